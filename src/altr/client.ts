@@ -1,0 +1,136 @@
+/**
+ * One typed openapi-fetch client per ALTR service, all built the same way: HTTP Basic auth
+ * (MAPI_KEY:MAPI_SECRET), the configured base URL, the retrying fetch, percent-encoded path
+ * parameters, and a debug log line per request that names the operation, never its values.
+ */
+import createClient, { type Client, type Middleware } from "openapi-fetch";
+import type { HttpPolicy } from "../config/index.js";
+import type { paths as AltrnetPaths } from "../generated/altrnet.js";
+import type { paths as ApiPaths } from "../generated/api.js";
+import type { paths as ServiceUserPaths } from "../generated/service-user.js";
+import type { Logger } from "../log/logger.js";
+import { AltrError, altrMessageOf } from "./errors.js";
+import { ATTEMPTS_HEADER, createAltrFetch, type FetchDeps } from "./http.js";
+import type { ServiceName } from "./services.js";
+
+export interface AltrClients {
+  altrnet: Client<AltrnetPaths>;
+  api: Client<ApiPaths>;
+  service_user: Client<ServiceUserPaths>;
+}
+
+export interface AltrClientOptions {
+  mapiKey: string;
+  mapiSecret: string;
+  baseUrls: Record<ServiceName, string>;
+  http: HttpPolicy;
+  logger: Logger;
+  deps?: FetchDeps;
+}
+
+/** Percent-encodes every path parameter exactly once (an already-encoded id is decoded first). */
+export function encodePathSegment(value: unknown): string {
+  const raw = String(value);
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    decoded = raw;
+  }
+  return encodeURIComponent(decoded);
+}
+
+export function pathSerializer(pathname: string, params: Record<string, unknown>): string {
+  return pathname.replace(/\{([^}]+)\}/g, (match, name: string) => {
+    const value = params?.[name];
+    return value === undefined || value === null ? match : encodePathSegment(value);
+  });
+}
+
+/** What the error mapper knows about a response: which operation produced it. */
+const operationOf = new WeakMap<Response, string>();
+
+export function createAltrClients(opts: AltrClientOptions): AltrClients {
+  const log = opts.logger;
+  const fetch = createAltrFetch(opts.http, {
+    ...opts.deps,
+    onRetry: (info) => {
+      log.warn({ method: info.method, attempt: info.attempt, delayMs: info.delayMs, reason: info.reason }, "retrying ALTR request");
+      opts.deps?.onRetry?.(info);
+    },
+  });
+  const authorization = `Basic ${Buffer.from(`${opts.mapiKey}:${opts.mapiSecret}`).toString("base64")}`;
+  const started = new WeakMap<Request, number>();
+
+  const middleware = (service: ServiceName): Middleware => ({
+    onRequest({ request, schemaPath }) {
+      request.headers.set("authorization", authorization);
+      request.headers.set("accept", "application/json");
+      started.set(request, performance.now());
+      log.debug({ service, method: request.method, path: schemaPath }, "ALTR request");
+      return request;
+    },
+    onResponse({ request, response, schemaPath }) {
+      const operation = `${request.method} ${schemaPath}`;
+      operationOf.set(response, operation);
+      const t0 = started.get(request);
+      log.debug(
+        {
+          service,
+          operation,
+          status: response.status,
+          attempts: Number(response.headers.get(ATTEMPTS_HEADER) ?? 1),
+          ms: t0 === undefined ? undefined : Math.round(performance.now() - t0),
+        },
+        "ALTR response",
+      );
+      return response;
+    },
+    onError({ request, schemaPath, error }) {
+      return error instanceof AltrError ? error.withOperation(`${request.method} ${schemaPath}`) : undefined;
+    },
+  });
+
+  function make<Paths extends {}>(service: ServiceName): Client<Paths> {
+    const client = createClient<Paths>({ baseUrl: opts.baseUrls[service], fetch, pathSerializer });
+    client.use(middleware(service));
+    return client;
+  }
+
+  return {
+    altrnet: make<AltrnetPaths>("altrnet"),
+    api: make<ApiPaths>("api"),
+    service_user: make<ServiceUserPaths>("service_user"),
+  };
+}
+
+type FetchResult = { data?: unknown; error?: unknown; response: Response };
+
+/**
+ * Awaits an openapi-fetch call and returns its success body, or throws the AltrError that
+ * describes the failure (HTTP status, ALTR's message, attempts, fix hint).
+ */
+export async function ok<R extends FetchResult>(call: Promise<R>): Promise<Exclude<R["data"], undefined>> {
+  let result: R;
+  try {
+    result = await call;
+  } catch (err) {
+    if (err instanceof AltrError) throw err;
+    if (err instanceof SyntaxError) {
+      throw new AltrError({ kind: "invalid_response", detail: "the body is not valid JSON" });
+    }
+    throw err;
+  }
+  const { response } = result;
+  if (!response.ok) {
+    throw new AltrError({
+      kind: "http",
+      status: response.status,
+      statusText: response.statusText,
+      operation: operationOf.get(response),
+      altrMessage: altrMessageOf(result.error),
+      attempts: Number(response.headers.get(ATTEMPTS_HEADER) ?? 1),
+    });
+  }
+  return result.data as Exclude<R["data"], undefined>;
+}

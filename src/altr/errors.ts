@@ -1,0 +1,126 @@
+/**
+ * The one error type of the ALTR client layer. Every failure of a call to ALTR — an HTTP error
+ * status, a timeout, a connection failure, a cancelled call, a body that is not what ALTR
+ * promised — becomes an AltrError whose message says what happened and what to do about it.
+ */
+export type AltrErrorKind = "http" | "timeout" | "network" | "cancelled" | "invalid_response";
+
+export interface AltrErrorInit {
+  kind: AltrErrorKind;
+  /** "GET /api/databases/{databaseId}" — the operation, never a URL with values in it. */
+  operation?: string;
+  status?: number;
+  statusText?: string;
+  altrMessage?: string;
+  attempts?: number;
+  detail?: string;
+}
+
+/** Fix hints from the troubleshooting table of the README. */
+export const STATUS_HINTS: Record<number, string> = {
+  400: "ALTR rejected the request as invalid; check the parameter values against the tool's description.",
+  401: "Authentication failed: check MAPI_KEY and MAPI_SECRET (an ALTR Management API key and its secret) and that ORG_ID is the organisation the key belongs to.",
+  403: "The API key is valid but not allowed to do this: use a key with the needed permissions, or check that the feature is enabled for the organisation.",
+  404: "Not found: check the id or name (list the resources first, e.g. get_databases or get_policies) and that ORG_ID and the ALTR_*_BASE_URL variables point at the right organisation.",
+  409: "Conflict: the resource already exists or is being changed; list it to see its current state before retrying.",
+  429: "ALTR is rate limiting this key: wait a minute before calling again, and avoid calling in tight loops.",
+};
+
+const KIND_HINTS: Record<Exclude<AltrErrorKind, "http">, string> = {
+  timeout: "ALTR did not answer in time (ALTR_TIMEOUT_SECONDS). Check that the action did not happen before repeating a change.",
+  network: "Could not reach ALTR: check the network, proxy settings and the ALTR_*_BASE_URL variables.",
+  cancelled: "The call was cancelled by the client.",
+  invalid_response: "ALTR answered with a body altr-mcp could not read; try again, and report it if it persists.",
+};
+
+export class AltrError extends Error {
+  readonly kind: AltrErrorKind;
+  readonly status: number | undefined;
+  readonly altrMessage: string | undefined;
+  readonly attempts: number;
+  readonly hint: string | undefined;
+  readonly operation: string | undefined;
+  private readonly init: AltrErrorInit;
+
+  constructor(init: AltrErrorInit) {
+    const attempts = init.attempts ?? 1;
+    const hint = init.kind === "http" ? STATUS_HINTS[init.status ?? 0] ?? serverHint(init.status) : KIND_HINTS[init.kind];
+    super(describe(init, attempts, hint));
+    this.name = "AltrError";
+    this.kind = init.kind;
+    this.status = init.status;
+    this.altrMessage = init.altrMessage;
+    this.attempts = attempts;
+    this.hint = hint;
+    this.operation = init.operation;
+    this.init = init;
+  }
+
+  /** The same error, naming the operation it happened in. */
+  withOperation(operation: string): AltrError {
+    return this.operation ? this : new AltrError({ ...this.init, operation });
+  }
+}
+
+function serverHint(status: number | undefined): string | undefined {
+  if (status !== undefined && status >= 500) {
+    return "ALTR had an internal problem. For reads, try again shortly; for changes, list the resource first to see whether the change was applied.";
+  }
+  return undefined;
+}
+
+function describe(init: AltrErrorInit, attempts: number, hint: string | undefined): string {
+  const where = init.operation ? ` (${init.operation})` : "";
+  const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
+  let head: string;
+  switch (init.kind) {
+    case "http":
+      head = `ALTR API returned HTTP ${init.status}${init.statusText ? ` ${init.statusText}` : ""}${where}${tries}`;
+      break;
+    case "timeout":
+      head = `ALTR API request timed out${where}${tries}`;
+      break;
+    case "network":
+      head = `Could not connect to the ALTR API${where}${tries}${init.detail ? `: ${init.detail}` : ""}`;
+      break;
+    case "cancelled":
+      head = `ALTR API request cancelled${where}`;
+      break;
+    case "invalid_response":
+      head = `ALTR API returned an unreadable response${where}${init.detail ? `: ${init.detail}` : ""}`;
+      break;
+  }
+  const msg = init.altrMessage ? `: ${init.altrMessage}` : "";
+  return `${head}${msg}.${hint ? ` ${hint}` : ""}`;
+}
+
+/**
+ * ALTR's own message from an error body. altrnet answers `{success:false, data:{message}}`;
+ * other services use `message`, `error`, `detail` or `errors[]`.
+ */
+export function altrMessageOf(body: unknown): string | undefined {
+  if (typeof body === "string") {
+    const t = body.trim();
+    return t && t.length <= 500 && !t.startsWith("<") ? t : undefined;
+  }
+  if (body === null || typeof body !== "object") return undefined;
+  const o = body as Record<string, unknown>;
+  for (const key of ["message", "detail", "error_description", "title"]) {
+    const v = o[key];
+    if (typeof v === "string" && v.trim()) return v.trim();
+  }
+  for (const key of ["data", "error"]) {
+    const v = o[key];
+    if (typeof v === "string" && v.trim()) return v.trim();
+    if (v && typeof v === "object") {
+      const inner = altrMessageOf(v);
+      if (inner) return inner;
+    }
+  }
+  const errors = o.errors;
+  if (Array.isArray(errors)) {
+    const msgs = errors.map((e) => altrMessageOf(e)).filter((m): m is string => Boolean(m));
+    if (msgs.length) return msgs.slice(0, 5).join("; ");
+  }
+  return undefined;
+}

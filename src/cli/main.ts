@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * `altr-mcp`: reads the environment (and .env), builds the ALTR clients and the tool host, and
+ * serves MCP over stdio (default) or HTTP. stdout is reserved for the stdio transport; every
+ * message for people goes to stderr.
+ */
+import { ConfigError, withDotEnv } from "../config/index.js";
+import { SelectionError } from "../server/registry.js";
+import { start, VERSION, type Started } from "./start.js";
+
+const HELP = `altr-mcp ${VERSION} — MCP server for the ALTR data security platform
+
+Usage: altr-mcp [--transport stdio|streamable-http|sse] [--host H] [--port N]
+       altr-mcp --help | --version
+
+Required environment: ORG_ID, MAPI_KEY, MAPI_SECRET (also read from ./.env).
+Common options (environment):
+  MCP_TRANSPORT      stdio (default), streamable-http, sse
+  MCP_HOST/MCP_PORT  HTTP bind address (default 127.0.0.1:8000)
+  MCP_AUTH_TOKEN     bearer token for HTTP; required to bind a non-loopback address
+  ALTR_TOOLSETS      comma list of toolsets, or all
+  ALTR_READ_ONLY     true: only tools that change nothing
+  RESTRICTED_TOOLS   comma list of tools to hide and block
+  LOG_LEVEL, LOG_FORMAT (console|json), MAX_RETRIES, DISABLE_RETRY, ALTR_*_BASE_URL
+See the README for the full table.`;
+
+function parseArgs(argv: string[]): { env: Record<string, string>; command?: "help" | "version" } {
+  const env: Record<string, string> = {};
+  const flags: Record<string, string> = { "--transport": "MCP_TRANSPORT", "--host": "MCP_HOST", "--port": "MCP_PORT" };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") return { env, command: "help" };
+    if (arg === "--version" || arg === "-v") return { env, command: "version" };
+    const [name, inline] = arg.split("=", 2) as [string, string | undefined];
+    const variable = flags[name];
+    if (!variable) throw new UsageError(`Unknown option: ${arg}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`${name} needs a value`);
+    env[variable] = value;
+  }
+  return { env };
+}
+
+class UsageError extends Error {}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`ERROR: ${(err as Error).message}\n\n${HELP}\n`);
+    process.exit(2);
+  }
+  if (parsed.command === "help") {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  if (parsed.command === "version") {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  let started: Started;
+  try {
+    started = await start({ ...withDotEnv(process.env), ...parsed.env });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof SelectionError || (err as Error).name === "UnsafeBindError") {
+      process.stderr.write(`ERROR: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const stop = async (signal: string) => {
+    started.logger.info({ signal }, "altr-mcp stopping");
+    await started.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  if (started.settings.transport === "stdio") process.stdin.once("end", () => void stop("stdin closed"));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`ERROR: altr-mcp failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

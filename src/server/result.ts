@@ -1,0 +1,116 @@
+/**
+ * The one result shape: `{success, data, error}`, sent both as JSON text and as
+ * structuredContent. Failures are `isError: true` with `success: false` and an error object
+ * whose `message` is complete on its own (status, ALTR's message, the fix).
+ */
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { AltrError, type AltrErrorKind } from "../altr/errors.js";
+import { scrub } from "../log/redact.js";
+import type { JsonSchema } from "./json-schema.js";
+import { InputError } from "./tool.js";
+
+export type ErrorKind = AltrErrorKind | "invalid_input" | "partial_failure" | "not_found" | "internal";
+
+export interface ToolError {
+  kind: ErrorKind;
+  message: string;
+  status?: number;
+  altr_message?: string;
+  hint?: string;
+  attempts?: number;
+  fields?: string[];
+}
+
+export interface Envelope {
+  success: boolean;
+  data: unknown;
+  error: ToolError | null;
+}
+
+/** A failure a handler reports itself (e.g. some batches applied, others not). */
+export class ToolFailure extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly data: unknown = null,
+  ) {
+    super(message);
+    this.name = "ToolFailure";
+  }
+}
+
+const ERROR_SCHEMA: JsonSchema = {
+  type: "object",
+  properties: {
+    kind: {
+      type: "string",
+      enum: ["http", "timeout", "network", "cancelled", "invalid_response", "invalid_input", "partial_failure", "not_found", "internal"],
+    },
+    message: { type: "string" },
+    status: { type: "integer" },
+    altr_message: { type: "string" },
+    hint: { type: "string" },
+    attempts: { type: "integer" },
+    fields: { type: "array", items: { type: "string" } },
+  },
+  required: ["kind", "message"],
+  additionalProperties: false,
+};
+
+/**
+ * outputSchema of a tool: the envelope is exact; `data` documents the curated shape, and its
+ * second branch admits any other shape, because the curated spec approximates the live API and
+ * a difference must never turn a successful ALTR call into a failed tool call. Tests hold our
+ * own results to the documented branch.
+ */
+export function outputSchemaFor(data: JsonSchema): JsonSchema {
+  return {
+    type: "object",
+    properties: {
+      success: { type: "boolean" },
+      data: {
+        anyOf: [data, { description: "Undocumented shape: ALTR's answer as received when it differs from the documented one." }],
+      },
+      error: { anyOf: [{ type: "null" }, ERROR_SCHEMA] },
+    },
+    required: ["success", "data", "error"],
+    additionalProperties: false,
+  };
+}
+
+export function successResult(data: unknown): CallToolResult {
+  const envelope: Envelope = { success: true, data: data ?? null, error: null };
+  return { content: [{ type: "text", text: JSON.stringify(envelope) }], structuredContent: { ...envelope } };
+}
+
+/** Maps any thrown value to the error envelope; secrets are scrubbed from every text. */
+export function errorResult(err: unknown, secrets: Iterable<string>): CallToolResult {
+  const error = toToolError(err);
+  const clean: ToolError = { ...error, message: scrub(error.message, secrets) };
+  if (error.altr_message !== undefined) clean.altr_message = scrub(error.altr_message, secrets);
+  const data = err instanceof ToolFailure ? err.data : null;
+  const envelope: Envelope = { success: false, data, error: clean };
+  return {
+    isError: true,
+    content: [{ type: "text", text: JSON.stringify(envelope) }],
+    structuredContent: { ...envelope },
+  };
+}
+
+export function toToolError(err: unknown): ToolError {
+  if (err instanceof InputError) {
+    return { kind: "invalid_input", message: `${err.message}. Nothing was sent to ALTR.`, fields: err.fields };
+  }
+  if (err instanceof AltrError) {
+    const out: ToolError = { kind: err.kind, message: err.message, attempts: err.attempts };
+    if (err.status !== undefined) out.status = err.status;
+    if (err.altrMessage !== undefined) out.altr_message = err.altrMessage;
+    if (err.hint !== undefined) out.hint = err.hint;
+    return out;
+  }
+  if (err instanceof ToolFailure) return { kind: err.kind, message: err.message };
+  return {
+    kind: "internal",
+    message: `altr-mcp failed unexpectedly: ${err instanceof Error ? err.name : "error"}. See the server log for details.`,
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * The one way to declare a tool. A tool is data: name, title, description, toolset, zod input,
+ * annotations, the curated operations it calls, the schema of what it returns, and a handler
+ * that maps validated input onto typed ALTR calls and returns the `data` of the result. The
+ * generic server code (registry.ts) does validation, logging, errors and the result envelope.
+ */
+import { z } from "zod";
+import type { AltrClients } from "../altr/client.js";
+import { OPERATIONS, type OperationKey } from "../generated/operations.js";
+import type { Logger } from "../log/logger.js";
+import { propertyOf, type JsonSchema } from "./json-schema.js";
+
+export const TOOLSETS = {
+  databases: { title: "Databases", description: "Connect, update and disconnect Snowflake, Databricks and OLTP data sources." },
+  roles: { title: "Roles", description: "ALTR user groups (roles) used in masking rules." },
+  policies: { title: "Policies & rules", description: "Tag-based masking policies and their rules." },
+} as const;
+export type ToolsetName = keyof typeof TOOLSETS;
+
+export interface Annotations {
+  /** Changes nothing anywhere. */
+  readOnlyHint: boolean;
+  /** May remove data, access or protection (delete, disconnect, unmask). */
+  destructiveHint: boolean;
+  /** Repeating the call with the same arguments has no further effect. */
+  idempotentHint: boolean;
+  /** Talks to a system outside this server (always true here: ALTR). */
+  openWorldHint: boolean;
+}
+
+export interface ToolContext {
+  altr: AltrClients;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export interface ToolSpec<S extends z.ZodRawShape> {
+  name: string;
+  title: string;
+  description: string;
+  toolset: ToolsetName;
+  input: S;
+  annotations: Annotations;
+  /** Why a tool that sends POST/PATCH is nonetheless read-only (required in that case). */
+  readOnlyReason?: string;
+  /** The curated operations the handler calls. */
+  operations: readonly OperationKey[];
+  /** Schema of `data` on success. */
+  output: JsonSchema;
+  /** Argument names whose values never reach logs or error text (beyond the name heuristic). */
+  sensitive?: readonly (keyof S & string)[];
+  /** Names the tool had before a rename: callable (hidden from tools/list) and matched by RESTRICTED_TOOLS. */
+  aliases?: readonly string[];
+  handler: (args: z.output<z.ZodObject<S>>, ctx: ToolContext) => Promise<unknown>;
+}
+
+export interface Tool {
+  name: string;
+  title: string;
+  description: string;
+  toolset: ToolsetName;
+  annotations: Annotations;
+  readOnlyReason: string | undefined;
+  operations: readonly OperationKey[];
+  output: JsonSchema;
+  sensitive: ReadonlySet<string>;
+  aliases: readonly string[];
+  inputSchema: z.ZodObject<z.ZodRawShape>;
+  /** Validates raw arguments, then runs the handler. Throws InputError on invalid input. */
+  invoke(raw: unknown, ctx: ToolContext): Promise<unknown>;
+}
+
+/** Invalid tool input: the message names every offending field. No request has been sent. */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    readonly fields: string[] = [],
+  ) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+/** `rules[0].masking_policy` style path of a zod issue. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || "(arguments)";
+}
+
+export function formatIssues(error: z.ZodError): InputError {
+  const fields: string[] = [];
+  const lines = error.issues.slice(0, 10).map((issue) => {
+    const path = [...issue.path];
+    if (issue.code === "unrecognized_keys") {
+      const names = issue.keys.map((k) => fieldPath([...path, k]));
+      fields.push(...names);
+      return `${names.join(", ")}: unknown parameter${names.length > 1 ? "s" : ""}`;
+    }
+    const field = fieldPath(path);
+    fields.push(field);
+    return `${field}: ${issue.message}`;
+  });
+  const more = error.issues.length > 10 ? ` (and ${error.issues.length - 10} more)` : "";
+  return new InputError(`Invalid arguments: ${lines.join("; ")}${more}`, [...new Set(fields)]);
+}
+
+/** Clients often send null for an optional parameter they mean to leave out. */
+function withoutNulls(raw: unknown): unknown {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== "object" || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null));
+}
+
+export function defineTool<S extends z.ZodRawShape>(spec: ToolSpec<S>): Tool {
+  const schema = z.object(spec.input).strict();
+  return {
+    name: spec.name,
+    title: spec.title,
+    description: spec.description,
+    toolset: spec.toolset,
+    annotations: spec.annotations,
+    readOnlyReason: spec.readOnlyReason,
+    operations: spec.operations,
+    output: spec.output,
+    sensitive: new Set(spec.sensitive ?? []),
+    aliases: spec.aliases ?? [],
+    inputSchema: schema,
+    async invoke(raw, ctx) {
+      const parsed = schema.safeParse(withoutNulls(raw));
+      if (!parsed.success) throw formatIssues(parsed.error);
+      return spec.handler(parsed.data, ctx);
+    },
+  };
+}
+
+/** The documented `data` of an operation whose body is ALTR's `{success, data}` wrapper. */
+export function responseData(op: OperationKey): JsonSchema {
+  return propertyOf(OPERATIONS[op].response, "data");
+}
+
+/** The documented body of an operation's success response. */
+export function responseBody(op: OperationKey): JsonSchema {
+  const schema = OPERATIONS[op].response;
+  if (!schema) throw new Error(`${op} has no response body`);
+  return schema;
+}
+
+/** Input helpers shared by every domain. */
+export const input = {
+  /**
+   * A parameter that accepts the value itself or the same value as a JSON string (the upstream
+   * accepts JSON strings for lists and objects, and some clients only send strings). Errors
+   * inside the parsed value keep their path, e.g. `rules[0].role`.
+   */
+  jsonOr<T extends z.ZodType>(schema: T) {
+    return z.preprocess((value, ctx) => {
+      if (typeof value !== "string") return value;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "is a string but not valid JSON", input: value });
+        return z.NEVER;
+      }
+    }, schema);
+  },
+};

@@ -1,0 +1,29 @@
+/** Pieces shared by every domain's tool table. */
+import { z } from "zod";
+import type { JsonSchema } from "../server/json-schema.js";
+
+/** Most pages one tool call reads before it hands back a continuation cursor. */
+export const MAX_PAGES = 20;
+
+export const databaseId = z.number().int().min(1).describe("Numeric ALTR database id (get_databases).");
+
+/** `schema` with extra documented properties (for answers that add e.g. a continuation cursor). */
+export function withProperties(schema: JsonSchema, extra: Record<string, JsonSchema>): JsonSchema {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  return { ...schema, properties: { ...properties, ...extra } };
+}
+
+/** Opaque continuation cursors: base64url JSON, so callers pass them back unchanged. */
+export const cursor = {
+  encode(value: unknown): string {
+    return Buffer.from(JSON.stringify(value)).toString("base64url");
+  },
+  decode<T>(text: string, check: (v: unknown) => v is T): T | undefined {
+    try {
+      const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+      return check(value) ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};

@@ -1,0 +1,309 @@
+/** Databases: connect, inspect, update and disconnect data sources (altrnet + service-user). */
+import { z } from "zod";
+import { ok } from "../altr/client.js";
+import { nextOffset, paginate } from "../altr/paginate.js";
+import { S, objectOf, propertyOf } from "../server/json-schema.js";
+import { ToolFailure } from "../server/result.js";
+import { defineTool, InputError, responseBody, responseData, type Tool } from "../server/tool.js";
+import { databaseId, MAX_PAGES, withProperties } from "./common.js";
+
+/** altrnet pages /api/databases with offset and limit (at most 50 a page). */
+const PAGE_SIZE = 50;
+
+const databaseList = propertyOf(responseData("altrnet.listDatabases"), "databases");
+
+const passwordModeFields = ["database_username", "database_password", "hostname", "database_port"] as const;
+
+export const databaseTools: Tool[] = [
+  defineTool({
+    name: "get_databases",
+    title: "List databases",
+    description:
+      "List every data source (Snowflake, Databricks, OLTP) connected to ALTR, with its numeric id. Reads all pages; if next_offset is returned, call again with offset to continue.",
+    toolset: "databases",
+    input: {
+      offset: z.number().int().min(0).optional().describe("Start here (next_offset of a previous answer)."),
+    },
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["altrnet.listDatabases"],
+    output: withProperties(responseData("altrnet.listDatabases"), { next_offset: S.nullableInteger }),
+    async handler({ offset }, { altr, signal }) {
+      let count: number | undefined;
+      const paged = await paginate({
+        start: offset ?? 0,
+        maxPages: MAX_PAGES,
+        fetchPage: async (cursor) => {
+          const at = cursor ?? 0;
+          const body = await ok(
+            altr.altrnet.GET("/api/databases", { params: { query: { offset: at, limit: PAGE_SIZE } }, signal }),
+          );
+          const items = body.data?.databases ?? [];
+          count = body.data?.count ?? count;
+          return { items, next: nextOffset(at, items.length, count) };
+        },
+      });
+      return { databases: paged.items, count: count ?? paged.items.length, next_offset: paged.next };
+    },
+  }),
+
+  defineTool({
+    name: "get_database_id",
+    title: "Find a database id by name",
+    description:
+      "Find the numeric ALTR id of a connected database by its display (friendly) name. Fails if no database or more than one has that name.",
+    toolset: "databases",
+    input: {
+      database_name: z.string().trim().min(1).describe("Display name as shown in ALTR (friendlyDatabaseName)."),
+    },
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["altrnet.listDatabases"],
+    output: objectOf({ database_id: S.nullableInteger, databases: databaseList }),
+    async handler({ database_name }, { altr, signal }) {
+      const body = await ok(
+        altr.altrnet.GET("/api/databases", {
+          params: { query: { friendlyDatabaseName: database_name, limit: PAGE_SIZE } },
+          signal,
+        }),
+      );
+      const all = body.data?.databases ?? [];
+      // The server's filter may match partially; the id is only certain for an exact name.
+      const exact = all.filter((d) => d.friendlyDatabaseName === database_name);
+      const matches = exact.length > 0 ? exact : all.filter((d) => d.friendlyDatabaseName?.toLowerCase() === database_name.toLowerCase());
+      if (matches.length === 0) {
+        const near = all.map((d) => d.friendlyDatabaseName).filter(Boolean).slice(0, 10);
+        throw new ToolFailure(
+          "not_found",
+          `No database is named "${database_name}".${near.length ? ` Similar names: ${near.join(", ")}.` : ""} Use get_databases to see every name.`,
+        );
+      }
+      if (matches.length > 1) {
+        throw new ToolFailure(
+          "not_found",
+          `${matches.length} databases are named "${database_name}" (ids ${matches.map((d) => d.id).join(", ")}); use get_databases to pick one.`,
+          { database_id: null, databases: matches },
+        );
+      }
+      return { database_id: matches[0]!.id, databases: matches };
+    },
+  }),
+
+  defineTool({
+    name: "get_service_users",
+    title: "List Snowflake service users",
+    description:
+      "List the Snowflake service users (key-pair identities) that create_database can use via service_user_id.",
+    toolset: "databases",
+    input: {},
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["service_user.listSnowflakeServiceUsers"],
+    output: responseBody("service_user.listSnowflakeServiceUsers"),
+    async handler(_args, { altr, signal }) {
+      return ok(altr.service_user.GET("/v1/services/snowflake/users", { signal }));
+    },
+  }),
+
+  defineTool({
+    name: "create_database",
+    title: "Connect a Snowflake or OLTP database",
+    description:
+      "Connect a Snowflake or OLTP data source to ALTR. Authenticate with service_user_id (from get_service_users) or with database_username/database_password/hostname/database_port, not both. For Databricks use create_databricks_database.",
+    toolset: "databases",
+    input: {
+      friendly_database_name: z.string().trim().min(1).describe("Display name in ALTR."),
+      database_type: z
+        .string()
+        .trim()
+        .min(1)
+        .describe("ALTR type code, e.g. snowflake_external_functions, sqlserver, mysql, redshift, oracle."),
+      database_name: z.string().trim().min(1).describe("Database name on the source, e.g. ANALYTICS."),
+      service_user_id: z.string().trim().min(1).optional().describe("Service user id (key-pair auth)."),
+      database_username: z.string().min(1).optional().describe("Login for password auth."),
+      database_password: z.string().min(1).optional().describe("Password for password auth (never logged)."),
+      hostname: z.string().trim().min(1).optional().describe("Server host for password auth."),
+      database_port: z.number().int().min(1).max(65535).optional().describe("Server port for password auth."),
+    },
+    sensitive: ["database_password"],
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    operations: ["altrnet.createDatabase"],
+    output: responseData("altrnet.createDatabase"),
+    async handler(args, { altr, signal }) {
+      if (args.database_type.toLowerCase() === "databricks") {
+        throw new InputError("database_type: use create_databricks_database for Databricks", ["database_type"]);
+      }
+      rejectMixedAuth(args);
+      const body = await ok(
+        altr.altrnet.POST("/api/databases", {
+          body: {
+            friendlyDatabaseName: args.friendly_database_name,
+            // The API knows more types than ALTR documents; the value is passed through as given.
+            databaseType: args.database_type as "snowflake_external_functions",
+            databaseName: args.database_name,
+            ...(args.service_user_id !== undefined
+              ? { serviceUserID: args.service_user_id }
+              : {
+                  databaseUsername: args.database_username,
+                  databasePassword: args.database_password,
+                  hostname: args.hostname,
+                  databasePort: args.database_port,
+                }),
+          },
+          signal,
+        }),
+      );
+      return body.data ?? null;
+    },
+  }),
+
+  defineTool({
+    name: "create_databricks_database",
+    title: "Connect a Databricks workspace",
+    description:
+      "Connect a Databricks workspace catalog to ALTR. hostname is the full workspace URL. Authenticate with service_user_id or with database_username/database_password (a personal access token), not both.",
+    toolset: "databases",
+    input: {
+      friendly_database_name: z.string().trim().min(1).describe("Display name in ALTR."),
+      database_name: z.string().trim().min(1).describe("Databricks catalog name."),
+      hostname: z
+        .url({ protocol: /^https$/, error: "must be the workspace URL, e.g. https://adb-123.azuredatabricks.net" })
+        .describe("Workspace URL, e.g. https://adb-1234567890.azuredatabricks.net."),
+      database_username: z.string().min(1).optional().describe("Login for token auth."),
+      database_password: z.string().min(1).optional().describe("Password or personal access token (never logged)."),
+      service_user_id: z.string().trim().min(1).optional().describe("Service user id."),
+    },
+    sensitive: ["database_password"],
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    operations: ["altrnet.createDatabase"],
+    output: responseData("altrnet.createDatabase"),
+    async handler(args, { altr, signal }) {
+      rejectMixedAuth(args);
+      const body = await ok(
+        altr.altrnet.POST("/api/databases", {
+          body: {
+            friendlyDatabaseName: args.friendly_database_name,
+            databaseType: "databricks",
+            databaseName: args.database_name,
+            hostname: args.hostname,
+            ...(args.service_user_id !== undefined
+              ? { serviceUserID: args.service_user_id }
+              : { databaseUsername: args.database_username, databasePassword: args.database_password }),
+          },
+          signal,
+        }),
+      );
+      return body.data ?? null;
+    },
+  }),
+
+  defineTool({
+    name: "update_database",
+    title: "Update a database connection",
+    description:
+      "Change settings of a connected database; only the fields you give are changed. At least one field is required.",
+    toolset: "databases",
+    input: {
+      database_id: databaseId,
+      friendly_database_name: z.string().trim().min(1).optional().describe("New display name."),
+      max_number_of_connections: z.number().int().min(1).optional().describe("Cap on concurrent connections."),
+      max_number_of_batches: z.number().int().min(1).optional().describe("Cap on concurrent batches."),
+      service_user_id: z.string().trim().min(1).optional().describe("Service user to connect with."),
+      connection_string: z.string().min(1).optional().describe("Connection string (never logged)."),
+      database_password: z.string().min(1).optional().describe("New password (never logged)."),
+      database_username: z.string().min(1).optional().describe("New login."),
+      snowflake_role: z.string().min(1).optional().describe("Snowflake role ALTR uses."),
+      warehouse_name: z.string().min(1).optional().describe("Snowflake warehouse ALTR uses."),
+      should_classify: z.boolean().optional().describe("Turn classification on or off."),
+      data_usage_history: z.boolean().optional().describe("Turn data-usage history on or off."),
+      classification_type: z.string().min(1).optional().describe("Classification type code, e.g. GDLP."),
+      reinvoke: z.boolean().optional().describe("Re-run the connection setup."),
+    },
+    sensitive: ["database_password", "connection_string"],
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["altrnet.updateDatabase"],
+    output: responseData("altrnet.updateDatabase"),
+    async handler({ database_id, ...fields }, { altr, signal }) {
+      const body = {
+        friendlyDatabaseName: fields.friendly_database_name,
+        maxNumberOfConnections: fields.max_number_of_connections,
+        maxNumberOfBatches: fields.max_number_of_batches,
+        serviceUserID: fields.service_user_id,
+        connectionString: fields.connection_string,
+        databasePassword: fields.database_password,
+        databaseUsername: fields.database_username,
+        snowflakeRole: fields.snowflake_role,
+        warehouseName: fields.warehouse_name,
+        shouldClassify: fields.should_classify,
+        dataUsageHistory: fields.data_usage_history,
+        classificationType: fields.classification_type,
+        reinvoke: fields.reinvoke,
+      };
+      if (Object.values(body).every((v) => v === undefined)) {
+        throw new InputError("Nothing to update: give at least one field besides database_id", []);
+      }
+      const res = await ok(
+        altr.altrnet.PATCH("/api/databases/{databaseId}", {
+          params: { path: { databaseId: database_id } },
+          body,
+          signal,
+        }),
+      );
+      return res.data ?? null;
+    },
+  }),
+
+  defineTool({
+    name: "trigger_database_status_sync",
+    title: "Re-check a database connection",
+    description:
+      "Ask ALTR to re-check a connection's status. It shows as in progress until done; poll get_databases for the result.",
+    toolset: "databases",
+    input: { database_id: databaseId },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["altrnet.syncDatabaseStatus"],
+    output: responseData("altrnet.syncDatabaseStatus"),
+    async handler({ database_id }, { altr, signal }) {
+      const body = await ok(
+        altr.altrnet.PATCH("/api/databases/{databaseId}/status", {
+          params: { path: { databaseId: database_id } },
+          signal,
+        }),
+      );
+      return body.data ?? null;
+    },
+  }),
+
+  defineTool({
+    name: "disconnect_database",
+    title: "Disconnect a database",
+    description:
+      "Remove a data source's connection from ALTR; the database itself is untouched, but ALTR stops governing it. ignore_errors forces it when ALTR-side cleanup fails.",
+    toolset: "databases",
+    aliases: ["delete_database"],
+    input: {
+      database_id: databaseId,
+      ignore_errors: z.boolean().default(false).describe("Disconnect even if ALTR-side cleanup fails."),
+    },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    operations: ["altrnet.deleteDatabase"],
+    output: objectOf({ database_id: S.integer, disconnected: S.boolean }),
+    async handler({ database_id, ignore_errors }, { altr, signal }) {
+      await ok(
+        altr.altrnet.DELETE("/api/databases/{databaseId}", {
+          params: { path: { databaseId: database_id }, query: ignore_errors ? { ignoreErrors: true } : {} },
+          signal,
+        }),
+      );
+      return { database_id, disconnected: true };
+    },
+  }),
+];
+
+function rejectMixedAuth(args: Partial<Record<(typeof passwordModeFields)[number] | "service_user_id", unknown>>): void {
+  if (args.service_user_id === undefined) return;
+  const mixed = passwordModeFields.filter((f) => args[f] !== undefined);
+  if (mixed.length) {
+    throw new InputError(
+      `${mixed.join(", ")}: not allowed together with service_user_id (choose service-user or password authentication)`,
+      mixed,
+    );
+  }
+}

@@ -1,0 +1,364 @@
+/** Policies & rules: tag-based masking policies of the Unified Policy API (api service). */
+import { z } from "zod";
+import { AltrError } from "../altr/errors.js";
+import { ok } from "../altr/client.js";
+import { paginate } from "../altr/paginate.js";
+import type { components } from "../generated/api.js";
+import { S, objectOf, propertyOf } from "../server/json-schema.js";
+import { ToolFailure } from "../server/result.js";
+import { defineTool, input, InputError, responseData, type Tool } from "../server/tool.js";
+import { cursor, MAX_PAGES, withProperties } from "./common.js";
+
+type PolicyType = components["schemas"]["PolicyType"];
+type Rule = components["schemas"]["Rule"];
+type RuleInput = components["schemas"]["RuleInput"];
+
+const POLICY_TYPES = ["TAG", "COLUMN", "PUSHDOWN", "IMPERSONATION", "GRANT", "ROW", "OLTP"] as const satisfies readonly PolicyType[];
+
+/** The API takes at most 99 rules per batch request. */
+export const RULE_BATCH_SIZE = 99;
+
+const policyId = z
+  .string()
+  .trim()
+  .min(1)
+  .describe("Policy id as returned by get_policies/create_policy, e.g. TAG#PII.");
+const ruleId = z.string().trim().min(1).describe("Rule id from get_rules.");
+
+const maskingLevel = z
+  .number()
+  .int()
+  .min(10000)
+  .max(10009)
+  .describe("Masking level 10000–10009 (10000 no mask, 10001 full mask; see server instructions).");
+
+const upper = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === "string" ? v.toUpperCase() : v), schema);
+const lower = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), schema);
+
+const thresholdAction = upper(z.enum(["ALERT", "BLOCK"]));
+const timeOfDay = z.object({ hour: z.number().int().min(0).max(23), minute: z.number().int().min(0).max(59) }).strict();
+
+const accessRateThreshold = z
+  .object({
+    access_rate_unit: lower(z.enum(["minute", "hour", "day", "week", "month"])),
+    access_rate_limit: z.number().int().min(1),
+    action: thresholdAction,
+  })
+  .strict();
+
+const timeWindowThreshold = z
+  .object({
+    day: z.array(upper(z.enum(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]))).min(1),
+    start_time: timeOfDay,
+    end_time: timeOfDay,
+    timezone: z.string().trim().min(1),
+    action: thresholdAction,
+  })
+  .strict();
+
+/** One threshold object or a list of them (object or JSON string); always sent as a list. */
+const thresholds = <T extends z.ZodType>(item: T) =>
+  input.jsonOr(z.union([z.array(item).min(1), item])).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+
+const rule = z
+  .object({
+    masking_policy: maskingLevel,
+    role: z.string().trim().min(1),
+    tag_value: z.string().trim().min(1),
+    access_rate_thresholds: z.array(accessRateThreshold).min(1).optional(),
+    time_window_thresholds: z.array(timeWindowThreshold).min(1).optional(),
+  })
+  .strict();
+
+const continueWith = z.string().min(1).optional().describe("next_cursor of a previous answer, to continue.");
+
+/** The query value for the next page: ALTR's last_evaluated_key, JSON-encoded when it is an object. */
+function startKey(lastEvaluated: unknown): string | null {
+  if (lastEvaluated === null || lastEvaluated === undefined) return null;
+  if (typeof lastEvaluated === "string") return lastEvaluated || null;
+  if (typeof lastEvaluated === "object" && Object.keys(lastEvaluated).length === 0) return null;
+  return JSON.stringify(lastEvaluated);
+}
+
+interface PolicyCursor {
+  /** Policy type filter the cursor belongs to (null = all types). */
+  p: PolicyType | null;
+  /** Index into the list of types being read. */
+  t: number;
+  /** exclusive_start_key within that type. */
+  k: string | null;
+}
+const isPolicyCursor = (v: unknown): v is PolicyCursor =>
+  typeof v === "object" &&
+  v !== null &&
+  Number.isInteger((v as PolicyCursor).t) &&
+  (v as PolicyCursor).t >= 0 &&
+  ((v as PolicyCursor).k === null || typeof (v as PolicyCursor).k === "string");
+
+const isRuleCursor = (v: unknown): v is { k: string } => typeof v === "object" && v !== null && typeof (v as { k: unknown }).k === "string";
+
+function badCursor(): InputError {
+  return new InputError("cursor: not a cursor returned by this tool with the same filter", ["cursor"]);
+}
+
+export const policyTools: Tool[] = [
+  defineTool({
+    name: "get_policies",
+    title: "List masking policies",
+    description:
+      "List masking policies, of one policy_type or of all types. Reads all pages; if next_cursor is returned, call again with cursor to continue.",
+    toolset: "policies",
+    input: {
+      policy_type: z.enum(POLICY_TYPES).optional().describe("Only this type (default: all types)."),
+      cursor: continueWith,
+    },
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["api.listPolicies"],
+    output: objectOf({
+      policies: propertyOf(responseData("api.listPolicies"), "policies"),
+      count: S.integer,
+      next_cursor: S.nullableString,
+    }),
+    async handler(args, { altr, signal }) {
+      const filter = args.policy_type ?? null;
+      const types: readonly PolicyType[] = filter ? [filter] : POLICY_TYPES;
+      let start: PolicyCursor = { p: filter, t: 0, k: null };
+      if (args.cursor !== undefined) {
+        const decoded = cursor.decode(args.cursor, isPolicyCursor);
+        if (!decoded || decoded.p !== filter || decoded.t >= types.length) throw badCursor();
+        start = decoded;
+      }
+      const paged = await paginate<components["schemas"]["Policy"], PolicyCursor>({
+        start,
+        maxPages: MAX_PAGES,
+        fetchPage: async (c) => {
+          const at = c ?? start;
+          const type = types[at.t]!;
+          const body = await ok(
+            altr.api.GET("/v1/unified-policy/management/policy", {
+              params: { query: { policy_type: type, ...(at.k ? { exclusive_start_key: at.k } : {}) } },
+              signal,
+            }),
+          );
+          const key = startKey(body.data?.last_evaluated_key);
+          const next = key ? { p: filter, t: at.t, k: key } : at.t + 1 < types.length ? { p: filter, t: at.t + 1, k: null } : null;
+          return { items: body.data?.policies ?? [], next };
+        },
+      });
+      return {
+        policies: paged.items,
+        count: paged.items.length,
+        next_cursor: paged.next ? cursor.encode(paged.next) : null,
+      };
+    },
+  }),
+
+  defineTool({
+    name: "get_rules",
+    title: "List a policy's rules",
+    description:
+      "List the masking rules (role × tag value × masking level) of one policy, grouped by rule hash. If next_cursor is returned, call again with cursor.",
+    toolset: "policies",
+    input: { policy_id: policyId, cursor: continueWith },
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["api.listPolicyRules"],
+    output: objectOf({
+      items: propertyOf(responseData("api.listPolicyRules"), "items"),
+      count: S.integer,
+      next_cursor: S.nullableString,
+    }),
+    async handler(args, { altr, signal }) {
+      let start: string | null = null;
+      if (args.cursor !== undefined) {
+        const decoded = cursor.decode(args.cursor, isRuleCursor);
+        if (!decoded) throw badCursor();
+        start = decoded.k;
+      }
+      const paged = await paginate<[string, Rule[]], string>({
+        start,
+        maxPages: MAX_PAGES,
+        fetchPage: async (k) => {
+          const body = await ok(
+            altr.api.GET("/v1/unified-policy/management/policy/{policy_id}/rules", {
+              params: { path: { policy_id: args.policy_id }, query: k ? { exclusive_start_key: k } : {} },
+              signal,
+            }),
+          );
+          return { items: Object.entries(body.data?.items ?? {}), next: startKey(body.data?.last_evaluated_key) };
+        },
+      });
+      // A rule hash can span pages: concatenate its lists instead of keeping only the last one.
+      const items: Record<string, Rule[]> = {};
+      const seen = new Set<string>();
+      let count = 0;
+      for (const [hash, rules] of paged.items) {
+        const list = (items[hash] ??= []);
+        for (const r of rules) {
+          const id = r.rule_id ?? JSON.stringify(r);
+          if (seen.has(id)) continue;
+          seen.add(id);
+          list.push(r);
+          count++;
+        }
+      }
+      return { items, count, next_cursor: paged.next ? cursor.encode({ k: paged.next }) : null };
+    },
+  }),
+
+  defineTool({
+    name: "create_policy",
+    title: "Create a masking policy",
+    description:
+      "Create an empty masking policy for a tag. Snowflake: tag is the UPPERCASE name of a connected tag, policy_type TAG. Databricks: the raw tag name, policy_type PUSHDOWN and database_ids. Until rules are added, tagged columns are masked for everyone: call add_rules next.",
+    toolset: "policies",
+    input: {
+      tag: z.string().trim().min(1).describe("Tag the policy governs (Snowflake: UPPERCASE connected tag)."),
+      policy_type: z
+        .preprocess((v) => (v === "" ? undefined : v), z.enum(["TAG", "PUSHDOWN", "COLUMN"]).default("TAG"))
+        .describe("TAG (Snowflake, default) or PUSHDOWN (Databricks)."),
+      database_ids: z
+        .array(z.number().int().min(1))
+        .min(1)
+        .optional()
+        .describe("Databricks database ids; required with PUSHDOWN, not allowed with TAG."),
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    operations: ["api.createPolicy"],
+    output: responseData("api.createPolicy"),
+    async handler({ tag, policy_type, database_ids }, { altr, signal }) {
+      if (policy_type === "PUSHDOWN" && !database_ids) {
+        throw new InputError("database_ids: required when policy_type is PUSHDOWN (Databricks)", ["database_ids"]);
+      }
+      if (policy_type === "TAG" && database_ids) {
+        throw new InputError("database_ids: not allowed for TAG (Snowflake) policies; use PUSHDOWN for Databricks", ["database_ids"]);
+      }
+      const body = await ok(
+        altr.api.POST("/v1/unified-policy/management/policy", {
+          body: { identifier: tag, type: policy_type, ...(database_ids ? { database_ids } : {}) },
+          signal,
+        }),
+      );
+      return body.data ?? null;
+    },
+  }),
+
+  defineTool({
+    name: "add_rules",
+    title: "Add masking rules",
+    description:
+      "Add or replace (upsert) masking rules in a policy: each rule is {masking_policy 10000–10009, role from get_roles, tag_value}. Any number of rules; sent in batches of 99, stopping at the first failed batch.",
+    toolset: "policies",
+    input: {
+      policy_id: policyId,
+      rules: input.jsonOr(z.array(rule).min(1)).describe("Rules to add (array, or the same as a JSON string)."),
+    },
+    // Upserting the same rules again leaves the same state; an upsert can replace an existing
+    // rule's level, which is the purpose of the tool, not a removal.
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["api.batchUpdatePolicyRules"],
+    output: objectOf({ policy_id: S.string, rules_added: S.integer, batches: S.integer }),
+    async handler({ policy_id, rules }, { altr, signal }) {
+      const batches: RuleInput[][] = [];
+      for (let i = 0; i < rules.length; i += RULE_BATCH_SIZE) batches.push(rules.slice(i, i + RULE_BATCH_SIZE));
+      let applied = 0;
+      for (const [index, batch] of batches.entries()) {
+        try {
+          await ok(
+            altr.api.PATCH("/v1/unified-policy/management/policy/{policy_id}/rules/batch", {
+              params: { path: { policy_id } },
+              body: { rules: batch.map((r) => ({ action: "PUT" as const, rule: r })) },
+              signal,
+            }),
+          );
+        } catch (err) {
+          if (index === 0 || !(err instanceof AltrError)) throw err;
+          throw new ToolFailure(
+            "partial_failure",
+            `Batch ${index + 1} of ${batches.length} failed: ${err.message} The first ${applied} rules (batches 1–${index}) were applied; the remaining ${rules.length - applied} were not sent. Check with get_rules before retrying.`,
+            { policy_id, rules_added: applied, batches: index },
+          );
+        }
+        applied += batch.length;
+      }
+      return { policy_id, rules_added: applied, batches: batches.length };
+    },
+  }),
+
+  defineTool({
+    name: "update_rule",
+    title: "Update a masking rule",
+    description:
+      "Change one rule's masking level, role, tag value or thresholds; only given fields change. Lowering the level (e.g. to 10000) unmasks data.",
+    toolset: "policies",
+    input: {
+      policy_id: policyId,
+      rule_id: ruleId,
+      masking_policy: maskingLevel.optional(),
+      role: z.string().trim().min(1).optional().describe("New role (get_roles)."),
+      tag_value: z.string().trim().min(1).optional().describe("New tag value."),
+      access_rate_thresholds: thresholds(accessRateThreshold)
+        .optional()
+        .describe("Access-rate limits: {access_rate_unit, access_rate_limit, action} or a list."),
+      time_window_thresholds: thresholds(timeWindowThreshold)
+        .optional()
+        .describe("Time windows: {day[], start_time{hour,minute}, end_time, timezone, action} or a list."),
+    },
+    // It can unmask data (a lower masking level), so it is flagged as destructive.
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    operations: ["api.updatePolicyRule"],
+    output: responseData("api.updatePolicyRule"),
+    async handler({ policy_id, rule_id, ...fields }, { altr, signal }) {
+      if (Object.values(fields).every((v) => v === undefined)) {
+        throw new InputError(
+          "Nothing to update: give masking_policy, role, tag_value, access_rate_thresholds or time_window_thresholds",
+          [],
+        );
+      }
+      const body = await ok(
+        altr.api.PATCH("/v1/unified-policy/management/policy/{policy_id}/rules/{rule_id}", {
+          params: { path: { policy_id, rule_id } },
+          body: fields,
+          signal,
+        }),
+      );
+      return body?.data ?? { rule_id, policy_id };
+    },
+  }),
+
+  defineTool({
+    name: "delete_policy",
+    title: "Delete a masking policy",
+    description: "Delete a masking policy and all its rules. The tag's columns are no longer masked by it.",
+    toolset: "policies",
+    input: { policy_id: policyId },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    operations: ["api.deletePolicy"],
+    output: objectOf({ policy_id: S.string, deleted: S.boolean }),
+    async handler({ policy_id }, { altr, signal }) {
+      await ok(
+        altr.api.DELETE("/v1/unified-policy/management/policy/{policy_id}", { params: { path: { policy_id } }, signal }),
+      );
+      return { policy_id, deleted: true };
+    },
+  }),
+
+  defineTool({
+    name: "delete_rule",
+    title: "Delete a masking rule",
+    description: "Delete one masking rule from a policy; what its role sees in the tagged columns changes at once.",
+    toolset: "policies",
+    input: { policy_id: policyId, rule_id: ruleId },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    operations: ["api.deletePolicyRule"],
+    output: objectOf({ policy_id: S.string, rule_id: S.string, deleted: S.boolean }),
+    async handler({ policy_id, rule_id }, { altr, signal }) {
+      await ok(
+        altr.api.DELETE("/v1/unified-policy/management/policy/{policy_id}/rules/{rule_id}", {
+          params: { path: { policy_id, rule_id } },
+          signal,
+        }),
+      );
+      return { policy_id, rule_id, deleted: true };
+    },
+  }),
+];

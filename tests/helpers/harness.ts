@@ -1,0 +1,96 @@
+/** Runs the tool host in-process behind a real MCP SDK client (in-memory transport). */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { createAltrClients } from "../../src/altr/client.js";
+import { SERVICE_NAMES, type ServiceName } from "../../src/altr/services.js";
+import type { HttpPolicy } from "../../src/config/index.js";
+import { silentLogger, type Logger } from "../../src/log/logger.js";
+import type { Selection } from "../../src/server/registry.js";
+import { createToolHost, type ToolHost } from "../../src/server/server.js";
+
+export const TEST_KEY = "test-mapi-key";
+export const TEST_SECRET = "test-mapi-secret-value";
+
+export const FAST_HTTP: HttpPolicy = {
+  maxAttempts: 3,
+  timeoutMs: 5_000,
+  baseDelayMs: 1,
+  maxDelayMs: 50,
+  maxResponseBytes: 1_048_576,
+};
+
+export interface Harness {
+  client: Client;
+  host: ToolHost;
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+export function baseUrlsFrom(urls: Record<string, string> | string): Record<ServiceName, string> {
+  return Object.fromEntries(
+    SERVICE_NAMES.map((s) => [s, typeof urls === "string" ? urls : (urls[s] ?? "http://127.0.0.1:9")]),
+  ) as Record<ServiceName, string>;
+}
+
+export async function connect(opts: {
+  baseUrls: Record<ServiceName, string>;
+  http?: Partial<HttpPolicy>;
+  selection?: Partial<Selection>;
+  logger?: Logger;
+}): Promise<Harness> {
+  const logger = opts.logger ?? silentLogger();
+  const clients = createAltrClients({
+    mapiKey: TEST_KEY,
+    mapiSecret: TEST_SECRET,
+    baseUrls: opts.baseUrls,
+    http: { ...FAST_HTTP, ...opts.http },
+    logger,
+  });
+  const host = createToolHost({
+    clients,
+    logger,
+    version: "test",
+    secrets: [TEST_SECRET],
+    selection: { toolsets: [], readOnly: false, restricted: [], ...opts.selection },
+  });
+  const server = host.createServer();
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: "altr-mcp-tests", version: "0" });
+  await client.connect(clientSide);
+  return {
+    client,
+    host,
+    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    async close() {
+      await client.close();
+      await server.close();
+    },
+  };
+}
+
+/** The `{success, data, error}` envelope of a result (structuredContent and text must agree). */
+export interface ResultEnvelope {
+  success: boolean;
+  data: unknown;
+  error: {
+    kind: string;
+    message: string;
+    status?: number;
+    altr_message?: string;
+    hint?: string;
+    attempts?: number;
+    fields?: string[];
+  } | null;
+}
+
+export function envelope(result: CallToolResult): ResultEnvelope {
+  const text = result.content.find((c) => c.type === "text");
+  if (!text || text.type !== "text") throw new Error("result has no text content");
+  const fromText = JSON.parse(text.text) as ResultEnvelope;
+  if (JSON.stringify(fromText) !== JSON.stringify(result.structuredContent)) {
+    throw new Error("text content and structuredContent differ");
+  }
+  return fromText;
+}

@@ -1,0 +1,86 @@
+/** A scriptable local HTTP server standing in for ALTR in failure tests (loopback only). */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+export interface StubRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage["headers"];
+  body: string;
+}
+
+export type Reply =
+  | { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
+  | { reset: true }
+  | { hang: true };
+
+export interface Stub {
+  url: string;
+  requests: StubRequest[];
+  /** Requests whose connection closed before a reply was sent (e.g. the client aborted). */
+  abandoned: () => number;
+  /** Replies used in order for requests matching method and path; the last one repeats. */
+  route(method: string, path: string | RegExp, ...replies: Reply[]): void;
+  close(): Promise<void>;
+}
+
+export async function startStub(): Promise<Stub> {
+  const routes: { method: string; path: string | RegExp; replies: Reply[]; used: number }[] = [];
+  const requests: StubRequest[] = [];
+  const sockets = new Set<Socket>();
+  let abandoned = 0;
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    res.on("close", () => {
+      if (!res.writableEnded) abandoned++;
+    });
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
+      const pathname = (req.url ?? "").split("?")[0]!;
+      const route = routes.find(
+        (r) => r.method === req.method && (typeof r.path === "string" ? r.path === pathname : r.path.test(pathname)),
+      );
+      if (!route) {
+        res.writeHead(599, { "content-type": "text/plain" }).end(`no stub route for ${req.method} ${pathname}`);
+        return;
+      }
+      const reply = route.replies[Math.min(route.used++, route.replies.length - 1)]!;
+      if ("reset" in reply) {
+        req.socket.destroy();
+        return;
+      }
+      if ("hang" in reply) return;
+      const send = () => {
+        const headers: Record<string, string> = { ...(reply.headers ?? {}) };
+        let payload = "";
+        if (reply.body !== undefined) {
+          payload = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+          headers["content-type"] ??= typeof reply.body === "string" ? "text/plain" : "application/json";
+        }
+        res.writeHead(reply.status, headers).end(payload);
+      };
+      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      else send();
+    });
+  });
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    abandoned: () => abandoned,
+    route(method, path, ...replies) {
+      routes.unshift({ method, path, replies, used: 0 });
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
