@@ -91,10 +91,30 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   return out || "(arguments)";
 }
 
+/**
+ * Flattens union failures to the branch that got furthest: for "object or list" inputs the
+ * caller wants `rules[0].role: Required`, not "Invalid input".
+ */
+function specificIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): { path: PropertyKey[]; issue: z.core.$ZodIssue }[] {
+  const out: { path: PropertyKey[]; issue: z.core.$ZodIssue }[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "invalid_union" && issue.errors.length > 0) {
+      const branches = issue.errors.map((branch) => specificIssues(branch, path));
+      const depth = (b: { path: PropertyKey[] }[]) => Math.max(...b.map((x) => x.path.length));
+      const best = branches.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+      out.push(...best);
+    } else {
+      out.push({ path, issue });
+    }
+  }
+  return out;
+}
+
 export function formatIssues(error: z.ZodError): InputError {
   const fields: string[] = [];
-  const lines = error.issues.slice(0, 10).map((issue) => {
-    const path = [...issue.path];
+  const issues = specificIssues(error.issues);
+  const lines = issues.slice(0, 10).map(({ path, issue }) => {
     if (issue.code === "unrecognized_keys") {
       const names = issue.keys.map((k) => fieldPath([...path, k]));
       fields.push(...names);
@@ -102,9 +122,10 @@ export function formatIssues(error: z.ZodError): InputError {
     }
     const field = fieldPath(path);
     fields.push(field);
-    return `${field}: ${issue.message}`;
+    const message = issue.code === "invalid_type" && /received undefined$/.test(issue.message) ? "required" : issue.message;
+    return `${field}: ${message}`;
   });
-  const more = error.issues.length > 10 ? ` (and ${error.issues.length - 10} more)` : "";
+  const more = issues.length > 10 ? ` (and ${issues.length - 10} more)` : "";
   return new InputError(`Invalid arguments: ${lines.join("; ")}${more}`, [...new Set(fields)]);
 }
 

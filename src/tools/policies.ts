@@ -58,7 +58,7 @@ const timeWindowThreshold = z
 
 /** One threshold object or a list of them (object or JSON string); always sent as a list. */
 const thresholds = <T extends z.ZodType>(item: T) =>
-  input.jsonOr(z.union([z.array(item).min(1), item])).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+  input.jsonOr(z.preprocess((v) => (v !== null && typeof v === "object" && !Array.isArray(v) ? [v] : v), z.array(item).min(1)));
 
 const rule = z
   .object({

@@ -1,0 +1,134 @@
+/** Invariants over the tool table: the table is the source of truth, so it is held to rules. */
+import { describe, expect, it } from "vitest";
+import { OPERATIONS } from "../src/generated/operations.js";
+import { describeTool, selectTools } from "../src/server/registry.js";
+import { TOOLSETS } from "../src/server/tool.js";
+import { ALL_TOOLS } from "../src/tools/index.js";
+
+/** Every tool of this slice of the upstream inventory (database.json + policy.json). */
+const EXPECTED = [
+  "get_databases",
+  "get_database_id",
+  "get_service_users",
+  "create_database",
+  "create_databricks_database",
+  "update_database",
+  "trigger_database_status_sync",
+  "disconnect_database",
+  "get_roles",
+  "get_policies",
+  "create_policy",
+  "delete_policy",
+  "get_rules",
+  "add_rules",
+  "update_rule",
+  "delete_rule",
+];
+
+describe("tool table", () => {
+  it("has exactly the expected tools", () => {
+    expect(ALL_TOOLS.map((t) => t.name).sort()).toEqual([...EXPECTED].sort());
+  });
+
+  it("names and aliases are unique, valid MCP names", () => {
+    const names = ALL_TOOLS.flatMap((t) => [t.name, ...t.aliases]);
+    expect(new Set(names).size).toBe(names.length);
+    for (const n of names) expect(n).toMatch(/^[a-z][a-z0-9_]{0,63}$/);
+    const titles = ALL_TOOLS.map((t) => t.title);
+    expect(new Set(titles).size).toBe(titles.length);
+  });
+
+  it("every tool sets all four annotations and belongs to a known toolset", () => {
+    for (const t of ALL_TOOLS) {
+      for (const k of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {
+        expect(typeof t.annotations[k], `${t.name}.${k}`).toBe("boolean");
+      }
+      expect(Object.keys(TOOLSETS)).toContain(t.toolset);
+      expect(t.annotations.openWorldHint, t.name).toBe(true);
+    }
+  });
+
+  it("readOnlyHint is set exactly on tools that change nothing", () => {
+    for (const t of ALL_TOOLS) {
+      expect(t.operations.length, `${t.name} declares its operations`).toBeGreaterThan(0);
+      const methods = t.operations.map((op) => OPERATIONS[op].method);
+      const onlyGets = methods.every((m) => m === "GET");
+      if (onlyGets) expect(t.annotations.readOnlyHint, `${t.name} only reads`).toBe(true);
+      else if (t.annotations.readOnlyHint) {
+        // A POST that only reads (a search) must say why.
+        expect(t.readOnlyReason, `${t.name} is read-only but sends ${methods.join(", ")}`).toBeTruthy();
+        expect(methods.some((m) => m === "PATCH" || m === "PUT" || m === "DELETE"), t.name).toBe(false);
+      }
+      if (t.annotations.readOnlyHint) {
+        expect(t.annotations.destructiveHint, t.name).toBe(false);
+        expect(t.annotations.idempotentHint, t.name).toBe(true);
+      }
+    }
+  });
+
+  it("every DELETE-based tool is destructive", () => {
+    for (const t of ALL_TOOLS) {
+      if (t.operations.some((op) => OPERATIONS[op].method === "DELETE")) {
+        expect(t.annotations.destructiveHint, t.name).toBe(true);
+      }
+    }
+  });
+
+  it("descriptions are short and start with what the tool does", () => {
+    for (const t of ALL_TOOLS) {
+      expect(t.description.length, t.name).toBeLessThanOrEqual(400);
+      expect(t.description, t.name).toMatch(/^[A-Z]/);
+    }
+  });
+
+  it("pre-rename names are aliases: delete_database → disconnect_database", () => {
+    const disconnect = ALL_TOOLS.find((t) => t.name === "disconnect_database");
+    expect(disconnect?.aliases).toContain("delete_database");
+  });
+
+  it("every tool has a JSON input schema with described parameters and an output schema", () => {
+    for (const t of ALL_TOOLS) {
+      const d = describeTool(t);
+      expect(d.inputSchema.type).toBe("object");
+      expect(d.outputSchema?.required).toEqual(["success", "data", "error"]);
+      for (const [name, prop] of Object.entries(d.inputSchema.properties ?? {})) {
+        expect((prop as { description?: string }).description, `${t.name}.${name}`).toBeTruthy();
+      }
+    }
+  });
+});
+
+describe("selection", () => {
+  const names = (sel: Parameters<typeof selectTools>[1]) => selectTools(ALL_TOOLS, sel).enabled.map((t) => t.name);
+
+  it("read-only keeps only readOnlyHint tools and beats everything", () => {
+    const ro = names({ toolsets: ["all"], readOnly: true, restricted: [] });
+    expect(ro.sort()).toEqual(ALL_TOOLS.filter((t) => t.annotations.readOnlyHint).map((t) => t.name).sort());
+    const sel = selectTools(ALL_TOOLS, { toolsets: ["all"], readOnly: true, restricted: [] });
+    expect(sel.callable.has("delete_policy")).toBe(false);
+    expect(sel.hidden.get("delete_policy")).toMatch(/ALTR_READ_ONLY/);
+  });
+
+  it("RESTRICTED_TOOLS hides and blocks, case-insensitively, and matches pre-rename names", () => {
+    const sel = selectTools(ALL_TOOLS, { toolsets: [], readOnly: false, restricted: ["DELETE_DATABASE", "Add_Rules"] });
+    const listed = sel.enabled.map((t) => t.name);
+    expect(listed).not.toContain("disconnect_database");
+    expect(listed).not.toContain("add_rules");
+    expect(sel.callable.has("disconnect_database")).toBe(false);
+    expect(sel.callable.has("delete_database")).toBe(false);
+    expect(sel.hidden.get("delete_database")).toMatch(/RESTRICTED_TOOLS/);
+  });
+
+  it("restricted beats included; toolsets filter by domain", () => {
+    expect(names({ toolsets: ["roles"], readOnly: false, restricted: [] })).toEqual(["get_roles"]);
+    expect(names({ toolsets: ["roles"], readOnly: false, restricted: ["get_roles"] })).toEqual([]);
+    expect(names({ toolsets: ["all"], readOnly: false, restricted: [] })).toHaveLength(ALL_TOOLS.length);
+    expect(() => names({ toolsets: ["nope"], readOnly: false, restricted: [] })).toThrow(/unknown toolset/);
+  });
+
+  it("aliases are callable but not listed", () => {
+    const sel = selectTools(ALL_TOOLS, { toolsets: [], readOnly: false, restricted: [] });
+    expect(sel.callable.get("delete_database")?.name).toBe("disconnect_database");
+    expect(sel.enabled.map((t) => t.name)).not.toContain("delete_database");
+  });
+});
