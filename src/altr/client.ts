@@ -47,6 +47,11 @@ export function pathSerializer(pathname: string, params: Record<string, unknown>
   });
 }
 
+/** The Basic credential sent to ALTR; it is a secret exactly as MAPI_SECRET is. */
+export function basicCredential(mapiKey: string, mapiSecret: string): string {
+  return Buffer.from(`${mapiKey}:${mapiSecret}`).toString("base64");
+}
+
 /** What the error mapper knows about a response: which operation produced it. */
 const operationOf = new WeakMap<Response, string>();
 
@@ -59,7 +64,7 @@ export function createAltrClients(opts: AltrClientOptions): AltrClients {
       opts.deps?.onRetry?.(info);
     },
   });
-  const authorization = `Basic ${Buffer.from(`${opts.mapiKey}:${opts.mapiSecret}`).toString("base64")}`;
+  const authorization = `Basic ${basicCredential(opts.mapiKey, opts.mapiSecret)}`;
   const started = new WeakMap<Request, number>();
 
   const middleware = (service: ServiceName): Middleware => ({

@@ -3,7 +3,7 @@
  * stdio or HTTP. Used by the CLI and by tests that run the server in-process.
  */
 import { readFileSync } from "node:fs";
-import { createAltrClients } from "../altr/client.js";
+import { basicCredential, createAltrClients } from "../altr/client.js";
 import { loadSettings, type Settings } from "../config/index.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { createToolHost, type ToolHost } from "../server/server.js";
@@ -33,7 +33,7 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Started> {
     clients,
     logger,
     version: VERSION,
-    secrets: [settings.mapiSecret],
+    secrets: [settings.mapiSecret, basicCredential(settings.mapiKey, settings.mapiSecret)],
     selection: { toolsets: settings.toolsets, readOnly: settings.readOnly, restricted: settings.restrictedTools },
   });
   logger.info(

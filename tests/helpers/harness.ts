@@ -2,7 +2,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { createAltrClients } from "../../src/altr/client.js";
+import { basicCredential, createAltrClients } from "../../src/altr/client.js";
 import { SERVICE_NAMES, type ServiceName } from "../../src/altr/services.js";
 import type { HttpPolicy } from "../../src/config/index.js";
 import { silentLogger, type Logger } from "../../src/log/logger.js";
@@ -51,7 +51,7 @@ export async function connect(opts: {
     clients,
     logger,
     version: "test",
-    secrets: [TEST_SECRET],
+    secrets: [TEST_SECRET, basicCredential(TEST_KEY, TEST_SECRET)],
     selection: { toolsets: [], readOnly: false, restricted: [], ...opts.selection },
   });
   const server = host.createServer();

@@ -11,6 +11,7 @@ export interface StubRequest {
 
 export type Reply =
   | { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
+  | { status: number; bodyFrom: (req: StubRequest) => unknown }
   | { reset: true }
   | { hang: true };
 
@@ -52,6 +53,11 @@ export async function startStub(): Promise<Stub> {
         return;
       }
       if ("hang" in reply) return;
+      if ("bodyFrom" in reply) {
+        const request = requests[requests.length - 1]!;
+        res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.bodyFrom(request)));
+        return;
+      }
       const send = () => {
         const headers: Record<string, string> = { ...(reply.headers ?? {}) };
         let payload = "";
