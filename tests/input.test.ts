@@ -38,6 +38,11 @@ const INVALID: [tool: string, args: Record<string, unknown>, field: string][] = 
   ],
   ["create_database", { friendly_database_name: "A", database_type: "databricks", database_name: "X" }, "database_type"],
   ["create_databricks_database", { friendly_database_name: "A", database_name: "main", hostname: "adb-1.net" }, "hostname"],
+  [
+    "create_databricks_database",
+    { friendly_database_name: "A", database_name: "main", hostname: "https://adb-1.net", service_user_id: "s", database_password: "p" },
+    "database_password",
+  ],
   ["create_databricks_database", { friendly_database_name: "A", database_name: "main", hostname: "http://adb-1.net" }, "hostname"],
   ["update_database", { database_id: 0, friendly_database_name: "x" }, "database_id"],
   ["update_database", { database_id: "7", friendly_database_name: "x" }, "database_id"],

@@ -12,7 +12,9 @@ const PAGE_SIZE = 50;
 
 const databaseList = propertyOf(responseData("altrnet.listDatabases"), "databases");
 
-const passwordModeFields = ["database_username", "database_password", "hostname", "database_port"] as const;
+/** Password-mode fields that may not accompany service_user_id, per tool. */
+const PASSWORD_MODE = ["database_username", "database_password", "hostname", "database_port"] as const;
+const DATABRICKS_PASSWORD_MODE = ["database_username", "database_password"] as const;
 
 export const databaseTools: Tool[] = [
   defineTool({
@@ -130,7 +132,7 @@ export const databaseTools: Tool[] = [
       if (args.database_type.toLowerCase() === "databricks") {
         throw new InputError("database_type: use create_databricks_database for Databricks", ["database_type"]);
       }
-      rejectMixedAuth(args);
+      rejectMixedAuth(args, PASSWORD_MODE);
       const body = await ok(
         altr.altrnet.POST("/api/databases", {
           body: {
@@ -175,7 +177,7 @@ export const databaseTools: Tool[] = [
     operations: ["altrnet.createDatabase"],
     output: responseData("altrnet.createDatabase"),
     async handler(args, { altr, signal }) {
-      rejectMixedAuth(args);
+      rejectMixedAuth(args, DATABRICKS_PASSWORD_MODE);
       const body = await ok(
         altr.altrnet.POST("/api/databases", {
           body: {
@@ -297,9 +299,9 @@ export const databaseTools: Tool[] = [
   }),
 ];
 
-function rejectMixedAuth(args: Partial<Record<(typeof passwordModeFields)[number] | "service_user_id", unknown>>): void {
+function rejectMixedAuth(args: Record<string, unknown>, passwordFields: readonly string[]): void {
   if (args.service_user_id === undefined) return;
-  const mixed = passwordModeFields.filter((f) => args[f] !== undefined);
+  const mixed = passwordFields.filter((f) => args[f] !== undefined);
   if (mixed.length) {
     throw new InputError(
       `${mixed.join(", ")}: not allowed together with service_user_id (choose service-user or password authentication)`,
