@@ -1,0 +1,134 @@
+/**
+ * Pact: each tool, driven through a real MCP client, is a consumer of the ALTR services; its
+ * interactions (exact request, response shaped like the curated document's example) are written
+ * to contracts/ and then verified against Prism serving the curated documents. The two halves
+ * agree only if the tool's wire format is what the spec says.
+ */
+import { readFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { MatchersV3, PactV4, Verifier } from "@pact-foundation/pact";
+import { parse } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMockServers, type MockServers } from "../mock-server/prism.js";
+import { basicCredential } from "../src/altr/client.js";
+import { SERVICES, type ServiceName } from "../src/altr/services.js";
+import { OPERATIONS, type OperationKey } from "../src/generated/operations.js";
+import { ALL_TOOLS } from "../src/tools/index.js";
+import { CASES, type WireCall } from "./cases.js";
+import { baseUrlsFrom, connect, envelope, TEST_KEY, TEST_SECRET } from "./helpers/harness.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const CONTRACTS = join(root, "contracts");
+const CONSUMER = "altr-mcp";
+const provider = (service: string) => `altr-${service.replace(/_/g, "-")}`;
+
+type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { example?: unknown }> }> }>> };
+const docs = new Map<string, Doc>();
+function example(op: OperationKey): unknown {
+  const info = OPERATIONS[op];
+  const file = SERVICES[info.service as ServiceName].spec;
+  if (!docs.has(file)) docs.set(file, parse(readFileSync(join(root, "openapi", file), "utf8")) as Doc);
+  const operation = docs.get(file)!.paths[info.path]![info.method.toLowerCase()]!;
+  return operation.responses[String(info.status)]?.content?.["application/json"]?.example;
+}
+
+/** The curated operation a wire call hits (same service and method, path template matching). */
+function operationFor(tool: string, w: WireCall): OperationKey {
+  const t = ALL_TOOLS.find((x) => x.name === tool)!;
+  const op = t.operations.find((key) => {
+    const info = OPERATIONS[key];
+    const pattern = new RegExp(`^${info.path.replace(/\{[^}]+\}/g, "[^/]+")}$`);
+    return info.service === w.service && info.method === w.method && pattern.test(w.path);
+  });
+  if (!op) throw new Error(`${tool}: no declared operation matches ${w.method} ${w.path}`);
+  return op;
+}
+
+const pacts = new Map<string, PactV4>();
+function pactFor(service: string): PactV4 {
+  let p = pacts.get(service);
+  if (!p) {
+    p = new PactV4({ consumer: CONSUMER, provider: provider(service), dir: CONTRACTS, logLevel: "error" });
+    pacts.set(service, p);
+  }
+  return p;
+}
+
+beforeAll(() => {
+  // Contracts are rewritten from scratch on every run, so a removed interaction cannot linger.
+  rmSync(CONTRACTS, { recursive: true, force: true });
+  mkdirSync(CONTRACTS, { recursive: true });
+});
+
+describe("consumer: every tool's interactions", () => {
+  it.each(CASES.map((c) => [c.tool, c] as const))("%s", async (tool, c) => {
+    // One interaction per wire call; every tool of this slice makes one call per invocation.
+    expect(c.wire).toHaveLength(1);
+    const w = c.wire[0]!;
+    const op = operationFor(tool, w);
+    const info = OPERATIONS[op];
+    const body = example(op);
+    await pactFor(w.service)
+      .addInteraction()
+      .uponReceiving(`${tool}: ${info.method} ${info.path}`)
+      .withRequest(w.method, w.path, (b) => {
+        if (w.query) b.query(w.query);
+        b.headers({ authorization: MatchersV3.regex(/^Basic [A-Za-z0-9+/=]+$/, `Basic ${basicCredential(TEST_KEY, TEST_SECRET)}`) });
+        if (w.body !== undefined) b.jsonBody(w.body);
+      })
+      .willRespondWith(info.status ?? 200, (b) => {
+        if (body !== undefined) b.jsonBody(MatchersV3.like(body));
+      })
+      .executeTest(async (server) => {
+        const h = await connect({ baseUrls: baseUrlsFrom(server.url), http: { maxAttempts: 1 } });
+        try {
+          const env = envelope(await h.call(tool, c.args));
+          expect(env.error).toBeNull();
+          expect(env.success).toBe(true);
+        } finally {
+          await h.close();
+        }
+      });
+  });
+
+  it("every registered tool has an interaction whose description starts with its name", () => {
+    const descriptions = readdirSync(CONTRACTS)
+      .filter((f) => f.endsWith(".json"))
+      .flatMap((f) => {
+        const pact = JSON.parse(readFileSync(join(CONTRACTS, f), "utf8")) as { interactions: { description: string }[] };
+        return pact.interactions.map((i) => i.description);
+      });
+    for (const t of ALL_TOOLS) {
+      expect(descriptions.some((d) => d.startsWith(`${t.name}:`)), `${t.name} has no Pact interaction`).toBe(true);
+    }
+  });
+});
+
+describe("provider: contracts verified against Prism serving the curated documents", () => {
+  let mock: MockServers;
+  beforeAll(async () => {
+    mock = await startMockServers();
+  });
+  afterAll(async () => {
+    await mock?.close();
+  });
+
+  it("every contract passes, and Prism sees no violation", async () => {
+    const files = readdirSync(CONTRACTS).filter((f) => f.endsWith(".json"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const service = [...pacts.keys()].find((s) => file === `${CONSUMER}-${provider(s)}.json`);
+      expect(service, `contract ${file} has a known provider`).toBeTruthy();
+      mock.reset();
+      await new Verifier({
+        provider: provider(service!),
+        providerBaseUrl: mock.urls[service!]!,
+        pactUrls: [join(CONTRACTS, file)],
+        logLevel: "error",
+      }).verifyProvider();
+      expect(mock.violations, `${file}: ${JSON.stringify(mock.violations)}`).toEqual([]);
+      expect(mock.requests.length).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
