@@ -252,11 +252,17 @@ export interface components {
             /** @description Internal numeric database type. */
             database_type_enum?: number;
             /** @description Last masking configuration applied successfully. */
-            masking_applied?: Record<string, never> | null;
+            masking_applied?: {
+                [key: string]: unknown;
+            } | null;
             /** @description Masking configuration being applied now. */
-            masking_pending?: Record<string, never> | null;
+            masking_pending?: {
+                [key: string]: unknown;
+            } | null;
             /** @description Masking configuration that failed, with its error. */
-            masking_failed?: Record<string, never> | null;
+            masking_failed?: {
+                [key: string]: unknown;
+            } | null;
             /** @description When the tag was first masked. */
             created_at?: string;
             /** @description When the tag's masking last changed. */
@@ -306,9 +312,13 @@ export interface components {
              */
             masking_policy?: number | string;
             /** @description Access-rate limits, same shape as AccessRateThreshold. */
-            access_rate_thresholds?: Record<string, never>[];
+            access_rate_thresholds?: {
+                [key: string]: unknown;
+            }[];
             /** @description Time windows, same shape as TimeWindowThreshold. */
-            time_window_thresholds?: Record<string, never>[];
+            time_window_thresholds?: {
+                [key: string]: unknown;
+            }[];
         };
         /** @description A rule to create or replace (upsert) in a policy. */
         RuleInput: {

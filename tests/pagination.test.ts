@@ -1,0 +1,243 @@
+/**
+ * Pagination always terminates and never duplicates; batching never sends past a failure.
+ * Multi-page answers come from a local stub (Prism's static examples are single pages).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { paginate } from "../src/altr/paginate.js";
+import { RULE_BATCH_SIZE } from "../src/tools/policies.js";
+import { MAX_PAGES } from "../src/tools/common.js";
+import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
+import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+
+const POLICY = "/v1/unified-policy/management/policy";
+let stub: Stub;
+let h: Harness;
+
+beforeAll(async () => {
+  stub = await startStub();
+  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
+});
+afterEach(() => {
+  stub.requests.length = 0;
+});
+afterAll(async () => {
+  await h.close();
+  await stub.close();
+});
+
+const query = (r: StubRequest) => Object.fromEntries(new URL(r.url, "http://x").searchParams);
+
+describe("paginate()", () => {
+  it("stops at the page cap and returns the cursor to continue", async () => {
+    const r = await paginate<number, number>({ maxPages: 3, fetchPage: async (c) => ({ items: [c ?? 0], next: (c ?? 0) + 1 }) });
+    expect(r).toEqual({ items: [0, 1, 2], next: 3, pages: 3, stopped: "page_limit" });
+  });
+
+  it("stops when the cursor does not advance", async () => {
+    const r = await paginate<number, string>({ maxPages: 50, fetchPage: async () => ({ items: [1], next: "same" }) });
+    expect(r.pages).toBe(2);
+    expect(r.stopped).toBe("cursor_did_not_advance");
+    expect(r.next).toBeNull();
+  });
+});
+
+describe("offset paging (get_databases, get_roles)", () => {
+  it("reads every page until count, without duplicates", async () => {
+    const all = Array.from({ length: 120 }, (_, i) => ({ id: i + 1, friendlyDatabaseName: `DB${i + 1}` }));
+    stub.route("GET", "/api/databases", {
+      status: 200,
+      bodyFrom: (req) => {
+        const q = query(req);
+        const offset = Number(q.offset);
+        return { success: true, data: { databases: all.slice(offset, offset + Number(q.limit)), count: all.length } };
+      },
+    });
+    const env = envelope(await h.call("get_databases"));
+    const data = env.data as { databases: { id: number }[]; count: number; next_offset: number | null };
+    expect(data.databases.map((d) => d.id)).toEqual(all.map((d) => d.id));
+    expect(data.count).toBe(120);
+    expect(data.next_offset).toBeNull();
+    expect(stub.requests.map((r) => query(r).offset)).toEqual(["0", "50", "100"]);
+  });
+
+  it("a server that ignores offset cannot make it loop: bounded, and the cursor is returned", async () => {
+    stub.route("GET", "/api/userGroups", {
+      status: 200,
+      body: { success: true, data: { userGroups: [{ userGroupName: "A" }, { userGroupName: "B" }], count: 1_000_000 } },
+    });
+    const env = envelope(await h.call("get_roles"));
+    const data = env.data as { roles: string[]; next_offset: number | null };
+    expect(stub.requests).toHaveLength(MAX_PAGES);
+    expect(data.next_offset).toBe(MAX_PAGES * 2);
+    // Continue from where it stopped.
+    stub.requests.length = 0;
+    await h.call("get_roles", { offset: data.next_offset });
+    expect(query(stub.requests[0]!).offset).toBe(String(MAX_PAGES * 2));
+  });
+
+  it("an empty page ends the loop even if count says there is more", async () => {
+    stub.route("GET", "/api/userGroups", { status: 200, body: { success: true, data: { userGroups: [], count: 50 } } });
+    const env = envelope(await h.call("get_roles"));
+    expect(env.data).toMatchObject({ roles: [], next_offset: null });
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it("an error on page 2 is an error, not a short list", async () => {
+    stub.route(
+      "GET",
+      "/api/databases",
+      { status: 200, body: { success: true, data: { databases: [{ id: 1 }], count: 2 } } },
+      { status: 401, body: { success: false, data: { message: "expired" } } },
+    );
+    const res = await h.call("get_databases");
+    expect(res.isError).toBe(true);
+    expect(envelope(res).error).toMatchObject({ status: 401 });
+  });
+});
+
+describe("key paging (get_policies, get_rules)", () => {
+  it("follows last_evaluated_key (objects JSON-encoded) per type, then the next type", async () => {
+    stub.route("GET", POLICY, {
+      status: 200,
+      bodyFrom: (req) => {
+        const q = query(req);
+        if (q.policy_type === "TAG" && !q.exclusive_start_key) {
+          return { success: true, data: { policies: [{ policy_id: "TAG#A" }], last_evaluated_key: { policy_id: "TAG#A" } } };
+        }
+        if (q.policy_type === "TAG") return { success: true, data: { policies: [{ policy_id: "TAG#B" }], last_evaluated_key: null } };
+        return { success: true, data: { policies: q.policy_type === "COLUMN" ? [{ policy_id: "COLUMN#C" }] : [], last_evaluated_key: null } };
+      },
+    });
+    const env = envelope(await h.call("get_policies"));
+    const data = env.data as { policies: { policy_id: string }[]; next_cursor: string | null };
+    expect(data.policies.map((p) => p.policy_id)).toEqual(["TAG#A", "TAG#B", "COLUMN#C"]);
+    expect(data.next_cursor).toBeNull();
+    expect(stub.requests.map(query)).toEqual([
+      { policy_type: "TAG" },
+      { policy_type: "TAG", exclusive_start_key: JSON.stringify({ policy_id: "TAG#A" }) },
+      { policy_type: "COLUMN" },
+      { policy_type: "PUSHDOWN" },
+      { policy_type: "IMPERSONATION" },
+      { policy_type: "GRANT" },
+      { policy_type: "ROW" },
+      { policy_type: "OLTP" },
+    ]);
+  });
+
+  it("a key that never changes cannot loop; the cap returns a usable cursor", async () => {
+    let n = 0;
+    stub.route("GET", POLICY, {
+      status: 200,
+      bodyFrom: () => ({ success: true, data: { policies: [{ policy_id: `TAG#${n}` }], last_evaluated_key: `k${n++}` } }),
+    });
+    const first = envelope(await h.call("get_policies", { policy_type: "TAG" })).data as { policies: unknown[]; next_cursor: string };
+    expect(first.policies).toHaveLength(MAX_PAGES);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    stub.requests.length = 0;
+    await h.call("get_policies", { policy_type: "TAG", cursor: first.next_cursor });
+    expect(query(stub.requests[0]!)).toEqual({ policy_type: "TAG", exclusive_start_key: `k${MAX_PAGES - 1}` });
+    // A cursor from another filter is refused before any request.
+    stub.requests.length = 0;
+    const wrong = await h.call("get_policies", { policy_type: "ROW", cursor: first.next_cursor });
+    expect(envelope(wrong).error).toMatchObject({ kind: "invalid_input", fields: ["cursor"] });
+    expect(stub.requests).toHaveLength(0);
+
+    stub.route("GET", POLICY, { status: 200, body: { success: true, data: { policies: [{}], last_evaluated_key: "same" } } });
+    stub.requests.length = 0;
+    const stuck = envelope(await h.call("get_policies", { policy_type: "TAG" }));
+    expect(stuck.success).toBe(true);
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  it("get_rules merges a rule hash that spans pages instead of dropping the first page", async () => {
+    stub.route(
+      "GET",
+      `${POLICY}/TAG%23PII/rules`,
+      {
+        status: 200,
+        body: { success: true, data: { items: { h1: [{ rule_id: "r1" }] }, last_evaluated_key: { rule_id: "r1" } } },
+      },
+      {
+        status: 200,
+        body: { success: true, data: { items: { h1: [{ rule_id: "r2" }, { rule_id: "r1" }], h2: [{ rule_id: "r3" }] }, last_evaluated_key: null } },
+      },
+    );
+    const env = envelope(await h.call("get_rules", { policy_id: "TAG#PII" }));
+    expect(env.data).toEqual({
+      items: { h1: [{ rule_id: "r1" }, { rule_id: "r2" }], h2: [{ rule_id: "r3" }] },
+      count: 3,
+      next_cursor: null,
+    });
+  });
+});
+
+describe("add_rules batching", () => {
+  const rules = (n: number) => Array.from({ length: n }, (_, i) => ({ masking_policy: 10001, role: `R${i}`, tag_value: "SSN" }));
+
+  it(`splits into batches of ${RULE_BATCH_SIZE}, in order`, async () => {
+    stub.route("PATCH", `${POLICY}/TAG%23PII/rules/batch`, { status: 200, body: { success: true } });
+    const env = envelope(await h.call("add_rules", { policy_id: "TAG#PII", rules: rules(250) }));
+    expect(env.data).toEqual({ policy_id: "TAG#PII", rules_added: 250, batches: 3 });
+    const sizes = stub.requests.map((r) => (JSON.parse(r.body) as { rules: unknown[] }).rules.length);
+    expect(sizes).toEqual([99, 99, 52]);
+    const roles = stub.requests.flatMap((r) => (JSON.parse(r.body) as { rules: { rule: { role: string } }[] }).rules.map((x) => x.rule.role));
+    expect(roles).toEqual(rules(250).map((r) => r.role));
+  });
+
+  it("a failed batch stops the rest and reports exactly what was applied", async () => {
+    stub.route(
+      "PATCH",
+      `${POLICY}/TAG%23PII/rules/batch`,
+      { status: 200, body: { success: true } },
+      { status: 400, body: { message: "role R150 does not exist" } },
+      { status: 200, body: { success: true } },
+    );
+    const res = await h.call("add_rules", { policy_id: "TAG#PII", rules: rules(250) });
+    const env = envelope(res);
+    expect(res.isError).toBe(true);
+    expect(env.error!.kind).toBe("partial_failure");
+    expect(env.error!.message).toMatch(/Batch 2 of 3 failed.*HTTP 400.*role R150 does not exist.*first 99 rules.*remaining 151 were not sent/s);
+    expect(env.data).toEqual({ policy_id: "TAG#PII", rules_added: 99, batches: 1 });
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  it("a failed first batch is a plain error (nothing applied)", async () => {
+    stub.route("PATCH", `${POLICY}/TAG%23PII/rules/batch`, { status: 404, body: { message: "no such policy" } });
+    const env = envelope(await h.call("add_rules", { policy_id: "TAG#PII", rules: rules(3) }));
+    expect(env.error).toMatchObject({ kind: "http", status: 404, altr_message: "no such policy" });
+  });
+});
+
+describe("get_database_id", () => {
+  it("several exact matches is an error listing the ids", async () => {
+    stub.route("GET", "/api/databases", {
+      status: 200,
+      body: { success: true, data: { databases: [{ id: 1, friendlyDatabaseName: "DUP" }, { id: 2, friendlyDatabaseName: "DUP" }], count: 2 } },
+    });
+    const env = envelope(await h.call("get_database_id", { database_name: "DUP" }));
+    expect(env.error?.message).toMatch(/2 databases are named "DUP" \(ids 1, 2\)/);
+  });
+
+  it("no match is a not_found error with near names; a lookup failure is that failure", async () => {
+    stub.route("GET", "/api/databases", {
+      status: 200,
+      body: { success: true, data: { databases: [{ id: 1, friendlyDatabaseName: "PROD_SNOWFLAKE_2" }], count: 1 } },
+    });
+    const miss = envelope(await h.call("get_database_id", { database_name: "PROD_SNOWFLAKE" }));
+    expect(miss.error).toMatchObject({ kind: "not_found" });
+    expect(miss.error!.message).toContain("PROD_SNOWFLAKE_2");
+
+    stub.route("GET", "/api/databases", { status: 503 });
+    const down = envelope(await h.call("get_database_id", { database_name: "PROD_SNOWFLAKE" }));
+    expect(down.error).toMatchObject({ kind: "http", status: 503 });
+  });
+
+  it("an exact match wins over the server's partial matches", async () => {
+    stub.route("GET", "/api/databases", {
+      status: 200,
+      body: { success: true, data: { databases: [{ id: 7, friendlyDatabaseName: "SALES_OLD" }, { id: 8, friendlyDatabaseName: "SALES" }], count: 2 } },
+    });
+    const env = envelope(await h.call("get_database_id", { database_name: "SALES" }));
+    expect(env.data).toMatchObject({ database_id: 8 });
+  });
+});
