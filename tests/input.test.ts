@@ -36,7 +36,8 @@ const INVALID: [tool: string, args: Record<string, unknown>, field: string][] = 
     { friendly_database_name: "A", database_type: "mysql", database_name: "X", service_user_id: "s", database_password: "p" },
     "database_password",
   ],
-  ["create_database", { friendly_database_name: "A", database_type: "databricks", database_name: "X" }, "database_type"],
+  ["create_database", { friendly_database_name: "A", database_type: "databricks", database_name: "X" }, "create_databricks_database"],
+  ["create_database", { friendly_database_name: "A", database_type: "postgres", database_name: "X" }, "database_type"],
   ["create_databricks_database", { friendly_database_name: "A", database_name: "main", hostname: "adb-1.net" }, "hostname"],
   [
     "create_databricks_database",

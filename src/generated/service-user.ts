@@ -74,21 +74,6 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request was malformed. */
-        BadRequest: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "code": "BAD_REQUEST",
-                 *       "message": "invalid service type"
-                 *     }
-                 */
-                "application/json": components["schemas"]["ApiError"];
-            };
-        };
         /** @description Missing or invalid MAPI key and secret. */
         Unauthorized: {
             headers: {
@@ -114,21 +99,6 @@ export interface components {
                  * @example {
                  *       "code": "FORBIDDEN",
                  *       "message": "access to service users is forbidden"
-                 *     }
-                 */
-                "application/json": components["schemas"]["ApiError"];
-            };
-        };
-        /** @description The requested resource does not exist. */
-        NotFound: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "code": "NOT_FOUND",
-                 *       "message": "service user not found"
                  *     }
                  */
                 "application/json": components["schemas"]["ApiError"];
@@ -207,6 +177,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
 }

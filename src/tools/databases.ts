@@ -113,10 +113,10 @@ export const databaseTools: Tool[] = [
     input: {
       friendly_database_name: z.string().trim().min(1).describe("Display name in ALTR."),
       database_type: z
-        .string()
-        .trim()
-        .min(1)
-        .describe("ALTR type code, e.g. snowflake_external_functions, sqlserver, mysql, redshift, oracle."),
+        .enum(["snowflake_external_functions", "sqlserver", "mysql", "redshift", "oracle"], {
+          error: "must be snowflake_external_functions, sqlserver, mysql, redshift or oracle (Databricks: create_databricks_database)",
+        })
+        .describe("ALTR type code; Snowflake is snowflake_external_functions."),
       database_name: z.string().trim().min(1).describe("Database name on the source, e.g. ANALYTICS."),
       service_user_id: z.string().trim().min(1).optional().describe("Service user id (key-pair auth)."),
       database_username: z.string().min(1).optional().describe("Login for password auth."),
@@ -129,16 +129,12 @@ export const databaseTools: Tool[] = [
     operations: ["altrnet.createDatabase"],
     output: responseData("altrnet.createDatabase"),
     async handler(args, { altr, signal }) {
-      if (args.database_type.toLowerCase() === "databricks") {
-        throw new InputError("database_type: use create_databricks_database for Databricks", ["database_type"]);
-      }
       rejectMixedAuth(args, PASSWORD_MODE);
       const body = await ok(
         altr.altrnet.POST("/api/databases", {
           body: {
             friendlyDatabaseName: args.friendly_database_name,
-            // The API knows more types than ALTR documents; the value is passed through as given.
-            databaseType: args.database_type as "snowflake_external_functions",
+            databaseType: args.database_type,
             databaseName: args.database_name,
             ...(args.service_user_id !== undefined
               ? { serviceUserID: args.service_user_id }
