@@ -97,7 +97,7 @@ describe("HTTP errors", () => {
     const env = envelope(await (await harness()).call("get_roles"));
     expect(env.error).toMatchObject({ kind: "http", status: 429, attempts: 3 });
     expect(env.error!.message).toContain("after 3 attempts");
-    expect(env.error!.hint).toMatch(/rate limiting/);
+    expect(env.error!.hint).toMatch(/Rate limited/);
     expect(stub.requests).toHaveLength(3);
   });
 

@@ -16,14 +16,14 @@ export interface AltrErrorInit {
   detail?: string;
 }
 
-/** Fix hints from the troubleshooting table of the README. */
+/** Fix hints, after the troubleshooting table of the original server's README (our words). */
 export const STATUS_HINTS: Record<number, string> = {
   400: "ALTR rejected the request as invalid; check the parameter values against the tool's description.",
-  401: "Authentication failed: check MAPI_KEY and MAPI_SECRET (an ALTR Management API key and its secret) and that ORG_ID is the organisation the key belongs to.",
-  403: "The API key is valid but not allowed to do this: use a key with the needed permissions, or check that the feature is enabled for the organisation.",
-  404: "Not found: check the id or name (list the resources first, e.g. get_databases or get_policies) and that ORG_ID and the ALTR_*_BASE_URL variables point at the right organisation.",
+  401: "Invalid credentials: check MAPI_KEY and MAPI_SECRET (ALTR console → Settings → Preferences → API) and that ORG_ID is the organisation the key belongs to.",
+  403: "The endpoint exists but this organisation or key may not use it — usually an ALTR feature that is not enabled for the organisation; ask ALTR support to enable it, or use a key with the needed permissions.",
+  404: "Not found: confirm the id exists in this organisation (list the resources first, e.g. get_databases or get_policies) and that ORG_ID and the ALTR_*_BASE_URL variables point at it.",
   409: "Conflict: the resource already exists or is being changed; list it to see its current state before retrying.",
-  429: "ALTR is rate limiting this key: wait a minute before calling again, and avoid calling in tight loops.",
+  429: "Rate limited: the server already retried with backoff; wait a minute and make fewer calls.",
 };
 
 const KIND_HINTS: Record<Exclude<AltrErrorKind, "http">, string> = {

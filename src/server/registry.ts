@@ -71,7 +71,10 @@ export function selectTools(table: readonly Tool[], sel: Selection): Selected {
 
 const SAFE_INT = 9007199254740991;
 
-/** Drops zod's noise (safe-integer bounds, $schema) from a generated JSON Schema. */
+/**
+ * Drops what costs tokens and tells the model nothing: zod's safe-integer bounds, `$schema`,
+ * and `minLength: 1` (blank strings are still refused by validation, with a clear error).
+ */
 function tidy(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(tidy);
   if (node === null || typeof node !== "object") return node;
@@ -79,13 +82,20 @@ function tidy(node: unknown): unknown {
   for (const [k, v] of Object.entries(node)) {
     if (k === "$schema") continue;
     if ((k === "minimum" && v === -SAFE_INT) || (k === "maximum" && v === SAFE_INT)) continue;
+    if (k === "minLength" && v === 1) continue;
     out[k] = tidy(v);
   }
   return out;
 }
 
+/**
+ * The advertised input schema. Unknown top-level parameters are refused at call time with an
+ * error naming them, so `additionalProperties: false` is left out of the list to save tokens.
+ */
 export function inputJsonSchema(tool: Tool): McpTool["inputSchema"] {
-  const schema = tidy(z.toJSONSchema(tool.inputSchema, { io: "input", unrepresentable: "any" })) as JsonSchema;
+  const { additionalProperties: _strict, ...schema } = tidy(
+    z.toJSONSchema(tool.inputSchema, { io: "input", unrepresentable: "any" }),
+  ) as JsonSchema;
   return { ...schema, type: "object" } as McpTool["inputSchema"];
 }
 
@@ -97,6 +107,7 @@ export function describeTool(tool: Tool): McpTool {
     description: tool.description,
     inputSchema: inputJsonSchema(tool),
     outputSchema: outputSchemaFor(tool.output) as McpTool["outputSchema"],
-    annotations: { title: tool.title, ...tool.annotations },
+    // `title` is top-level (MCP 2025-06-18); repeating it in annotations would only cost tokens.
+    annotations: { ...tool.annotations },
   };
 }

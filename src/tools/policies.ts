@@ -22,15 +22,15 @@ const policyId = z
   .string()
   .trim()
   .min(1)
-  .describe("Policy id as returned by get_policies/create_policy, e.g. TAG#PII.");
-const ruleId = z.string().trim().min(1).describe("Rule id from get_rules.");
+  .describe("e.g. TAG#PII (get_policies).");
+const ruleId = z.string().trim().min(1).describe("From get_rules.");
 
 const maskingLevel = z
   .number()
   .int()
   .min(10000)
   .max(10009)
-  .describe("Masking level 10000–10009 (10000 no mask, 10001 full mask; see server instructions).");
+  .describe("10000 no mask … 10009; see instructions.");
 
 const upper = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === "string" ? v.toUpperCase() : v), schema);
 const lower = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), schema);
@@ -70,7 +70,7 @@ const rule = z
   })
   .strict();
 
-const continueWith = z.string().min(1).optional().describe("next_cursor of a previous answer, to continue.");
+const continueWith = z.string().min(1).optional().describe("next_cursor of a previous answer.");
 
 /** The query value for the next page: ALTR's last_evaluated_key, JSON-encoded when it is an object. */
 function startKey(lastEvaluated: unknown): string | null {
@@ -106,10 +106,10 @@ export const policyTools: Tool[] = [
     name: "get_policies",
     title: "List masking policies",
     description:
-      "List masking policies, of one policy_type or of all types. Reads all pages; if next_cursor is returned, call again with cursor to continue.",
+      "List masking policies of one type or all types. If next_cursor is set, call again with cursor.",
     toolset: "policies",
     input: {
-      policy_type: z.enum(POLICY_TYPES).optional().describe("Only this type (default: all types)."),
+      policy_type: z.enum(POLICY_TYPES).optional().describe("Default: all types."),
       cursor: continueWith,
     },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -157,7 +157,7 @@ export const policyTools: Tool[] = [
     name: "get_rules",
     title: "List a policy's rules",
     description:
-      "List the masking rules (role × tag value × masking level) of one policy, grouped by rule hash. If next_cursor is returned, call again with cursor.",
+      "List a policy's masking rules (role × tag value × level), grouped by rule hash. If next_cursor is set, call again with cursor.",
     toolset: "policies",
     input: { policy_id: policyId, cursor: continueWith },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -209,18 +209,18 @@ export const policyTools: Tool[] = [
     name: "create_policy",
     title: "Create a masking policy",
     description:
-      "Create an empty masking policy for a tag. Snowflake: tag is the UPPERCASE name of a connected tag, policy_type TAG. Databricks: the raw tag name, policy_type PUSHDOWN and database_ids. Until rules are added, tagged columns are masked for everyone: call add_rules next.",
+      "Create an empty masking policy for a tag. Snowflake: UPPERCASE connected tag, policy_type TAG. Databricks: raw tag, policy_type PUSHDOWN, database_ids. Tagged columns are masked for everyone until add_rules.",
     toolset: "policies",
     input: {
-      tag: z.string().trim().min(1).describe("Tag the policy governs (Snowflake: UPPERCASE connected tag)."),
+      tag: z.string().trim().min(1),
       policy_type: z
         .preprocess((v) => (v === "" ? undefined : v), z.enum(["TAG", "PUSHDOWN", "COLUMN"]).default("TAG"))
-        .describe("TAG (Snowflake, default) or PUSHDOWN (Databricks)."),
+        .describe("TAG (Snowflake) or PUSHDOWN (Databricks)."),
       database_ids: z
         .array(z.number().int().min(1))
         .min(1)
         .optional()
-        .describe("Databricks database ids; required with PUSHDOWN, not allowed with TAG."),
+        .describe("Databricks only: required with PUSHDOWN."),
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["api.createPolicy"],
@@ -246,11 +246,11 @@ export const policyTools: Tool[] = [
     name: "add_rules",
     title: "Add masking rules",
     description:
-      "Add or replace (upsert) masking rules in a policy: each rule is {masking_policy 10000–10009, role from get_roles, tag_value}. Any number of rules; sent in batches of 99, stopping at the first failed batch.",
+      "Add or replace (upsert) masking rules: {masking_policy 10000–10009, role (get_roles), tag_value}. Sent in batches of 99; stops at the first failed batch.",
     toolset: "policies",
     input: {
       policy_id: policyId,
-      rules: input.jsonOr(z.array(rule).min(1)).describe("Rules to add (array, or the same as a JSON string)."),
+      rules: input.jsonOr(z.array(rule).min(1)).describe("Array, or the same as a JSON string."),
     },
     // Upserting the same rules again leaves the same state; an upsert can replace an existing
     // rule's level, which is the purpose of the tool, not a removal.
@@ -288,20 +288,16 @@ export const policyTools: Tool[] = [
     name: "update_rule",
     title: "Update a masking rule",
     description:
-      "Change one rule's masking level, role, tag value or thresholds; only given fields change. Lowering the level (e.g. to 10000) unmasks data.",
+      "Change one rule's level, role, tag value or thresholds; only given fields change. A lower level (e.g. 10000) unmasks data.",
     toolset: "policies",
     input: {
       policy_id: policyId,
       rule_id: ruleId,
       masking_policy: maskingLevel.optional(),
-      role: z.string().trim().min(1).optional().describe("New role (get_roles)."),
-      tag_value: z.string().trim().min(1).optional().describe("New tag value."),
-      access_rate_thresholds: thresholds(accessRateThreshold)
-        .optional()
-        .describe("Access-rate limits: {access_rate_unit, access_rate_limit, action} or a list."),
-      time_window_thresholds: thresholds(timeWindowThreshold)
-        .optional()
-        .describe("Time windows: {day[], start_time{hour,minute}, end_time, timezone, action} or a list."),
+      role: z.string().trim().min(1).optional(),
+      tag_value: z.string().trim().min(1).optional(),
+      access_rate_thresholds: thresholds(accessRateThreshold).optional().describe("A list, or one object."),
+      time_window_thresholds: thresholds(timeWindowThreshold).optional().describe("A list, or one object."),
     },
     // It can unmask data (a lower masking level), so it is flagged as destructive.
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -328,7 +324,7 @@ export const policyTools: Tool[] = [
   defineTool({
     name: "delete_policy",
     title: "Delete a masking policy",
-    description: "Delete a masking policy and all its rules. The tag's columns are no longer masked by it.",
+    description: "Delete a masking policy and all its rules; the tag's columns are no longer masked by it.",
     toolset: "policies",
     input: { policy_id: policyId },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -345,7 +341,7 @@ export const policyTools: Tool[] = [
   defineTool({
     name: "delete_rule",
     title: "Delete a masking rule",
-    description: "Delete one masking rule from a policy; what its role sees in the tagged columns changes at once.",
+    description: "Delete one masking rule; what its role sees in the tagged columns changes at once.",
     toolset: "policies",
     input: { policy_id: policyId, rule_id: ruleId },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

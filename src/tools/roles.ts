@@ -11,10 +11,10 @@ export const roleTools: Tool[] = [
     name: "get_roles",
     title: "List roles",
     description:
-      "List the names of ALTR user groups (roles); a masking rule's role must be one of them. Reads all pages; if next_offset is returned, call again with offset.",
+      "List ALTR role (user group) names; a masking rule's role must be one of them. If next_offset is set, call again with offset.",
     toolset: "roles",
     input: {
-      offset: z.number().int().min(0).optional().describe("Start here (next_offset of a previous answer)."),
+      offset: z.number().int().min(0).optional().describe("next_offset of a previous answer."),
     },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["altrnet.listUserGroups"],
