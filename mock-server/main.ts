@@ -4,7 +4,7 @@
  * Human output goes to stderr; with --json, stdout gets exactly one line: {"urls":{...}}.
  */
 import { parseArgs } from "node:util";
-import { SERVICES, SERVICE_NAMES } from "../src/altr/services.js";
+import { SERVICES, SERVICE_NAMES } from "../src/config/services.js";
 import { startMockServers, type Violation } from "./prism.js";
 
 function fail(message: string): never {

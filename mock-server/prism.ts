@@ -32,7 +32,7 @@ import { createServer as createPrismServer } from "@stoplight/prism-http-server"
 import mockerModule from "@stoplight/prism-http/dist/mocker/index.js";
 import routerModule from "@stoplight/prism-http/dist/router/index.js";
 import { validateInput, validateOutput, validateSecurity } from "@stoplight/prism-http/dist/validator/index.js";
-import { SERVICES, SERVICE_NAMES, type ServiceName } from "../src/altr/services.js";
+import { SERVICES, SERVICE_NAMES, type ServiceName } from "../src/config/services.js";
 
 export interface Violation {
   service: string;

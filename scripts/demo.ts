@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startMockServers } from "../mock-server/prism.js";
-import { SERVICES, type ServiceName } from "../src/altr/services.js";
+import { SERVICES, type ServiceName } from "../src/config/services.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = `${root}dist/cli/main.js`;

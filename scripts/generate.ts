@@ -10,8 +10,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import { parse } from "yaml";
-import { SERVICES, type ServiceName } from "../src/altr/services.js";
-import { tolerant, type JsonSchema } from "../src/server/json-schema.js";
+import { SERVICES, type ServiceName } from "../src/config/services.js";
+import { tolerant, type JsonSchema } from "../src/schema/json-schema.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const specDir = join(root, "openapi");
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   }
   files["operations.ts"] =
     HEADER +
-    `import type { JsonSchema } from "../server/json-schema.js";\n\n` +
+    `import type { JsonSchema } from "../schema/json-schema.js";\n\n` +
     `export type OperationKey =\n${keys.map((k) => `  | ${JSON.stringify(k)}`).join("\n")};\n\n` +
     `export interface OperationInfo {\n  service: string;\n  operationId: string;\n  method: "GET" | "PUT" | "POST" | "DELETE" | "PATCH";\n  path: string;\n  status: number | null;\n  /** Tolerant schema of the success body; null when it has none. */\n  response: JsonSchema | null;\n}\n\n` +
     `export const OPERATIONS: Record<OperationKey, OperationInfo> = {\n${ops.join("\n")}\n};\n`;

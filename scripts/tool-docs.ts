@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { z } from "zod";
-import { TOOLSETS, type Tool } from "../src/server/tool.js";
+import { TOOLSETS, type Tool } from "../src/tools/define.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 
 const README = new URL("../README.md", import.meta.url);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { OPERATIONS } from "../src/generated/operations.js";
 import { describeTool, selectTools } from "../src/server/registry.js";
-import { TOOLSETS } from "../src/server/tool.js";
+import { TOOLSETS } from "../src/tools/define.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 
 /** Every tool of this slice of the upstream inventory (database.json + policy.json). */

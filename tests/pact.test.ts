@@ -12,7 +12,7 @@ import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockServers, type MockServers } from "../mock-server/prism.js";
 import { basicCredential } from "../src/altr/client.js";
-import { SERVICES, type ServiceName } from "../src/altr/services.js";
+import { SERVICES, type ServiceName } from "../src/config/services.js";
 import { OPERATIONS, type OperationKey } from "../src/generated/operations.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { CASES, type WireCall } from "./cases.js";

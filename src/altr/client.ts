@@ -11,7 +11,7 @@ import type { paths as ServiceUserPaths } from "../generated/service-user.js";
 import type { Logger } from "../log/logger.js";
 import { AltrError, altrMessageOf } from "./errors.js";
 import { ATTEMPTS_HEADER, createAltrFetch, type FetchDeps } from "./http.js";
-import type { ServiceName } from "./services.js";
+import type { ServiceName } from "../config/services.js";
 
 export interface AltrClients {
   altrnet: Client<AltrnetPaths>;

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { z } from "zod";
-import { SERVICES, SERVICE_NAMES, type ServiceName } from "../altr/services.js";
+import { SERVICES, SERVICE_NAMES, type ServiceName } from "./services.js";
 
 export const REQUIRED_VARIABLES = ["ORG_ID", "MAPI_KEY", "MAPI_SECRET"] as const;
 

@@ -10,9 +10,9 @@
  */
 import { z } from "zod";
 import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js";
-import type { JsonSchema } from "./json-schema.js";
+import type { JsonSchema } from "../schema/json-schema.js";
 import { outputSchemaFor } from "./result.js";
-import { TOOLSETS, type Tool, type ToolsetName } from "./tool.js";
+import { TOOLSETS, type Tool, type ToolsetName } from "../tools/define.js";
 
 export interface Selection {
   toolsets: string[];

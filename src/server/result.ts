@@ -4,12 +4,10 @@
  * whose `message` is complete on its own (status, ALTR's message, the fix).
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { AltrError, type AltrErrorKind } from "../altr/errors.js";
+import { AltrError } from "../altr/errors.js";
 import { scrub } from "../log/redact.js";
-import type { JsonSchema } from "./json-schema.js";
-import { InputError } from "./tool.js";
-
-export type ErrorKind = AltrErrorKind | "invalid_input" | "partial_failure" | "not_found" | "internal";
+import type { JsonSchema } from "../schema/json-schema.js";
+import { InputError, ToolFailure, type ErrorKind } from "../tools/define.js";
 
 export interface ToolError {
   kind: ErrorKind;
@@ -25,18 +23,6 @@ export interface Envelope {
   success: boolean;
   data: unknown;
   error: ToolError | null;
-}
-
-/** A failure a handler reports itself (e.g. some batches applied, others not). */
-export class ToolFailure extends Error {
-  constructor(
-    readonly kind: ErrorKind,
-    message: string,
-    readonly data: unknown = null,
-  ) {
-    super(message);
-    this.name = "ToolFailure";
-  }
 }
 
 const ERROR_SCHEMA: JsonSchema = {

@@ -17,7 +17,7 @@ import { collectSecrets, redactArgs, scrub } from "../log/redact.js";
 import { INSTRUCTIONS } from "./instructions.js";
 import { describeTool, selectTools, type Selection } from "./registry.js";
 import { errorResult, successResult, toToolError } from "./result.js";
-import type { Tool } from "./tool.js";
+import type { Tool } from "../tools/define.js";
 import { ALL_TOOLS } from "../tools/index.js";
 
 export const SERVER_NAME = "altr-mcp";

@@ -1,6 +1,6 @@
 /** Pieces shared by every domain's tool table. */
 import { z } from "zod";
-import type { JsonSchema } from "../server/json-schema.js";
+import type { JsonSchema } from "../schema/json-schema.js";
 
 /** Most pages one tool call reads before it hands back a continuation cursor. */
 export const MAX_PAGES = 20;

@@ -2,9 +2,8 @@
 import { z } from "zod";
 import { ok } from "../altr/client.js";
 import { nextOffset, paginate } from "../altr/paginate.js";
-import { S, objectOf, propertyOf } from "../server/json-schema.js";
-import { ToolFailure } from "../server/result.js";
-import { defineTool, InputError, responseBody, responseData, type Tool } from "../server/tool.js";
+import { S, objectOf, propertyOf } from "../schema/json-schema.js";
+import { defineTool, InputError, ToolFailure, responseBody, responseData, type Tool } from "./define.js";
 import { databaseId, MAX_PAGES, withProperties } from "./common.js";
 
 /** altrnet pages /api/databases with offset and limit (at most 50 a page). */

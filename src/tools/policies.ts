@@ -4,10 +4,9 @@ import { AltrError } from "../altr/errors.js";
 import { ok } from "../altr/client.js";
 import { paginate } from "../altr/paginate.js";
 import type { components } from "../generated/api.js";
-import { S, objectOf, propertyOf } from "../server/json-schema.js";
-import { ToolFailure } from "../server/result.js";
-import { defineTool, input, InputError, responseData, type Tool } from "../server/tool.js";
-import { cursor, MAX_PAGES, withProperties } from "./common.js";
+import { S, objectOf, propertyOf } from "../schema/json-schema.js";
+import { defineTool, input, InputError, ToolFailure, responseData, type Tool } from "./define.js";
+import { cursor, MAX_PAGES } from "./common.js";
 
 type PolicyType = components["schemas"]["PolicyType"];
 type Rule = components["schemas"]["Rule"];

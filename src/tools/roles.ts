@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { ok } from "../altr/client.js";
 import { nextOffset, paginate } from "../altr/paginate.js";
-import { S, objectOf } from "../server/json-schema.js";
-import { defineTool, type Tool } from "../server/tool.js";
+import { S, objectOf } from "../schema/json-schema.js";
+import { defineTool, type Tool } from "./define.js";
 import { MAX_PAGES } from "./common.js";
 
 export const roleTools: Tool[] = [

@@ -3,7 +3,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { basicCredential, createAltrClients } from "../../src/altr/client.js";
-import { SERVICE_NAMES, type ServiceName } from "../../src/altr/services.js";
+import { SERVICE_NAMES, type ServiceName } from "../../src/config/services.js";
 import type { HttpPolicy } from "../../src/config/index.js";
 import { silentLogger, type Logger } from "../../src/log/logger.js";
 import type { Selection } from "../../src/server/registry.js";

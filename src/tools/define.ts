@@ -6,9 +6,10 @@
  */
 import { z } from "zod";
 import type { AltrClients } from "../altr/client.js";
+import type { AltrErrorKind } from "../altr/errors.js";
 import { OPERATIONS, type OperationKey } from "../generated/operations.js";
 import type { Logger } from "../log/logger.js";
-import { propertyOf, type JsonSchema } from "./json-schema.js";
+import { propertyOf, type JsonSchema } from "../schema/json-schema.js";
 
 export const TOOLSETS = {
   databases: { title: "Databases", description: "Connect, update and disconnect Snowflake, Databricks and OLTP data sources." },
@@ -68,6 +69,21 @@ export interface Tool {
   inputSchema: z.ZodObject<z.ZodRawShape>;
   /** Validates raw arguments, then runs the handler. Throws InputError on invalid input. */
   invoke(raw: unknown, ctx: ToolContext): Promise<unknown>;
+}
+
+/** Every kind of failure a tool result can report. */
+export type ErrorKind = AltrErrorKind | "invalid_input" | "partial_failure" | "not_found" | "internal";
+
+/** A failure a handler reports itself (e.g. some batches applied, others not). */
+export class ToolFailure extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly data: unknown = null,
+  ) {
+    super(message);
+    this.name = "ToolFailure";
+  }
 }
 
 /** Invalid tool input: the message names every offending field. No request has been sent. */
