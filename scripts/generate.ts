@@ -36,6 +36,7 @@ const serviceBySpec = new Map<string, ServiceName>(
 
 async function main(): Promise<void> {
   const files: Record<string, string> = {};
+  const services: { service: ServiceName; stem: string }[] = [];
   const ops: string[] = [];
   const keys: string[] = [];
   const specs = readdirSync(specDir)
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     const text = readFileSync(join(specDir, file), "utf8");
     const ast = await openapiTS(text, { alphabetize: false, exportType: false });
     files[`${stem}.ts`] = HEADER + astToString(ast);
+    services.push({ service, stem });
 
     const doc = parse(text) as OpenApiDoc;
     for (const [path, item] of Object.entries(doc.paths ?? {})) {
@@ -78,6 +80,14 @@ async function main(): Promise<void> {
     `export type OperationKey =\n${keys.map((k) => `  | ${JSON.stringify(k)}`).join("\n")};\n\n` +
     `export interface OperationInfo {\n  service: string;\n  operationId: string;\n  method: "GET" | "PUT" | "POST" | "DELETE" | "PATCH";\n  path: string;\n  status: number | null;\n  /** Tolerant schema of the success body; null when it has none. */\n  response: JsonSchema | null;\n}\n\n` +
     `export const OPERATIONS: Record<OperationKey, OperationInfo> = {\n${ops.join("\n")}\n};\n`;
+
+  files["services.ts"] =
+    HEADER +
+    services.map(({ service, stem }) => `import type { paths as ${service} } from "./${stem}.js";\n`).join("") +
+    `\n/** The typed paths of every ALTR service that has a curated document. */\n` +
+    `export interface ServicePaths {\n${services.map(({ service }) => `  ${service}: ${service};\n`).join("")}}\n\n` +
+    `export type GeneratedService = keyof ServicePaths;\n\n` +
+    `export const GENERATED_SERVICES: readonly GeneratedService[] = [${services.map(({ service }) => JSON.stringify(service)).join(", ")}];\n`;
 
   const stale: string[] = [];
   if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });

@@ -5,21 +5,22 @@
  * agree only if the tool's wire format is what the spec says.
  */
 import { readFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MatchersV3, PactV4, Verifier } from "@pact-foundation/pact";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockServers, type MockServers } from "../mock-server/prism.js";
 import { basicCredential } from "../src/altr/client.js";
-import { SERVICES, type ServiceName } from "../src/config/services.js";
+import { SERVICES, SERVICE_NAMES, type ServiceName } from "../src/config/services.js";
 import { OPERATIONS, type OperationKey } from "../src/generated/operations.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
-import { CASES, type WireCall } from "./cases.js";
+import { CASES, type WireCall } from "./cases/index.js";
 import { baseUrlsFrom, connect, envelope, TEST_KEY, TEST_SECRET } from "./helpers/harness.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const CONTRACTS = join(root, "contracts");
+/** PACT_DIR lets parallel runs write elsewhere; CI and `npm test` use contracts/. */
+const CONTRACTS = process.env.PACT_DIR ? resolve(process.env.PACT_DIR) : join(root, "contracts");
 const CONSUMER = "altr-mcp";
 const provider = (service: string) => `altr-${service.replace(/_/g, "-")}`;
 
@@ -61,35 +62,62 @@ beforeAll(() => {
   mkdirSync(CONTRACTS, { recursive: true });
 });
 
-describe("consumer: every tool's interactions", () => {
-  it.each(CASES.map((c) => [c.tool, c] as const))("%s", async (tool, c) => {
-    // One interaction per wire call; every tool of this slice makes one call per invocation.
-    expect(c.wire).toHaveLength(1);
-    const w = c.wire[0]!;
+type Ready = ReturnType<ReturnType<ReturnType<ReturnType<PactV4["addInteraction"]>["uponReceiving"]>["withRequest"]>["willRespondWith"]>;
+
+/**
+ * Registers one interaction per wire call on its provider's pact, then runs the tool once with
+ * every involved provider's mock server up (nested, one per service), so multi-call tools —
+ * across services too — are contract-tested exactly as they run.
+ */
+async function runCase(tool: string, c: (typeof CASES)[number]): Promise<void> {
+  const lastByService = new Map<string, Ready>();
+  const seen = new Map<string, number>();
+  for (const w of c.wire) {
     const op = operationFor(tool, w);
     const info = OPERATIONS[op];
     const body = example(op);
-    await pactFor(w.service)
+    const base = `${tool}: ${info.method} ${info.path}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    const ready = pactFor(w.service)
       .addInteraction()
-      .uponReceiving(`${tool}: ${info.method} ${info.path}`)
+      .uponReceiving(n === 1 ? base : `${base} (call ${n})`)
       .withRequest(w.method, w.path, (b) => {
         if (w.query) b.query(w.query);
         b.headers({ authorization: MatchersV3.regex(/^Basic [A-Za-z0-9+/=]+$/, `Basic ${basicCredential(TEST_KEY, TEST_SECRET)}`) });
         if (w.body !== undefined) b.jsonBody(w.body);
       })
-      .willRespondWith(info.status ?? 200, (b) => {
-        if (body !== undefined) b.jsonBody(MatchersV3.like(body));
-      })
-      .executeTest(async (server) => {
-        const h = await connect({ baseUrls: baseUrlsFrom(server.url), http: { maxAttempts: 1 } });
-        try {
-          const env = envelope(await h.call(tool, c.args));
-          expect(env.error).toBeNull();
-          expect(env.success).toBe(true);
-        } finally {
-          await h.close();
-        }
+      .willRespondWith(w.status ?? info.status ?? 200, (b) => {
+        const response = w.response ?? body;
+        if (response !== undefined) b.jsonBody(MatchersV3.like(response));
       });
+    lastByService.set(w.service, ready);
+  }
+  const services = [...lastByService.keys()];
+  const urls: Record<string, string> = {};
+  const nest = async (i: number): Promise<void> => {
+    if (i === services.length) {
+      const h = await connect({ baseUrls: baseUrlsFrom(urls), http: { maxAttempts: 1 } });
+      try {
+        const env = envelope(await h.call(tool, c.args));
+        expect(env.error).toBeNull();
+        expect(env.success).toBe(true);
+      } finally {
+        await h.close();
+      }
+      return;
+    }
+    await lastByService.get(services[i]!)!.executeTest(async (server) => {
+      urls[services[i]!] = server.url;
+      await nest(i + 1);
+    });
+  };
+  await nest(0);
+}
+
+describe("consumer: every tool's interactions", () => {
+  it.each(CASES.map((c) => [c.tool, c] as const))("%s", async (tool, c) => {
+    await runCase(tool, c);
   });
 
   it("every registered tool has an interaction whose description starts with its name", () => {
@@ -118,7 +146,7 @@ describe("provider: contracts verified against Prism serving the curated documen
     const files = readdirSync(CONTRACTS).filter((f) => f.endsWith(".json"));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      const service = [...pacts.keys()].find((s) => file === `${CONSUMER}-${provider(s)}.json`);
+      const service = SERVICE_NAMES.find((s) => file === `${CONSUMER}-${provider(s)}.json`);
       expect(service, `contract ${file} has a known provider`).toBeTruthy();
       mock.reset();
       await new Verifier({

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { CASES } from "./cases.js";
+import { CASES } from "./cases/index.js";
 import { startStub, type Stub } from "./helpers/stub.js";
 
 const CLI = new URL("../dist/cli/main.js", import.meta.url).pathname;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockServers, type MockServers } from "../mock-server/prism.js";
 import { basicCredential } from "../src/altr/client.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
-import { CASES } from "./cases.js";
+import { CASES } from "./cases/index.js";
 import { baseUrlsFrom, connect, envelope, TEST_KEY, TEST_SECRET, type Harness } from "./helpers/harness.js";
 
 let mock: MockServers;

@@ -5,19 +5,14 @@
  */
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { HttpPolicy } from "../config/index.js";
-import type { paths as AltrnetPaths } from "../generated/altrnet.js";
-import type { paths as ApiPaths } from "../generated/api.js";
-import type { paths as ServiceUserPaths } from "../generated/service-user.js";
+import { GENERATED_SERVICES, type ServicePaths } from "../generated/services.js";
 import type { Logger } from "../log/logger.js";
 import { AltrError, altrMessageOf } from "./errors.js";
 import { ATTEMPTS_HEADER, createAltrFetch, type FetchDeps } from "./http.js";
 import type { ServiceName } from "../config/services.js";
 
-export interface AltrClients {
-  altrnet: Client<AltrnetPaths>;
-  api: Client<ApiPaths>;
-  service_user: Client<ServiceUserPaths>;
-}
+/** One typed client per service that has a curated document in openapi/ (see generated/services.ts). */
+export type AltrClients = { [S in keyof ServicePaths]: Client<ServicePaths[S]> };
 
 export interface AltrClientOptions {
   mapiKey: string;
@@ -96,17 +91,15 @@ export function createAltrClients(opts: AltrClientOptions): AltrClients {
     },
   });
 
-  function make<Paths extends {}>(service: ServiceName): Client<Paths> {
-    const client = createClient<Paths>({ baseUrl: opts.baseUrls[service], fetch, pathSerializer });
+  const clients: Partial<Record<ServiceName, Client<{}>>> = {};
+  for (const service of GENERATED_SERVICES) {
+    const client = createClient<{}>({ baseUrl: opts.baseUrls[service], fetch, pathSerializer });
     client.use(middleware(service));
-    return client;
+    clients[service] = client;
   }
-
-  return {
-    altrnet: make<AltrnetPaths>("altrnet"),
-    api: make<ApiPaths>("api"),
-    service_user: make<ServiceUserPaths>("service_user"),
-  };
+  // Every generated service got a client built the same way; the path types differ per service
+  // only at compile time, which is what the mapped type expresses.
+  return clients as AltrClients;
 }
 
 type FetchResult = { data?: unknown; error?: unknown; response: Response };

@@ -30,7 +30,9 @@ export interface Selected {
 }
 
 /** Toolsets on when ALTR_TOOLSETS is empty. */
-export const DEFAULT_TOOLSETS: readonly ToolsetName[] = Object.keys(TOOLSETS) as ToolsetName[];
+export const DEFAULT_TOOLSETS: readonly ToolsetName[] = (Object.keys(TOOLSETS) as ToolsetName[]).filter(
+  (name) => TOOLSETS[name].default,
+);
 
 export class SelectionError extends Error {}
 

@@ -11,10 +11,24 @@ import { OPERATIONS, type OperationKey } from "../generated/operations.js";
 import type { Logger } from "../log/logger.js";
 import { propertyOf, type JsonSchema } from "../schema/json-schema.js";
 
+/**
+ * Toolsets: one per domain. `default` toolsets are on when ALTR_TOOLSETS is empty; the three
+ * sensitive domains added after the original release must be named explicitly (or `all`).
+ */
 export const TOOLSETS = {
-  databases: { title: "Databases", description: "Connect, update and disconnect Snowflake, Databricks and OLTP data sources." },
-  roles: { title: "Roles", description: "ALTR user groups (roles) used in masking rules." },
-  policies: { title: "Policies & rules", description: "Tag-based masking policies and their rules." },
+  databases: { title: "Databases", default: true, description: "Connect, update and disconnect Snowflake, Databricks and OLTP data sources." },
+  roles: { title: "Roles", default: true, description: "ALTR user groups (roles) used in masking rules." },
+  tags: { title: "Tags", default: true, description: "Snowflake tags connected to ALTR (Databricks tags are raw strings in policies)." },
+  policies: { title: "Policies & rules", default: true, description: "Tag-based masking policies and their rules." },
+  classification: { title: "Classification", default: true, description: "Classifiers, collections, classification jobs, findings and review decisions." },
+  access_management: { title: "Access management", default: true, description: "Access-management policies for Snowflake and OLTP." },
+  access_requests: { title: "Access requests", default: true, description: "Submit, review and resolve Snowflake data access requests." },
+  audits: { title: "Audits", default: true, description: "Sidecar, Snowflake query and system audit searches." },
+  telemetry: { title: "Telemetry", default: true, description: "Health of ALTR sidecar and agent instances." },
+  sidecar: { title: "Sidecar configuration", default: true, description: "Agents, repos, repo users, service users, sidecars, listeners and bindings of the ALTR sidecar." },
+  audit_reports: { title: "Audit reports", default: false, description: "Audit report definitions, instances, comments and sign-offs." },
+  tokenization: { title: "Tokenization", default: false, description: "Vault and critical tokenization: tokenize, detokenize, delete tokens." },
+  key_management: { title: "Key management", default: false, description: "Tweaks and format-preserving-encryption keys." },
 } as const;
 export type ToolsetName = keyof typeof TOOLSETS;
 

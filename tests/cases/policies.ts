@@ -1,0 +1,93 @@
+import { POLICY_PATH as POLICY, type ToolCase } from "./types.js";
+
+export const policyCases: ToolCase[] = [
+  {
+    tool: "get_roles",
+    args: {},
+    wire: [{ method: "GET", service: "altrnet", path: "/api/userGroups", query: { offset: "0" } }],
+  },
+  {
+    tool: "get_policies",
+    args: { policy_type: "TAG" },
+    wire: [{ method: "GET", service: "api", path: POLICY, query: { policy_type: "TAG" } }],
+  },
+  {
+    tool: "create_policy",
+    args: { tag: "PII" },
+    wire: [{ method: "POST", service: "api", path: POLICY, body: { identifier: "PII", type: "TAG" } }],
+  },
+  {
+    tool: "delete_policy",
+    args: { policy_id: "TAG#PII" },
+    wire: [{ method: "DELETE", service: "api", path: `${POLICY}/TAG%23PII` }],
+  },
+  {
+    tool: "get_rules",
+    args: { policy_id: "TAG#PII" },
+    wire: [{ method: "GET", service: "api", path: `${POLICY}/TAG%23PII/rules` }],
+  },
+  {
+    tool: "add_rules",
+    args: {
+      policy_id: "TAG#PII",
+      rules: [
+        { masking_policy: 10000, role: "ADMIN", tag_value: "SSN" },
+        { masking_policy: 10003, role: "ANALYST", tag_value: "SSN" },
+      ],
+    },
+    wire: [
+      {
+        method: "PATCH",
+        service: "api",
+        path: `${POLICY}/TAG%23PII/rules/batch`,
+        body: {
+          rules: [
+            { action: "PUT", rule: { masking_policy: 10000, role: "ADMIN", tag_value: "SSN" } },
+            { action: "PUT", rule: { masking_policy: 10003, role: "ANALYST", tag_value: "SSN" } },
+          ],
+        },
+      },
+    ],
+  },
+  {
+    tool: "update_rule",
+    args: {
+      policy_id: "TAG#PII",
+      rule_id: "TAG#PII#ROLE#ANALYST#TAG_VALUE#SSN",
+      masking_policy: 10001,
+      time_window_thresholds: {
+        day: ["MONDAY", "TUESDAY"],
+        start_time: { hour: 8, minute: 0 },
+        end_time: { hour: 18, minute: 30 },
+        timezone: "UTC",
+        action: "BLOCK",
+      },
+    },
+    wire: [
+      {
+        method: "PATCH",
+        service: "api",
+        path: `${POLICY}/TAG%23PII/rules/TAG%23PII%23ROLE%23ANALYST%23TAG_VALUE%23SSN`,
+        body: {
+          masking_policy: 10001,
+          time_window_thresholds: [
+            {
+              day: ["MONDAY", "TUESDAY"],
+              start_time: { hour: 8, minute: 0 },
+              end_time: { hour: 18, minute: 30 },
+              timezone: "UTC",
+              action: "BLOCK",
+            },
+          ],
+        },
+      },
+    ],
+  },
+  {
+    tool: "delete_rule",
+    args: { policy_id: "TAG#PII", rule_id: "TAG#PII#ROLE#ANALYST#TAG_VALUE#SSN" },
+    wire: [
+      { method: "DELETE", service: "api", path: `${POLICY}/TAG%23PII/rules/TAG%23PII%23ROLE%23ANALYST%23TAG_VALUE%23SSN` },
+    ],
+  },
+];

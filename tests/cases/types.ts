@@ -1,0 +1,31 @@
+import type { ServiceName } from "../../src/config/services.js";
+
+/**
+ * One valid call per tool, with the exact request(s) it must send — the upstream's wire format
+ * (../shared/reference/upstream-tools/*.json) unless a listed defect is fixed. Each domain keeps
+ * its cases in tests/cases/<domain>.ts; the Prism, Pact and redaction tests run them all.
+ */
+export interface WireCall {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  service: ServiceName;
+  /** Path as sent, percent-encoding included. */
+  path: string;
+  query?: Record<string, string>;
+  /** Exact JSON body; undefined = no body at all. */
+  body?: unknown;
+  /**
+   * Pact only: the answer this call gets when it is not the operation's documented success
+   * example (e.g. a lookup the tool makes before its write). Default: the document's example.
+   */
+  response?: unknown;
+  /** Pact only: status of that answer (default: the operation's documented success status). */
+  status?: number;
+}
+
+export interface ToolCase {
+  tool: string;
+  args: Record<string, unknown>;
+  wire: WireCall[];
+}
+
+export const POLICY_PATH = "/v1/unified-policy/management/policy";
