@@ -47,6 +47,37 @@ export async function paginate<T, C>(opts: PaginateOptions<T, C>): Promise<Paged
   return { items, next: cursor, pages, stopped: "page_limit" };
 }
 
+export interface OffsetPaged<T> {
+  items: T[];
+  /** The total ALTR reported (the number read when it reported none). */
+  total: number;
+  /** Offset to continue from; null when every page was read. */
+  next_offset: number | null;
+}
+
+/**
+ * Offset paging over answers that carry a page of items and a total: starts at `start`, reads
+ * at most `maxPages` pages, and ends on an empty page or when the total is reached.
+ */
+export async function paginateOffset<T>(opts: {
+  start: number;
+  maxPages: number;
+  fetchPage: (offset: number) => Promise<{ items: T[]; total?: number | null }>;
+}): Promise<OffsetPaged<T>> {
+  let total: number | undefined;
+  const paged = await paginate<T, number>({
+    start: opts.start,
+    maxPages: opts.maxPages,
+    fetchPage: async (cursor) => {
+      const at = cursor ?? opts.start;
+      const page = await opts.fetchPage(at);
+      total = page.total ?? total;
+      return { items: page.items, next: nextOffset(at, page.items.length, total) };
+    },
+  });
+  return { items: paged.items, total: total ?? paged.items.length, next_offset: paged.next };
+}
+
 /**
  * Offset paging over a `{list, count}` answer: the next offset is the number of items read so
  * far; an empty page, a reached count or a page that adds nothing ends it.

@@ -5,6 +5,9 @@ import type { JsonSchema } from "../schema/json-schema.js";
 /** Most pages one tool call reads before it hands back a continuation cursor. */
 export const MAX_PAGES = 20;
 
+/** The `offset` parameter of tools that page with offsets and return `next_offset`. */
+export const offsetParam = z.number().int().min(0).optional().describe("next_offset of a previous answer.");
+
 export const databaseId = z.number().int().min(1).describe("Numeric ALTR database id (get_databases).");
 
 /** `schema` with extra documented properties (for answers that add e.g. a continuation cursor). */

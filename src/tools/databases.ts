@@ -1,10 +1,10 @@
 /** Databases: connect, inspect, update and disconnect data sources (altrnet + service-user). */
 import { z } from "zod";
 import { ok } from "../altr/client.js";
-import { nextOffset, paginate } from "../altr/paginate.js";
+import { paginateOffset } from "../altr/paginate.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, InputError, ToolFailure, responseBody, responseData, type Tool } from "./define.js";
-import { databaseId, MAX_PAGES, withProperties } from "./common.js";
+import { databaseId, MAX_PAGES, offsetParam, withProperties } from "./common.js";
 
 /** altrnet pages /api/databases with offset and limit (at most 50 a page). */
 const PAGE_SIZE = 50;
@@ -23,27 +23,23 @@ export const databaseTools: Tool[] = [
       "List connected data sources (Snowflake, Databricks, OLTP) with their numeric ids. If next_offset is set, call again with offset.",
     toolset: "databases",
     input: {
-      offset: z.number().int().min(0).optional().describe("next_offset of a previous answer."),
+      offset: offsetParam,
     },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["altrnet.listDatabases"],
     output: withProperties(responseData("altrnet.listDatabases"), { next_offset: S.nullableInteger }),
     async handler({ offset }, { altr, signal }) {
-      let count: number | undefined;
-      const paged = await paginate({
+      const paged = await paginateOffset({
         start: offset ?? 0,
         maxPages: MAX_PAGES,
-        fetchPage: async (cursor) => {
-          const at = cursor ?? 0;
+        fetchPage: async (at) => {
           const body = await ok(
             altr.altrnet.GET("/api/databases", { params: { query: { offset: at, limit: PAGE_SIZE } }, signal }),
           );
-          const items = body.data?.databases ?? [];
-          count = body.data?.count ?? count;
-          return { items, next: nextOffset(at, items.length, count) };
+          return { items: body.data?.databases ?? [], total: body.data?.count };
         },
       });
-      return { databases: paged.items, count: count ?? paged.items.length, next_offset: paged.next };
+      return { databases: paged.items, count: paged.total, next_offset: paged.next_offset };
     },
   }),
 

@@ -17,21 +17,14 @@ import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { Settings } from "../config/index.js";
 import type { Logger } from "../log/logger.js";
 import type { ToolHost } from "../server/server.js";
 
-export interface HttpOptions {
-  host: string;
-  port: number;
-  authToken: string | undefined;
-  stateless: boolean;
-  allowedOrigins: string[];
-  allowedHosts: string[];
-  maxBodyBytes: number;
-  maxSessions: number;
-  sessionIdleMs: number;
-  version: string;
-}
+export type HttpOptions = Pick<
+  Settings,
+  "host" | "port" | "authToken" | "stateless" | "allowedOrigins" | "allowedHosts" | "maxBodyBytes" | "maxSessions" | "sessionIdleMs"
+> & { version: string };
 
 export interface RunningHttp {
   url: string;

@@ -7,6 +7,7 @@ import { SERVICE_NAMES, type ServiceName } from "../../src/config/services.js";
 import type { HttpPolicy } from "../../src/config/index.js";
 import { silentLogger, type Logger } from "../../src/log/logger.js";
 import type { Selection } from "../../src/server/registry.js";
+import type { Envelope } from "../../src/server/result.js";
 import { createToolHost, type ToolHost } from "../../src/server/server.js";
 
 export const TEST_KEY = "test-mapi-key";
@@ -71,19 +72,7 @@ export async function connect(opts: {
 }
 
 /** The `{success, data, error}` envelope of a result (structuredContent and text must agree). */
-export interface ResultEnvelope {
-  success: boolean;
-  data: unknown;
-  error: {
-    kind: string;
-    message: string;
-    status?: number;
-    altr_message?: string;
-    hint?: string;
-    attempts?: number;
-    fields?: string[];
-  } | null;
-}
+export type ResultEnvelope = Envelope;
 
 export function envelope(result: CallToolResult): ResultEnvelope {
   const text = result.content.find((c) => c.type === "text");
