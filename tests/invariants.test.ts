@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { OPERATIONS } from "../src/generated/operations.js";
-import { describeTool, selectTools } from "../src/server/registry.js";
+import { describeTool, resolveToolsets, selectTools } from "../src/server/registry.js";
 import { TOOLSETS } from "../src/tools/define.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 
@@ -129,6 +129,16 @@ describe("selection", () => {
     expect(names({ toolsets: ["roles"], readOnly: false, restricted: ["get_roles"] })).toEqual([]);
     expect(names({ toolsets: ["all"], readOnly: false, restricted: [] })).toHaveLength(ALL_TOOLS.length);
     expect(() => names({ toolsets: ["nope"], readOnly: false, restricted: [] })).toThrow(/unknown toolset/);
+  });
+
+  it("the sensitive toolsets are off unless named; every toolset can be named", () => {
+    const defaults = resolveToolsets([]);
+    for (const off of ["audit_reports", "tokenization", "key_management"] as const) {
+      expect(defaults.has(off), off).toBe(false);
+      expect(resolveToolsets([off.toUpperCase()]).has(off)).toBe(true);
+      expect(resolveToolsets(["all"]).has(off)).toBe(true);
+    }
+    expect(defaults.size).toBe(Object.keys(TOOLSETS).length - 3);
   });
 
   it("aliases are callable but not listed", () => {
