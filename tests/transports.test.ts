@@ -12,10 +12,14 @@ import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { selectTools } from "../src/server/registry.js";
+import { ALL_TOOLS } from "../src/tools/index.js";
 import { envelope } from "./helpers/harness.js";
 import { startStub, type Stub } from "./helpers/stub.js";
 
 const CLI = new URL("../dist/cli/main.js", import.meta.url).pathname;
+/** What the default configuration lists (the sensitive toolsets are off by default). */
+const DEFAULT_COUNT = selectTools(ALL_TOOLS, { toolsets: [], readOnly: false, restricted: [] }).enabled.length;
 const TOKEN = "test-token-0123456789abcdef";
 
 let stub: Stub;
@@ -73,7 +77,7 @@ async function startHttpServer(extra: Record<string, string>): Promise<{ url: st
 
 async function exercise(client: Client): Promise<void> {
   const { tools } = await client.listTools();
-  expect(tools.length).toBe(16);
+  expect(tools.length).toBe(DEFAULT_COUNT);
   expect(tools.map((t) => t.name)).toContain("get_roles");
   const res = (await client.callTool({ name: "get_roles", arguments: {} })) as CallToolResult;
   expect(envelope(res)).toMatchObject({ success: true, data: { roles: ["ANALYST"] } });
@@ -149,7 +153,7 @@ describe("transports", () => {
   it("/healthz answers without credentials", async () => {
     const { url } = await startHttpServer({ MCP_AUTH_TOKEN: TOKEN });
     const r = await fetch(`${url}/healthz`);
-    expect(await r.json()).toMatchObject({ status: "ok", tools: 16 });
+    expect(await r.json()).toMatchObject({ status: "ok", tools: DEFAULT_COUNT });
   });
 });
 
