@@ -132,3 +132,20 @@ export async function ok<R extends FetchResult>(call: Promise<R>): Promise<Exclu
   }
   return result.data as Exclude<R["data"], undefined>;
 }
+
+/**
+ * `ok()` that also gives the success status, for operations whose 2xx code carries meaning
+ * (e.g. 202 = an asynchronous search is still running). Failures are thrown exactly as by ok().
+ */
+export async function okWithStatus<R extends FetchResult>(
+  call: Promise<R>,
+): Promise<{ data: Exclude<R["data"], undefined> | undefined; status: number }> {
+  let status = 0;
+  const data = await ok(
+    call.then((result) => {
+      status = result.response.status;
+      return result;
+    }),
+  );
+  return { data, status };
+}

@@ -60,6 +60,11 @@ export class AltrError extends Error {
   withOperation(operation: string): AltrError {
     return this.operation ? this : new AltrError({ ...this.init, operation });
   }
+
+  /** The same error with ALTR's message rewritten (e.g. wire keys mapped back to the caller's names). */
+  withAltrMessage(rewrite: (message: string) => string): AltrError {
+    return this.altrMessage === undefined ? this : new AltrError({ ...this.init, altrMessage: rewrite(this.altrMessage) });
+  }
 }
 
 function serverHint(status: number | undefined): string | undefined {
@@ -96,7 +101,8 @@ function describe(init: AltrErrorInit, attempts: number, hint: string | undefine
 
 /**
  * ALTR's own message from an error body. altrnet answers `{success:false, data:{message}}`;
- * other services use `message`, `error`, `detail` or `errors[]`.
+ * the audit-report and sc-control services `{statusCode, response:{message}}`; others use `message`,
+ * `error`, `detail` or `errors[]`.
  */
 export function altrMessageOf(body: unknown): string | undefined {
   if (typeof body === "string") {
@@ -109,7 +115,7 @@ export function altrMessageOf(body: unknown): string | undefined {
     const v = o[key];
     if (typeof v === "string" && v.trim()) return v.trim();
   }
-  for (const key of ["data", "error"]) {
+  for (const key of ["data", "error", "response"]) {
     const v = o[key];
     if (typeof v === "string" && v.trim()) return v.trim();
     if (v && typeof v === "object") {

@@ -40,6 +40,15 @@ export function collectSecrets(args: unknown, sensitive: ReadonlySet<string>, in
     } else if (hidden && (typeof value === "string" || typeof value === "number")) {
       const s = String(value);
       if (s.length >= 4) into.add(s);
+      // A sensitive object given as a JSON string (input.jsonOr) is sent re-serialised, so its
+      // values can come back one by one in ALTR's error text: collect them too.
+      if (typeof value === "string" && /^\s*[[{]/.test(value)) {
+        try {
+          visit(JSON.parse(value) as unknown, true);
+        } catch {
+          // not JSON: the string itself is collected above
+        }
+      }
     }
   };
   visit(args, false);

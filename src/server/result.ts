@@ -30,7 +30,7 @@ const ERROR_SCHEMA: JsonSchema = {
   properties: {
     kind: {
       type: "string",
-      enum: ["http", "timeout", "network", "cancelled", "invalid_response", "invalid_input", "partial_failure", "not_found", "internal"],
+      enum: ["http", "timeout", "network", "cancelled", "invalid_response", "invalid_input", "partial_failure", "not_found", "rejected", "internal"],
     },
     message: { type: "string" },
     status: { type: "integer" },

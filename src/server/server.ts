@@ -12,6 +12,7 @@ import {
   type Tool as McpTool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { AltrClients } from "../altr/client.js";
+import type { PresignedFetch } from "../altr/presigned.js";
 import type { Logger } from "../log/logger.js";
 import { collectSecrets, redactArgs, scrub } from "../log/redact.js";
 import { INSTRUCTIONS } from "./instructions.js";
@@ -30,6 +31,8 @@ export interface ServerDeps {
   /** Values that must never appear in tool output or logs (MAPI_SECRET). */
   secrets?: string[];
   tools?: readonly Tool[];
+  /** Presigned-URL downloads (tests only; production uses altr/presigned.ts's guarded download). */
+  presigned?: PresignedFetch;
 }
 
 export interface ToolHost {
@@ -60,7 +63,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
     const child = log.child({ tool: tool.name });
     if (log.isLevelEnabled("debug")) child.debug({ args: redactArgs(args, tool.sensitive) }, "tool call");
     try {
-      const data = await tool.invoke(args, { altr: deps.clients, signal, log: child });
+      const data = await tool.invoke(args, { altr: deps.clients, signal, log: child, presigned: deps.presigned });
       child.info({ ms: Math.round(performance.now() - started), outcome: "ok" }, "tool call finished");
       return successResult(data);
     } catch (err) {

@@ -1,10 +1,13 @@
 /** Databases: connect, inspect, update and disconnect data sources (altrnet + service-user). */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
+import { ok, type AltrClients } from "../altr/client.js";
+import type { components } from "../generated/altrnet.js";
 import { paginateOffset } from "../altr/paginate.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, InputError, ToolFailure, responseBody, responseData, type Tool } from "./define.js";
 import { databaseId, MAX_PAGES, offsetParam, withProperties } from "./common.js";
+
+type Database = components["schemas"]["Database"];
 
 /** altrnet pages /api/databases with offset and limit (at most 50 a page). */
 const PAGE_SIZE = 50;
@@ -56,31 +59,8 @@ export const databaseTools: Tool[] = [
     operations: ["altrnet.listDatabases"],
     output: objectOf({ database_id: S.nullableInteger, databases: databaseList }),
     async handler({ database_name }, { altr, signal }) {
-      const body = await ok(
-        altr.altrnet.GET("/api/databases", {
-          params: { query: { friendlyDatabaseName: database_name, limit: PAGE_SIZE } },
-          signal,
-        }),
-      );
-      const all = body.data?.databases ?? [];
-      // The server's filter may match partially; the id is only certain for an exact name.
-      const exact = all.filter((d) => d.friendlyDatabaseName === database_name);
-      const matches = exact.length > 0 ? exact : all.filter((d) => d.friendlyDatabaseName?.toLowerCase() === database_name.toLowerCase());
-      if (matches.length === 0) {
-        const near = all.map((d) => d.friendlyDatabaseName).filter(Boolean).slice(0, 10);
-        throw new ToolFailure(
-          "not_found",
-          `No database is named "${database_name}".${near.length ? ` Similar names: ${near.join(", ")}.` : ""} Use get_databases to see every name.`,
-        );
-      }
-      if (matches.length > 1) {
-        throw new ToolFailure(
-          "not_found",
-          `${matches.length} databases are named "${database_name}" (ids ${matches.map((d) => d.id).join(", ")}); use get_databases to pick one.`,
-          { database_id: null, databases: matches },
-        );
-      }
-      return { database_id: matches[0]!.id, databases: matches };
+      const database = await findDatabaseByName(altr, database_name, signal);
+      return { database_id: database.id, databases: [database] };
     },
   }),
 
@@ -289,6 +269,39 @@ export const databaseTools: Tool[] = [
     },
   }),
 ];
+
+/**
+ * The one connected database whose display name is `name` (get_database_id, connect_tag): an
+ * exact match wins over a case-insensitive one; no match or several matches is a ToolFailure
+ * (several: listing their ids); a failed lookup (401, 5xx, ...) is thrown as that AltrError.
+ */
+export async function findDatabaseByName(altr: AltrClients, name: string, signal: AbortSignal): Promise<Database> {
+  const body = await ok(
+    altr.altrnet.GET("/api/databases", {
+      params: { query: { friendlyDatabaseName: name, limit: PAGE_SIZE } },
+      signal,
+    }),
+  );
+  const all = body.data?.databases ?? [];
+  // The server's filter may match partially; the id is only certain for an exact name.
+  const exact = all.filter((d) => d.friendlyDatabaseName === name);
+  const matches = exact.length > 0 ? exact : all.filter((d) => d.friendlyDatabaseName?.toLowerCase() === name.toLowerCase());
+  if (matches.length === 0) {
+    const near = all.map((d) => d.friendlyDatabaseName).filter(Boolean).slice(0, 10);
+    throw new ToolFailure(
+      "not_found",
+      `No database is named "${name}".${near.length ? ` Similar names: ${near.join(", ")}.` : ""} Use get_databases to see every name.`,
+    );
+  }
+  if (matches.length > 1) {
+    throw new ToolFailure(
+      "not_found",
+      `${matches.length} databases are named "${name}" (ids ${matches.map((d) => d.id).join(", ")}); use get_databases to pick one.`,
+      { database_id: null, databases: matches },
+    );
+  }
+  return matches[0]!;
+}
 
 function rejectMixedAuth(args: Record<string, unknown>, passwordFields: readonly string[]): void {
   if (args.service_user_id === undefined) return;

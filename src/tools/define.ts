@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { AltrClients } from "../altr/client.js";
 import type { AltrErrorKind } from "../altr/errors.js";
+import type { PresignedFetch } from "../altr/presigned.js";
 import { OPERATIONS, type OperationKey } from "../generated/operations.js";
 import type { Logger } from "../log/logger.js";
 import { propertyOf, type JsonSchema } from "../schema/json-schema.js";
@@ -47,6 +48,11 @@ export interface ToolContext {
   altr: AltrClients;
   signal: AbortSignal;
   log: Logger;
+  /**
+   * Downloads a presigned (non-ALTR) URL without ALTR credentials. Absent in production, where
+   * tools use altr/presigned.ts's guarded download; tests pass a stand-in for the object store.
+   */
+  presigned?: PresignedFetch;
 }
 
 export interface ToolSpec<S extends z.ZodRawShape> {
@@ -85,8 +91,11 @@ export interface Tool {
   invoke(raw: unknown, ctx: ToolContext): Promise<unknown>;
 }
 
-/** Every kind of failure a tool result can report. */
-export type ErrorKind = AltrErrorKind | "invalid_input" | "partial_failure" | "not_found" | "internal";
+/**
+ * Every kind of failure a tool result can report. `rejected`: ALTR answered 2xx but reports in
+ * the body that the operation failed (e.g. a tag connection job with status FAILED).
+ */
+export type ErrorKind = AltrErrorKind | "invalid_input" | "partial_failure" | "not_found" | "rejected" | "internal";
 
 /** A failure a handler reports itself (e.g. some batches applied, others not). */
 export class ToolFailure extends Error {
@@ -217,5 +226,15 @@ export const input = {
         return z.NEVER;
       }
     }, schema);
+  },
+
+  /**
+   * A structured parameter advertised in tools/list as only its JSON type and a description
+   * that spells out the structure (far fewer tokens than the full JSON Schema), but validated
+   * in full before any request, errors naming the path (`rules[0].actors[0].condition`). Like
+   * jsonOr, the same value as a JSON string is accepted.
+   */
+  described<T extends z.ZodType>(type: "object" | "array", schema: T, description: string) {
+    return input.jsonOr(z.unknown().pipe(schema)).meta({ type, description });
   },
 };

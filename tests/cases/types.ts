@@ -10,7 +10,8 @@ export interface WireCall {
   service: ServiceName;
   /** Path as sent, percent-encoding included. */
   path: string;
-  query?: Record<string, string>;
+  /** Query as sent; a list is a key repeated once per value, in order. */
+  query?: Record<string, string | string[]>;
   /** Exact JSON body; undefined = no body at all. */
   body?: unknown;
   /**

@@ -3,6 +3,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { basicCredential, createAltrClients } from "../../src/altr/client.js";
+import { checkPresignedUrl, type PresignedFetch } from "../../src/altr/presigned.js";
 import { SERVICE_NAMES, type ServiceName } from "../../src/config/services.js";
 import type { HttpPolicy } from "../../src/config/index.js";
 import { silentLogger, type Logger } from "../../src/log/logger.js";
@@ -34,11 +35,22 @@ export function baseUrlsFrom(urls: Record<string, string> | string): Record<Serv
   ) as Record<ServiceName, string>;
 }
 
+/**
+ * Presigned (object-store) downloads in tests: the URL must pass the production URL check, and
+ * the answer names what would have been fetched. No network. Download tests pass their own.
+ */
+export const offlinePresigned: PresignedFetch = async (url) => {
+  const u = checkPresignedUrl(url);
+  return { downloaded: `${u.host}${u.pathname}` };
+};
+
 export async function connect(opts: {
   baseUrls: Record<ServiceName, string>;
   http?: Partial<HttpPolicy>;
   selection?: Partial<Selection>;
   logger?: Logger;
+  /** Presigned-URL downloads; default offlinePresigned (no network). */
+  presigned?: PresignedFetch;
 }): Promise<Harness> {
   const logger = opts.logger ?? silentLogger();
   const clients = createAltrClients({
@@ -53,7 +65,10 @@ export async function connect(opts: {
     logger,
     version: "test",
     secrets: [TEST_SECRET, basicCredential(TEST_KEY, TEST_SECRET)],
-    selection: { toolsets: [], readOnly: false, restricted: [], ...opts.selection },
+    presigned: opts.presigned ?? offlinePresigned,
+    // Every toolset, including the ones that are off by default: tests exercise every tool
+    // (default selection is tested on selectTools and the built CLI).
+    selection: { toolsets: ["all"], readOnly: false, restricted: [], ...opts.selection },
   });
   const server = host.createServer();
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
