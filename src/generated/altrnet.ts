@@ -139,6 +139,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/systemaudits/query/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query the ALTR platform's own audit log
+         * @description Queries the audit log of one category of ALTR administration events (API
+         *     keys, data sources, policies, access requests ...) in a time window of at
+         *     most one week. It only reads. If the results are ready within `wait`
+         *     milliseconds the answer is 200 with them; otherwise it is 202 with only a
+         *     `token` for getSystemAuditQueryResult. When `moreData` is true, more
+         *     audits follow: ask again with `offset` increased by the number received.
+         *
+         *     As the upstream does, every parameter travels in the query string and no
+         *     body is sent; the upstream's `from_date_time`/`to_date_time` become
+         *     `from`/`to`, which altr-mcp sends in exactly ALTR's
+         *     `YYYY-MM-DDTHH:mm:ss.sssZ` form (the upstream forwards them as given). The
+         *     upstream drops the status code, so a 202 looks like an
+         *     empty result there; altr-mcp reports it as `status: processing`. ALTR lists
+         *     20 categories; the upstream's documentation names the first 14, and all
+         *     20 are accepted. ALTR describes the 200 and 202 bodies under
+         *     `components.schemas` instead of `components.responses`; the upstream's
+         *     tests mock a flat `{token, moreData, results}` body, while ALTR documents
+         *     `{success, data: {moreData, token, data}}`, which is followed.
+         */
+        post: operations["startSystemAuditQuery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/systemaudits/query/result/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The `token` of a startSystemAuditQuery answer. It can be several thousand
+                 *     characters long and contain `/`, `+` and `=`, so it is percent-encoded
+                 *     exactly once on the wire (as the upstream does).
+                 * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJxIjoiZGF0YS1zb3VyY2VzIn0.c2lnbmF0dXJl
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the results of a system-audit query
+         * @description Returns the results of a query started with startSystemAuditQuery: 200
+         *     with them when ready, 202 with the token while the query is still running
+         *     (ask again). The upstream drops the status code; altr-mcp reports a 202 as
+         *     `status: processing`. The upstream's documentation says a fresh token comes
+         *     back while `moreData` is true; ALTR says more results come from repeating
+         *     the query with a larger offset, which is what altr-mcp tells the caller.
+         */
+        get: operations["getSystemAuditQueryResult"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -238,6 +308,39 @@ export interface components {
                 context?: {
                     [key: string]: unknown;
                 };
+            };
+        };
+        /**
+         * @description A category of ALTR platform events.
+         * @enum {string}
+         */
+        SystemAuditCategory: "API Keys" | "Locks" | "Data" | "Administrators" | "Thresholds" | "Anomalies" | "Applications" | "User Groups" | "Data Sources" | "Row Access Policy" | "Unified Access Policy" | "Access Requests" | "Access Management Policy" | "Impersonation Policy" | "Access Tokens" | "Repo Config" | "Agent Config" | "Audit Report" | "DAM Alerting" | "Notification Integration";
+        /** @description One ALTR platform event. */
+        SystemAudit: {
+            /** @description What happened, in words. */
+            event?: string;
+            /** @description When it happened (epoch milliseconds). */
+            timestamp?: number;
+            /** @description ALTR user who caused it. */
+            userId?: number | null;
+            /** @description Name of the MAPI key used, when the API caused it. */
+            apiKey?: string | null;
+            /** @description Category-specific detail. */
+            detail?: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description Results of a system-audit query (200), or only its token while it runs (202). */
+        SystemAuditResults: {
+            /** @description Always true on a 2xx answer. */
+            success?: boolean;
+            data?: {
+                /** @description True when more audits follow; repeat the query with a larger offset. */
+                moreData?: boolean;
+                /** @description Token for getSystemAuditQueryResult. */
+                token?: string;
+                /** @description The audits (absent while the query runs). */
+                data?: components["schemas"]["SystemAudit"][];
             };
         };
     };
@@ -800,6 +903,172 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    startSystemAuditQuery: {
+        parameters: {
+            query: {
+                /**
+                 * @description Which kind of ALTR events to return.
+                 * @example Data Sources
+                 */
+                category: components["schemas"]["SystemAuditCategory"];
+                /**
+                 * @description Most audits to return, 1 to 100 (ALTR's default 50).
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description Number of audits in the window to skip.
+                 * @example 0
+                 */
+                offset?: number;
+                /**
+                 * @description Milliseconds to wait for the results before answering 202 with a token, -1 to 1000 (ALTR's default 100; -1 answers at once).
+                 * @example 100
+                 */
+                wait?: number;
+                /**
+                 * @description Start of the window, UTC ISO 8601 (ALTR's default is 48 hours ago). At most one week before `to`.
+                 * @example 2025-06-09T00:00:00.000Z
+                 */
+                from?: string;
+                /**
+                 * @description End of the window, UTC ISO 8601 (ALTR's default is now).
+                 * @example 2025-06-11T00:00:00.000Z
+                 */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The results are ready and included. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "moreData": false,
+                     *         "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJxIjoiZGF0YS1zb3VyY2VzIn0.c2lnbmF0dXJl",
+                     *         "data": [
+                     *           {
+                     *             "event": "Database PROD_SNOWFLAKE was updated",
+                     *             "timestamp": 1749560437000,
+                     *             "userId": 7,
+                     *             "apiKey": "mapi-prod-automation",
+                     *             "detail": {
+                     *               "databaseId": 42,
+                     *               "friendlyDatabaseName": "PROD_SNOWFLAKE"
+                     *             }
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SystemAuditResults"];
+                };
+            };
+            /** @description The results are not ready yet; ask for them with the token. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJxIjoiZGF0YS1zb3VyY2VzIn0.c2lnbmF0dXJl"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SystemAuditResults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getSystemAuditQueryResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The `token` of a startSystemAuditQuery answer. It can be several thousand
+                 *     characters long and contain `/`, `+` and `=`, so it is percent-encoded
+                 *     exactly once on the wire (as the upstream does).
+                 * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJxIjoiZGF0YS1zb3VyY2VzIn0.c2lnbmF0dXJl
+                 */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The results are ready. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "moreData": false,
+                     *         "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJxIjoiZGF0YS1zb3VyY2VzIn0.c2lnbmF0dXJl",
+                     *         "data": [
+                     *           {
+                     *             "event": "Database PROD_SNOWFLAKE was updated",
+                     *             "timestamp": 1749560437000,
+                     *             "userId": 7,
+                     *             "apiKey": "mapi-prod-automation",
+                     *             "detail": {
+                     *               "databaseId": 42,
+                     *               "friendlyDatabaseName": "PROD_SNOWFLAKE"
+                     *             }
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SystemAuditResults"];
+                };
+            };
+            /** @description The query is still running; ask again later with the same token. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJxIjoiZGF0YS1zb3VyY2VzIn0.c2lnbmF0dXJl"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SystemAuditResults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

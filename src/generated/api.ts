@@ -187,6 +187,539 @@ export interface paths {
         patch: operations["updatePolicyRule"];
         trace?: never;
     };
+    "/v1/tag/masking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tags connected to ALTR
+         * @description Returns one page of the Snowflake tags connected to ALTR (tag masking
+         *     records). Paging is driven by `has_more` together with `offset`: while
+         *     `has_more` is true, altr-mcp asks for the next page with `offset`
+         *     advanced by the number of items received and `limit` 50 (ALTR's maximum),
+         *     reading at most a bounded number of pages per call. This fixes the
+         *     upstream, which loops on `has_more` without sending any offset (the same
+         *     page again and again). ALTR documents the path with a trailing slash
+         *     (`/v1/tag/masking/`); the upstream calls it without one, which is
+         *     followed. ALTR's filters (`friendly_name`, `database_id`, `tag_name`,
+         *     `protection_type`, `status_include`, `status_exclude`) and sort options
+         *     are never sent and not described.
+         */
+        get: operations["listTagMasking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tag/masking/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Connect a Snowflake tag to ALTR
+         * @description Creates (or replaces) the masking record of a Snowflake tag identified by
+         *     database, schema and tag name; ALTR then applies its masking policy to the
+         *     tag asynchronously. The upstream (connect_tag) first resolves the
+         *     connection's display name to its id and real database name with
+         *     listDatabases, then sends `friendly_name` equal to the tag name and a
+         *     fixed `masking` of `governed` without a custom role provider. Calling it
+         *     for a tag that is already connected replaces that tag's masking settings.
+         *
+         *     Disagreements: ALTR documents 201 (created) and 204 (updated) without a
+         *     body; the upstream reads `status` (SUCCESS, PENDING or FAILED), `job_id`
+         *     and `details` from the answer (its tests mock such a body). Both are
+         *     described: 201 with that optional body, 204 without. The trailing slash is
+         *     the upstream's (and ALTR's) path. ALTR's 409 (another change in progress)
+         *     is declared.
+         */
+        put: operations["connectTagMasking"];
+        post?: never;
+        /**
+         * Disconnect a tag identified by database, schema and name
+         * @description Removes ALTR's masking from a tag and forgets it. A DELETE that carries a
+         *     JSON body, as both ALTR and the upstream send it. The upstream always
+         *     sends `ignore_errors` (`true` or `false`), which ALTR marks as required.
+         *     ALTR answers 202 without a body; the upstream's tests mock
+         *     `{success: true}`, which is not described. ALTR's 409 (another change in
+         *     progress) is declared.
+         */
+        delete: operations["deleteTagMaskingByDetails"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tag/masking/tag/{tag_group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description ALTR id of a connected tag (the `tag_group_id` of listTagMasking). Percent-encoded once on the wire.
+                 * @example 3f6e2a9c-1b7d-4c58-a0e4-9d2b8f1c7e65
+                 */
+                tag_group_id: components["parameters"]["tagGroupId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a connected tag by group id
+         * @description Returns the masking record of one connected tag: its masking
+         *     configuration as applied, pending or failed, and where the tag lives.
+         */
+        get: operations["getTagMasking"];
+        /**
+         * Replace a connected tag's masking settings
+         * @description Replaces the display name and masking configuration of a connected tag.
+         *     It is a replacement, not a patch: a `masking` key that is left out is not
+         *     kept. The upstream (update_tag) always sends `protection_type` and
+         *     `custom_role_provider.enabled` with defaults (`governed`, false), which
+         *     silently resets a tag the caller only meant to rename. altr-mcp instead
+         *     reads the tag with getTagMasking first and sends its current settings for
+         *     every field the caller did not give. ALTR answers 201 or 204 without a
+         *     body; the upstream's tests mock either an empty 201 or `{success: true}`.
+         *     ALTR's 409 (another change in progress) is declared.
+         */
+        put: operations["updateTagMasking"];
+        post?: never;
+        /**
+         * Disconnect a tag by group id
+         * @description Removes ALTR's masking from the tag and forgets it. ALTR marks an
+         *     `ignore_errors` query flag as required; the upstream (disconnect_tag)
+         *     never sends it, which is followed, so the flag is optional here. ALTR
+         *     answers 202 without a body. It fails while masking policies still use the
+         *     tag.
+         */
+        delete: operations["deleteTagMasking"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tag/masking/database/{database_id}/database-name/{database_name}/tag-name/{tag_name}/schema-name/{schema_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Numeric ALTR id of the connection.
+                 * @example 42
+                 */
+                database_id: number;
+                /**
+                 * @description Snowflake database holding the tag.
+                 * @example PROD_DB
+                 */
+                database_name: string;
+                /**
+                 * @description Name of the tag. Note that the tag name comes before the schema name in this path.
+                 * @example PII
+                 */
+                tag_name: string;
+                /**
+                 * @description Schema holding the tag.
+                 * @example GOVERNANCE
+                 */
+                schema_name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a connected tag by database, schema and name
+         * @description Returns the same record as getTagMasking, found by where the tag lives.
+         *     ALTR lists `protection-type` as a path parameter although the path has no
+         *     such segment; the upstream sends it as a query parameter (hyphenated key),
+         *     which is what is described.
+         */
+        get: operations["getTagMaskingByDetails"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dis/tags/v2/tags/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tag values known to ALTR
+         * @description Returns one page of the tag values ALTR knows (from ALTR's Datastore
+         *     Information Service), with the total in `totals.tagCount`. The `filter`
+         *     matches the tag's source, name or value, so the answer can include values
+         *     of other tags whose value contains the text. Paging is driven by
+         *     `totals.tagCount` together with `offset`: altr-mcp advances `offset` by
+         *     the number of values received and sends `limit` 100 (ALTR's maximum),
+         *     reading at most a bounded number of pages per call and dropping a value
+         *     it has already seen. This fixes the upstream, which repeats the identical
+         *     request (no offset) until it has counted `tagCount` values, duplicating
+         *     the first page. ALTR's document types the paging parameters as `int`
+         *     outside their schemas and documents a 204 without a body when the
+         *     organisation has no tags; both are described here as proper integers and
+         *     a 204.
+         */
+        get: operations["listTagValues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unified-policy/management/policy/accessManagement/snowflake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a Snowflake access-management policy
+         * @description Creates a GRANT policy that says which Snowflake roles get read or write
+         *     access to which databases, schemas, tables or views (by name, prefix,
+         *     suffix, full qualification, or by tag). ALTR then keeps the grants in
+         *     place, re-checking them on the `policy_maintenance` schedule.
+         *
+         *     Disagreements: ALTR allows exactly one id in `connection_ids`; the
+         *     upstream sends one (its tool takes a single `connection_id`). ALTR does
+         *     not require `description`; the upstream always sends it, and it is
+         *     required here. Rule structure follows ALTR's SnowflakeAccessManagementRule
+         *     with two tightenings the upstream's documentation implies: `identifiers`
+         *     is required unless the condition is `fully_qualified` (then
+         *     `fully_qualified_identifiers` is), and a rule needs `objects` or
+         *     `tagged_objects`. The upstream sends rules without validating them;
+         *     altr-mcp validates them before sending.
+         */
+        post: operations["createSnowflakeAccessPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unified-policy/management/policy/accessManagement/oltp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an OLTP access-management policy
+         * @description Creates a policy for a sidecar-protected OLTP repository that lets
+         *     identity-provider users or groups read (or create, update, delete) named
+         *     columns; each level of a column path is a name or a wildcard.
+         *
+         *     Disagreements: ALTR's schema omits `database_type` and
+         *     `database_type_name`, which its own examples and the upstream send; they
+         *     are required here. ALTR's schema says object `type` is `repo_user` with a
+         *     required `condition`, while its examples and the upstream send
+         *     `type: column` without a condition; the examples are followed (`column`,
+         *     optional `condition: equals`). Every column identifier names all four
+         *     levels (database, schema, table, column), each with a `name` or
+         *     `wildcard: true`, as in every ALTR example. The upstream always sends
+         *     `case_sensitivity` (default `case_sensitive`, the only value ALTR lists).
+         */
+        post: operations["createOltpAccessPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unified-policy/management/policy/accessManagement/snowflake/{policy_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access-management policy id, `GRANT#<uuid>#DATABASE_TYPE#<n>` (or `OLTP#...`).
+                 *     It contains `#`, so it is percent-encoded exactly once on the wire.
+                 * @example GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9
+                 */
+                policy_id: components["parameters"]["accessPolicyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a Snowflake access-management policy's name and rules
+         * @description Replaces the policy's name and its whole rule list (not a merge); the
+         *     description changes only when sent. The connection, maintenance schedule
+         *     and access request cannot be changed here. ALTR's update schema lists
+         *     object types without `view` and has no `tagged_objects`, unlike its
+         *     create schema; the upstream documents the same rule format for both, so
+         *     the create rule schema is used. ALTR answers 202 with the stored policy
+         *     wrapped once more in `{success, data}` under `data.policy` (the upstream's
+         *     sample shows the same); both that and a plain record are described.
+         */
+        put: operations["updateSnowflakeAccessPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unified-policy/management/policy/accessManagement/triggerCheck/{policy_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access-management policy id, `GRANT#<uuid>#DATABASE_TYPE#<n>` (or `OLTP#...`).
+                 *     It contains `#`, so it is percent-encoded exactly once on the wire.
+                 * @example GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9
+                 */
+                policy_id: components["parameters"]["accessPolicyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Run an access-management policy's check now
+         * @description Starts the policy's compliance run now instead of at its next scheduled
+         *     time; the policy shows as pending until it ends, and the call does not
+         *     wait. No request body is sent (both ALTR and the upstream agree). ALTR
+         *     documents `data.policy` as the policy wrapped in `{success, data}`; the
+         *     upstream's sample shows a plain record; both are described.
+         */
+        put: operations["triggerAccessPolicyCheck"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unified-policy/management/accessRequest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List access requests
+         * @description Returns one page of access requests, newest first unless `sort` says
+         *     otherwise. ALTR says the next page starts at the `id` inside the previous
+         *     answer's `last_evaluated_key`, passed as `exclusive_start_key`, but its
+         *     response schema has no such field (only a `data` array); it is described
+         *     here as an optional top-level object, unverified. The upstream pages only
+         *     on the caller's request and does not read it either. ALTR gives `status`
+         *     a default of OPEN; the upstream sends it only when asked, so no default
+         *     is assumed. ALTR types `limit` as a number; it is an integer here.
+         */
+        get: operations["listAccessRequests"];
+        put?: never;
+        /**
+         * File an access request
+         * @description Files a request for Snowflake access on one connection; an administrator
+         *     approves or denies it. Rules use the same structure as Snowflake
+         *     access-management policies. ALTR types `connection_id` as a number; it is
+         *     an integer id here. The justification comes back as
+         *     `requester_justification`.
+         */
+        post: operations["createAccessRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unified-policy/management/accessRequest/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access request id (a UUID). Percent-encoded exactly once on the wire.
+                 * @example a56f3f23-e523-46a8-880e-a41339ae7e3c
+                 */
+                request_id: components["parameters"]["accessRequestId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get one access request
+         * @description Returns one access request with its state and who acted on it. The id is
+         *     percent-encoded exactly once; the upstream encodes without decoding first,
+         *     so an already-encoded id is encoded twice there.
+         */
+        get: operations["getAccessRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unified-policy/management/accessRequest/{request_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access request id (a UUID). Percent-encoded exactly once on the wire.
+                 * @example a56f3f23-e523-46a8-880e-a41339ae7e3c
+                 */
+                request_id: components["parameters"]["accessRequestId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Approve an access request
+         * @description Approves an OPEN request, recording why; ALTR then grants the access. The
+         *     id is percent-encoded exactly once (see getAccessRequest).
+         */
+        put: operations["approveAccessRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unified-policy/management/accessRequest/{request_id}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access request id (a UUID). Percent-encoded exactly once on the wire.
+                 * @example a56f3f23-e523-46a8-880e-a41339ae7e3c
+                 */
+                request_id: components["parameters"]["accessRequestId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Deny an access request
+         * @description Denies an OPEN request, recording why. The id is percent-encoded exactly
+         *     once (see getAccessRequest).
+         */
+        put: operations["denyAccessRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unified-policy/management/accessRequest/{request_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access request id (a UUID). Percent-encoded exactly once on the wire.
+                 * @example a56f3f23-e523-46a8-880e-a41339ae7e3c
+                 */
+                request_id: components["parameters"]["accessRequestId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Cancel an access request
+         * @description Withdraws an OPEN request, recording why. The id is percent-encoded
+         *     exactly once (see getAccessRequest).
+         */
+        put: operations["cancelAccessRequest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/query-audits/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a search over Snowflake query audits
+         * @description Starts an asynchronous search over the audits ALTR records for Snowflake
+         *     queries that touched governed data; every filter is AND-ed. The answer is
+         *     a `search_uuid` (valid 30 days) for getQueryAuditResults. It only reads.
+         *
+         *     As the upstream does, every filter travels in the query string and no
+         *     body is sent (ALTR also accepts an optional filter-tree body, which is not
+         *     described). `limit` bounds differ: ALTR's document (1.1.0) allows 1 to
+         *     100000 with default 10000; the upstream's current tool documentation says
+         *     at most 10000 (it was lowered from 100000). The stricter 10000 is used, so
+         *     no value that either source calls invalid is ever sent. ALTR declares only
+         *     400 and 500 errors; 401, 403 and 429 are declared too.
+         */
+        post: operations["startQueryAuditSearch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/query-audits/results/{search_uuid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Id returned by startQueryAuditSearch.
+                 * @example 123e4567-e89b-12d3-a456-426614174000
+                 */
+                search_uuid: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a page of a query-audit search's results
+         * @description Returns one page of the search's audits and, while more follow, a
+         *     `next_page_token` for the next page. The status code carries the search
+         *     state: 200 when the search is complete, 202 while it is still running
+         *     (ALTR documents the same body for both; it may be empty). The upstream
+         *     drops the status, so a running search looks like an empty result there;
+         *     altr-mcp reports it as `status: processing`. A `next_page_token` equal to
+         *     the one just sent would only repeat the page, so altr-mcp reports it as the
+         *     end. The upstream's tests mock the list as `rows`; ALTR documents
+         *     `query_audits`, which is followed.
+         */
+        get: operations["getQueryAuditResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -405,6 +938,368 @@ export interface components {
              */
             date?: string;
         };
+        /**
+         * @description How a connected tag's data is protected: `governed` (masked by ALTR's
+         *     policy engine at query time), `governed-pushdown` (the same decision made
+         *     inside Snowflake), `tokenized-vault` (values are vault tokens, detokenized
+         *     for allowed roles), `encryption-fpe` (values are format-preserving
+         *     encrypted, decrypted for allowed roles).
+         * @enum {string}
+         */
+        ProtectionType: "governed" | "governed-pushdown" | "tokenized-vault" | "encryption-fpe";
+        /** @description Format-preserving-encryption settings, for `encryption-fpe` tags. */
+        EncryptionFpeOptions: {
+            /**
+             * @description Characters the encrypted values consist of.
+             * @enum {string}
+             */
+            alphabet?: "numeric" | "alphabetic" | "alphanumeric";
+            /** @description Whether values are padded before encryption. */
+            is_padded?: boolean;
+            /** @description Name of the FPE key (key management). */
+            key_name?: string;
+            /** @description Name of the tweak (key management). */
+            tweak_name?: string;
+        };
+        /** @description A tag's masking configuration as sent. */
+        TagMaskingInput: {
+            protection_type?: components["schemas"]["ProtectionType"];
+            /** @description Whether ALTR creates and uses a custom role-provider function for the tag. */
+            custom_role_provider?: {
+                enabled?: boolean;
+            };
+            /** @description Snowflake data types the masking applies to; ALTR's default covers every non-geospatial type. */
+            mask_data_type_list?: string[];
+            encryption_fpe_options?: components["schemas"]["EncryptionFpeOptions"];
+        };
+        /** @description A tag's masking configuration as stored (applied, pending or failed); null when there is none. */
+        TagMaskingConfig: {
+            /** @description See ProtectionType; empty means governed. */
+            protection_type?: string;
+            custom_role_provider?: {
+                enabled?: boolean;
+                /** @description Function the tag's masking policy calls to get roles. */
+                fully_qualified_function_udf_name?: string;
+            };
+            mask_data_type_list?: string[];
+            encryption_fpe_options?: {
+                alphabet?: string;
+                is_padded?: boolean;
+                key_name?: string;
+                tweak_name?: string;
+            };
+            /** @description Why the configuration failed (masking_failed only). */
+            error?: {
+                code?: string;
+                message?: string;
+            };
+            force_delete?: boolean;
+            tracking_id?: string;
+        } | null;
+        /** @description A Snowflake tag connected to ALTR. */
+        TagMaskingItem: {
+            /** @description ALTR id of the connected tag. */
+            tag_group_id?: string;
+            tag_name?: string;
+            /** @description Display name in ALTR. */
+            friendly_name?: string;
+            /** @description ALTR connection whose credentials apply the masking. */
+            database_id?: number;
+            database_name?: string;
+            schema_name?: string;
+            /** @description Internal numeric database type. */
+            database_type_enum?: number;
+            masking_applied?: components["schemas"]["TagMaskingConfig"];
+            masking_pending?: components["schemas"]["TagMaskingConfig"];
+            masking_failed?: components["schemas"]["TagMaskingConfig"];
+            created_at?: string;
+            updated_at?: string;
+        };
+        TagMaskingRecord: {
+            item?: components["schemas"]["TagMaskingItem"];
+        };
+        /** @description State of the job applying a tag connection, when ALTR reports one. */
+        TagMaskingJob: {
+            /** @description SUCCESS, PENDING or FAILED. */
+            status?: string;
+            /** @description Id of the job applying the masking. */
+            job_id?: string;
+            /** @description Extra information; `error_message` when the job failed. */
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description One value of a tag, as ALTR's Datastore Information Service knows it. */
+        TagValue: {
+            tagID?: string;
+            /** @description The tag (or classifier) the value belongs to. */
+            tagKey?: string;
+            tagValue?: string;
+            /** @description When ALTR first saw the value (MM/DD/YYYY H:M:S). */
+            tagCreationTimeStamp?: string;
+        };
+        /** @description Snowflake roles a rule applies to. */
+        RoleActor: {
+            /** @enum {string} */
+            type: "role";
+            /** @enum {string} */
+            condition: "equals" | "starts_with" | "ends_with";
+            /** @description Role names (or prefixes/suffixes). */
+            identifiers: string[];
+        };
+        /**
+         * @description Snowflake objects a rule grants access to. `identifiers` (names, prefixes
+         *     or suffixes) is required unless the condition is `fully_qualified`, which
+         *     needs `fully_qualified_identifiers` instead.
+         */
+        SnowflakeObject: {
+            /** @enum {string} */
+            type: "database" | "schema" | "table" | "view";
+            /** @enum {string} */
+            condition: "equals" | "starts_with" | "ends_with" | "fully_qualified";
+            identifiers?: string[];
+            fully_qualified_identifiers?: {
+                database: string;
+                schema?: string;
+                table?: string;
+                view?: string;
+            }[];
+        };
+        /** @description Objects selected by the tags they carry, instead of by name. */
+        TaggedObjects: {
+            check_against: ("databases" | "schemas" | "tables" | "views")[];
+            tagged_with: {
+                database?: string;
+                schema?: string;
+                /** @description Tag name. */
+                name: string;
+                /** @description Tag value. */
+                value?: string;
+            }[];
+            /**
+             * @description Whether an object needs all (and) or any (or) of the tags.
+             * @enum {string}
+             */
+            tag_condition?: "or" | "and";
+        };
+        /** @description Which roles get which access to which objects. Needs `objects` or `tagged_objects`. */
+        SnowflakeAccessRule: {
+            actors: components["schemas"]["RoleActor"][];
+            objects?: components["schemas"]["SnowflakeObject"][];
+            tagged_objects?: components["schemas"]["TaggedObjects"][];
+            access: {
+                /** @enum {string} */
+                name: "read" | "write";
+            }[];
+        };
+        /**
+         * @description When ALTR re-checks the policy: `rate: day` with a number of days as
+         *     `value`, or `rate: cron` with an AWS CloudWatch cron expression (six
+         *     fields) as `value`.
+         */
+        PolicyMaintenance: {
+            /** @enum {string} */
+            rate: "day" | "cron";
+            value: number | string;
+        };
+        /** @description Which identity-provider users or groups may do what with which columns. */
+        OltpAccessRule: {
+            /**
+             * @description The kind of access granted.
+             * @enum {string}
+             */
+            type?: "create" | "read" | "update" | "delete";
+            actors: {
+                /** @enum {string} */
+                type: "idp_user" | "idp_group";
+                /** @enum {string} */
+                condition: "equals";
+                identifiers: string[];
+            }[];
+            objects: {
+                /** @enum {string} */
+                type: "column";
+                /** @enum {string} */
+                condition?: "equals";
+                identifiers: components["schemas"]["OltpColumnPath"][];
+            }[];
+        };
+        /** @description A column, each level named or matched by a wildcard. */
+        OltpColumnPath: {
+            database: components["schemas"]["OltpPathPart"];
+            schema: components["schemas"]["OltpPathPart"];
+            table: components["schemas"]["OltpPathPart"];
+            column: components["schemas"]["OltpPathPart"];
+        };
+        /** @description A name, or `wildcard: true` for any name. */
+        OltpPathPart: {
+            name?: string;
+            wildcard?: boolean;
+        };
+        /** @description An access-management policy as stored by ALTR. */
+        AccessPolicyRecord: {
+            PK?: string;
+            /** @description Same as the policy id. */
+            SK?: string;
+            id?: string;
+            client_id?: string;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            updated_at?: string;
+            policy_name?: string;
+            description?: string;
+            connection_ids?: number[];
+            database_type?: number;
+            /** @description OLTP policies' rules. */
+            rules?: {
+                [key: string]: unknown;
+            }[];
+            /** @description Snowflake rules being applied. */
+            rules_pending?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** @description Snowflake rules in force (ALTR types it as a string; null until applied). */
+            rules_applied?: (string | null) | {
+                [key: string]: unknown;
+            }[];
+            /** @description Snowflake rules that could not be applied (ALTR types it as a string). */
+            rules_failed?: (string | null) | {
+                [key: string]: unknown;
+            }[];
+            report_id?: string | null;
+            tracking_id?: string;
+            /** @description e.g. ACTIVE, PENDING, SUCCESS or FAILED. */
+            this_status?: string;
+        };
+        AccessPolicyAnswer: {
+            /** @description Always true on a 2xx answer. */
+            success?: boolean;
+            data?: {
+                /** @description Id of the policy, e.g. `GRANT#<uuid>#DATABASE_TYPE#9`. */
+                policy_id?: string;
+                policy?: components["schemas"]["AccessPolicyRecord"];
+            };
+        };
+        AccessPolicyChange: {
+            /** @description Always true on a 2xx answer. */
+            success?: boolean;
+            data?: {
+                /** @description Id of the policy. */
+                policy_id?: string;
+                /** @description The policy; ALTR wraps it once more in `{success, data}`, the upstream's samples show a plain record. */
+                policy?: components["schemas"]["AccessPolicyAnswer"] | components["schemas"]["AccessPolicyRecord"];
+            };
+        };
+        /**
+         * @description State of an access request. ALTR lists NONE and PENDING_CREATION too; the upstream's list omits them.
+         * @enum {string}
+         */
+        AccessRequestStatus: "NONE" | "PENDING_CREATION" | "OPEN" | "PENDING" | "PENDING_APPROVED" | "CLOSED_APPROVED" | "PENDING_DENIED" | "CLOSED_DENIED" | "PENDING_CANCELLED" | "CLOSED_CANCELLED" | "CLOSED" | "FAILED";
+        /** @description Which Snowflake account the request is about. */
+        SnowflakeMetadata: {
+            /** @example AWS_US_WEST_2 */
+            account_region?: string;
+            account_name?: string;
+            organization_name?: string;
+        };
+        /** @description An ALTR administrator who acted on a request. */
+        AdminIdentity: {
+            id?: string;
+            role?: string;
+            email?: string;
+            username?: string;
+        };
+        /** @description An access request. */
+        AccessRequest: {
+            PK?: string;
+            SK?: string;
+            id?: string;
+            client_id?: string;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            updated_at?: string;
+            /** @description See AccessRequestStatus (not an enum here, ALTR may add states). */
+            status?: string;
+            requester?: string;
+            requester_identity?: {
+                requester?: string;
+                email?: string;
+                role?: string;
+            };
+            requester_justification?: string;
+            rules?: {
+                [key: string]: unknown;
+            }[];
+            connection_id?: number;
+            snowflake_metadata?: {
+                [key: string]: unknown;
+            };
+            approver_identity?: components["schemas"]["AdminIdentity"][];
+            approver_justification?: string | null;
+            denier_identity?: components["schemas"]["AdminIdentity"][];
+            denier_justification?: string | null;
+            canceller_identity?: components["schemas"]["AdminIdentity"][];
+            canceller_justification?: string | null;
+            /** @description The access-management policy created for the request, once approved. */
+            policy_reference?: string | null;
+            tracking_id?: string;
+            progress_step?: string;
+            failure_reason?: string | null;
+        };
+        AccessRequestAnswer: {
+            /** @description Always true on a 2xx answer. */
+            success?: boolean;
+            data?: components["schemas"]["AccessRequest"];
+        };
+        QueryAuditPage: {
+            /** @description Audits on this page. */
+            query_audits?: components["schemas"]["QueryAudit"][];
+            /** @description Token of the next page; absent (or null) on the last page. */
+            next_page_token?: string | null;
+        };
+        /** @description One Snowflake query that touched governed data, with the masking decisions made. */
+        QueryAudit: {
+            event_id?: string;
+            client_id?: string;
+            event_version?: string;
+            event_name?: string;
+            event_source?: string;
+            /** @description When the query ran (epoch milliseconds). */
+            event_time?: number;
+            user_identity?: {
+                type?: string;
+                database_id?: string;
+            };
+            /** @description Who ran what, on which account, and the policy decisions. */
+            event_details?: {
+                actor?: {
+                    [key: string]: unknown;
+                };
+                account?: {
+                    [key: string]: unknown;
+                };
+                query?: {
+                    [key: string]: unknown;
+                };
+                result?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /**
+         * @description Error body of the tag-masking and query-audit services (`{error}`); ALTR's
+         *     Datastore Information Service (tag values) answers `{errorCode, message}`.
+         */
+        ServiceError: {
+            /** @description Human-readable reason. */
+            error?: string;
+            /** @description Human-readable reason (tag-value service). */
+            message?: string;
+            /** @description HTTP status repeated in the body (tag-value service). */
+            errorCode?: number;
+        };
     };
     responses: {
         /** @description The request was malformed or rejected. */
@@ -505,8 +1400,129 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
+        /** @description The request was malformed or rejected. */
+        ServiceBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "database_id must be a valid ALTR database id"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ServiceError"];
+            };
+        };
+        /** @description Missing or invalid MAPI key and secret. */
+        ServiceUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Unauthorized"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ServiceError"];
+            };
+        };
+        /** @description The MAPI key is not allowed to perform this action. */
+        ServiceForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Forbidden"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ServiceError"];
+            };
+        };
+        /** @description No such tag, search or record in the organisation. */
+        ServiceNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Not Found"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ServiceError"];
+            };
+        };
+        /** @description Another change to this tag is in progress; retry when it has finished. */
+        ServiceConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "another change is currently in progress for this tag masking"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ServiceError"];
+            };
+        };
+        /** @description Rate limited; retry later (honour Retry-After when present). */
+        ServiceTooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before retrying, when the server provides it. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Too Many Requests"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ServiceError"];
+            };
+        };
+        /** @description Unexpected server error. */
+        ServiceInternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Internal Server Error"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ServiceError"];
+            };
+        };
     };
     parameters: {
+        /**
+         * @description ALTR id of a connected tag (the `tag_group_id` of listTagMasking). Percent-encoded once on the wire.
+         * @example 3f6e2a9c-1b7d-4c58-a0e4-9d2b8f1c7e65
+         */
+        tagGroupId: string;
+        /**
+         * @description Forget the tag even if removing its masking fails. Always sent, `true` or `false`.
+         * @example false
+         */
+        ignoreErrors: boolean;
+        /**
+         * @description Access-management policy id, `GRANT#<uuid>#DATABASE_TYPE#<n>` (or `OLTP#...`).
+         *     It contains `#`, so it is percent-encoded exactly once on the wire.
+         * @example GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9
+         */
+        accessPolicyId: string;
+        /**
+         * @description Access request id (a UUID). Percent-encoded exactly once on the wire.
+         * @example a56f3f23-e523-46a8-880e-a41339ae7e3c
+         */
+        accessRequestId: string;
         /**
          * @description Policy id in the form `<TYPE>#<identifier>`, e.g. `TAG#PII`. It contains
          *     `#`, so it is always percent-encoded on the wire (`TAG%23PII`); an id that
@@ -530,7 +1546,22 @@ export interface components {
          */
         exclusiveStartKey: string;
     };
-    requestBodies: never;
+    requestBodies: {
+        /** @description The reason recorded with an approval, denial or cancellation. */
+        AccessRequestDecision: {
+            content: {
+                /**
+                 * @example {
+                 *       "justification": "Approved for Q3 reporting"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Why the request is approved, denied or cancelled. */
+                    justification: string;
+                };
+            };
+        };
+    };
     headers: never;
     pathItems: never;
 }
@@ -1039,6 +2070,1613 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    listTagMasking: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Number of tags to skip.
+                 * @example 0
+                 */
+                offset?: number;
+                /**
+                 * @description Maximum number of tags per page. ALTR documents 1 to 50, default 50.
+                 * @example 50
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of connected tags. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "tag_group_id": "3f6e2a9c-1b7d-4c58-a0e4-9d2b8f1c7e65",
+                     *           "tag_name": "PII",
+                     *           "friendly_name": "PII",
+                     *           "database_id": 42,
+                     *           "database_name": "PROD_DB",
+                     *           "schema_name": "GOVERNANCE",
+                     *           "database_type_enum": 9,
+                     *           "masking_applied": {
+                     *             "protection_type": "governed",
+                     *             "custom_role_provider": {
+                     *               "enabled": false
+                     *             },
+                     *             "mask_data_type_list": [
+                     *               "VARCHAR",
+                     *               "NUMBER"
+                     *             ],
+                     *             "tracking_id": "5d0c7e3a-62f1-4b9e-8a47-1f2e3d4c5b6a"
+                     *           },
+                     *           "masking_pending": null,
+                     *           "masking_failed": null,
+                     *           "created_at": "2025-06-10T20:05:11Z",
+                     *           "updated_at": "2025-06-10T20:06:40Z"
+                     *         },
+                     *         {
+                     *           "tag_group_id": "8b2d4f6a-0c1e-4a3b-9d5f-7e6c5b4a3921",
+                     *           "tag_name": "FINANCIAL",
+                     *           "friendly_name": "FINANCIAL",
+                     *           "database_id": 42,
+                     *           "database_name": "PROD_DB",
+                     *           "schema_name": "GOVERNANCE",
+                     *           "database_type_enum": 9,
+                     *           "masking_applied": {
+                     *             "protection_type": "tokenized-vault",
+                     *             "custom_role_provider": {
+                     *               "enabled": false
+                     *             },
+                     *             "tracking_id": "0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"
+                     *           },
+                     *           "masking_pending": null,
+                     *           "masking_failed": null,
+                     *           "created_at": "2025-06-11T09:12:30Z",
+                     *           "updated_at": "2025-06-11T09:13:02Z"
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The connected tags on this page. */
+                        items?: components["schemas"]["TagMaskingItem"][];
+                        /** @description True when more tags follow this page (ask again with a larger offset). */
+                        has_more?: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["ServiceBadRequest"];
+            401: components["responses"]["ServiceUnauthorized"];
+            403: components["responses"]["ServiceForbidden"];
+            429: components["responses"]["ServiceTooManyRequests"];
+            500: components["responses"]["ServiceInternalError"];
+        };
+    };
+    connectTagMasking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "database_id": 42,
+                 *       "database_name": "PROD_DB",
+                 *       "schema_name": "GOVERNANCE",
+                 *       "tag_name": "PII",
+                 *       "friendly_name": "PII",
+                 *       "masking": {
+                 *         "custom_role_provider": {
+                 *           "enabled": false
+                 *         },
+                 *         "protection_type": "governed"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: int64
+                     * @description ALTR id of the connection whose credentials apply the masking (listDatabases `id`).
+                     */
+                    database_id: number;
+                    /** @description Snowflake database holding the tag. */
+                    database_name: string;
+                    /** @description Schema holding the tag. */
+                    schema_name: string;
+                    /** @description Name of the Snowflake tag. */
+                    tag_name: string;
+                    /** @description Display name of the tag in ALTR; the upstream sends the tag name. */
+                    friendly_name: string;
+                    masking?: components["schemas"]["TagMaskingInput"];
+                };
+            };
+        };
+        responses: {
+            /** @description The masking record was created and will be applied. The upstream reads the job state from the body when there is one. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "PENDING",
+                     *       "job_id": "6c1f9e2d-4b3a-4d8e-9f70-2a1b3c4d5e6f",
+                     *       "details": {}
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TagMaskingJob"];
+                };
+            };
+            /** @description An existing masking record was replaced and will be applied; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ServiceBadRequest"];
+            401: components["responses"]["ServiceUnauthorized"];
+            403: components["responses"]["ServiceForbidden"];
+            409: components["responses"]["ServiceConflict"];
+            429: components["responses"]["ServiceTooManyRequests"];
+            500: components["responses"]["ServiceInternalError"];
+        };
+    };
+    deleteTagMaskingByDetails: {
+        parameters: {
+            query: {
+                /**
+                 * @description Forget the tag even if removing its masking fails. Always sent, `true` or `false`.
+                 * @example false
+                 */
+                ignore_errors: components["parameters"]["ignoreErrors"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "database_id": 42,
+                 *       "database_name": "PROD_DB",
+                 *       "schema_name": "GOVERNANCE",
+                 *       "tag_name": "PII"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: int64
+                     * @description ALTR id of the connection whose credentials remove the masking.
+                     */
+                    database_id: number;
+                    /** @description Snowflake database holding the tag. */
+                    database_name: string;
+                    /** @description Schema holding the tag. */
+                    schema_name: string;
+                    /** @description Name of the Snowflake tag. */
+                    tag_name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The tag was marked for disconnection; no body. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ServiceBadRequest"];
+            401: components["responses"]["ServiceUnauthorized"];
+            403: components["responses"]["ServiceForbidden"];
+            404: components["responses"]["ServiceNotFound"];
+            409: components["responses"]["ServiceConflict"];
+            429: components["responses"]["ServiceTooManyRequests"];
+            500: components["responses"]["ServiceInternalError"];
+        };
+    };
+    getTagMasking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description ALTR id of a connected tag (the `tag_group_id` of listTagMasking). Percent-encoded once on the wire.
+                 * @example 3f6e2a9c-1b7d-4c58-a0e4-9d2b8f1c7e65
+                 */
+                tag_group_id: components["parameters"]["tagGroupId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tag's masking record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "item": {
+                     *         "tag_group_id": "3f6e2a9c-1b7d-4c58-a0e4-9d2b8f1c7e65",
+                     *         "tag_name": "PII",
+                     *         "friendly_name": "PII",
+                     *         "database_id": 42,
+                     *         "database_name": "PROD_DB",
+                     *         "schema_name": "GOVERNANCE",
+                     *         "database_type_enum": 9,
+                     *         "masking_applied": {
+                     *           "protection_type": "governed",
+                     *           "custom_role_provider": {
+                     *             "enabled": false
+                     *           },
+                     *           "mask_data_type_list": [
+                     *             "VARCHAR",
+                     *             "NUMBER"
+                     *           ],
+                     *           "tracking_id": "5d0c7e3a-62f1-4b9e-8a47-1f2e3d4c5b6a"
+                     *         },
+                     *         "masking_pending": null,
+                     *         "masking_failed": null,
+                     *         "created_at": "2025-06-10T20:05:11Z",
+                     *         "updated_at": "2025-06-10T20:06:40Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TagMaskingRecord"];
+                };
+            };
+            400: components["responses"]["ServiceBadRequest"];
+            401: components["responses"]["ServiceUnauthorized"];
+            403: components["responses"]["ServiceForbidden"];
+            404: components["responses"]["ServiceNotFound"];
+            429: components["responses"]["ServiceTooManyRequests"];
+            500: components["responses"]["ServiceInternalError"];
+        };
+    };
+    updateTagMasking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description ALTR id of a connected tag (the `tag_group_id` of listTagMasking). Percent-encoded once on the wire.
+                 * @example 3f6e2a9c-1b7d-4c58-a0e4-9d2b8f1c7e65
+                 */
+                tag_group_id: components["parameters"]["tagGroupId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "database_id": 42,
+                 *       "friendly_name": "PII",
+                 *       "masking": {
+                 *         "protection_type": "governed",
+                 *         "custom_role_provider": {
+                 *           "enabled": true
+                 *         },
+                 *         "mask_data_type_list": [
+                 *           "VARCHAR",
+                 *           "NUMBER"
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: int64
+                     * @description ALTR id of the connection whose credentials apply the masking.
+                     */
+                    database_id: number;
+                    /** @description Display name of the tag in ALTR. */
+                    friendly_name: string;
+                    masking?: components["schemas"]["TagMaskingInput"];
+                };
+            };
+        };
+        responses: {
+            /** @description The new configuration was stored and will be applied; no body. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The configuration was replaced and will be applied; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ServiceBadRequest"];
+            401: components["responses"]["ServiceUnauthorized"];
+            403: components["responses"]["ServiceForbidden"];
+            404: components["responses"]["ServiceNotFound"];
+            409: components["responses"]["ServiceConflict"];
+            429: components["responses"]["ServiceTooManyRequests"];
+            500: components["responses"]["ServiceInternalError"];
+        };
+    };
+    deleteTagMasking: {
+        parameters: {
+            query?: {
+                /** @description Forget the tag even if removing its masking fails. Never sent by the upstream or altr-mcp. */
+                ignore_errors?: boolean;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description ALTR id of a connected tag (the `tag_group_id` of listTagMasking). Percent-encoded once on the wire.
+                 * @example 3f6e2a9c-1b7d-4c58-a0e4-9d2b8f1c7e65
+                 */
+                tag_group_id: components["parameters"]["tagGroupId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tag was marked for disconnection; no body. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ServiceBadRequest"];
+            401: components["responses"]["ServiceUnauthorized"];
+            403: components["responses"]["ServiceForbidden"];
+            404: components["responses"]["ServiceNotFound"];
+            409: components["responses"]["ServiceConflict"];
+            429: components["responses"]["ServiceTooManyRequests"];
+            500: components["responses"]["ServiceInternalError"];
+        };
+    };
+    getTagMaskingByDetails: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only return the record with this protection type.
+                 * @example governed
+                 */
+                "protection-type"?: components["schemas"]["ProtectionType"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Numeric ALTR id of the connection.
+                 * @example 42
+                 */
+                database_id: number;
+                /**
+                 * @description Snowflake database holding the tag.
+                 * @example PROD_DB
+                 */
+                database_name: string;
+                /**
+                 * @description Name of the tag. Note that the tag name comes before the schema name in this path.
+                 * @example PII
+                 */
+                tag_name: string;
+                /**
+                 * @description Schema holding the tag.
+                 * @example GOVERNANCE
+                 */
+                schema_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tag's masking record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "item": {
+                     *         "tag_group_id": "3f6e2a9c-1b7d-4c58-a0e4-9d2b8f1c7e65",
+                     *         "tag_name": "PII",
+                     *         "friendly_name": "PII",
+                     *         "database_id": 42,
+                     *         "database_name": "PROD_DB",
+                     *         "schema_name": "GOVERNANCE",
+                     *         "database_type_enum": 9,
+                     *         "masking_applied": {
+                     *           "protection_type": "governed",
+                     *           "custom_role_provider": {
+                     *             "enabled": false
+                     *           },
+                     *           "mask_data_type_list": [
+                     *             "VARCHAR",
+                     *             "NUMBER"
+                     *           ],
+                     *           "tracking_id": "5d0c7e3a-62f1-4b9e-8a47-1f2e3d4c5b6a"
+                     *         },
+                     *         "masking_pending": null,
+                     *         "masking_failed": null,
+                     *         "created_at": "2025-06-10T20:05:11Z",
+                     *         "updated_at": "2025-06-10T20:06:40Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TagMaskingRecord"];
+                };
+            };
+            400: components["responses"]["ServiceBadRequest"];
+            401: components["responses"]["ServiceUnauthorized"];
+            403: components["responses"]["ServiceForbidden"];
+            404: components["responses"]["ServiceNotFound"];
+            429: components["responses"]["ServiceTooManyRequests"];
+            500: components["responses"]["ServiceInternalError"];
+        };
+    };
+    listTagValues: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Text matched against the tag source, tag name or tag value.
+                 * @example PII
+                 */
+                filter?: string;
+                /**
+                 * @description Number of values to skip.
+                 * @example 0
+                 */
+                offset?: number;
+                /**
+                 * @description Maximum number of values per page. ALTR documents 1 to 100, default 10.
+                 * @example 100
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of tag values. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "tags": [
+                     *         {
+                     *           "tagID": "1c9e5a7b-3d2f-4e6a-8b0c-9d1e2f3a4b5c",
+                     *           "tagKey": "PII",
+                     *           "tagValue": "EMAIL",
+                     *           "tagCreationTimeStamp": "06/10/2025 20:05:11"
+                     *         },
+                     *         {
+                     *           "tagID": "2d0f6b8c-4e3a-4f7b-9c1d-0e2f3a4b5c6d",
+                     *           "tagKey": "PII",
+                     *           "tagValue": "SSN",
+                     *           "tagCreationTimeStamp": "06/10/2025 20:05:11"
+                     *         }
+                     *       ],
+                     *       "totals": {
+                     *         "tagCount": 2
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The tag values on this page. */
+                        tags?: components["schemas"]["TagValue"][];
+                        totals?: {
+                            /** @description Total number of values matching the filter (not just this page). */
+                            tagCount?: number;
+                        };
+                    };
+                };
+            };
+            /** @description The organisation has no tags; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ServiceBadRequest"];
+            401: components["responses"]["ServiceUnauthorized"];
+            403: components["responses"]["ServiceForbidden"];
+            404: components["responses"]["ServiceNotFound"];
+            429: components["responses"]["ServiceTooManyRequests"];
+            500: components["responses"]["ServiceInternalError"];
+        };
+    };
+    createSnowflakeAccessPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "policy_name": "Analysts read PROD_DB",
+                 *       "description": "Analyst roles may read every schema of PROD_DB",
+                 *       "connection_ids": [
+                 *         42
+                 *       ],
+                 *       "rules": [
+                 *         {
+                 *           "actors": [
+                 *             {
+                 *               "type": "role",
+                 *               "condition": "starts_with",
+                 *               "identifiers": [
+                 *                 "ANALYST_"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "objects": [
+                 *             {
+                 *               "type": "database",
+                 *               "condition": "equals",
+                 *               "identifiers": [
+                 *                 "PROD_DB"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "access": [
+                 *             {
+                 *               "name": "read"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ],
+                 *       "policy_maintenance": {
+                 *         "rate": "day",
+                 *         "value": 1
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Name of the policy. */
+                    policy_name: string;
+                    /** @description What the policy is for. */
+                    description: string;
+                    /** @description The Snowflake connection the policy applies to (exactly one). */
+                    connection_ids: number[];
+                    rules: components["schemas"]["SnowflakeAccessRule"][];
+                    policy_maintenance?: components["schemas"]["PolicyMaintenance"];
+                    /** @description Id of the access request this policy fulfils. */
+                    access_request_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The policy was created; ALTR applies its grants asynchronously. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "policy_id": "GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9",
+                     *         "policy": {
+                     *           "PK": "ORG#a0a7b846-95d5-4248-a8c5-406e018d591a#POLICY",
+                     *           "SK": "GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9",
+                     *           "id": "afe0b9c9-3a29-4de5-95d4-25a39787e157",
+                     *           "client_id": "a0a7b846-95d5-4248-a8c5-406e018d591a",
+                     *           "created_at": "2025-06-12T18:20:05.713Z",
+                     *           "updated_at": "2025-06-12T18:20:05.713Z",
+                     *           "policy_name": "Analysts read PROD_DB",
+                     *           "description": "Analyst roles may read every schema of PROD_DB",
+                     *           "connection_ids": [
+                     *             42
+                     *           ],
+                     *           "database_type": 9,
+                     *           "rules_pending": [
+                     *             {
+                     *               "actors": [
+                     *                 {
+                     *                   "type": "role",
+                     *                   "condition": "starts_with",
+                     *                   "identifiers": [
+                     *                     "ANALYST_"
+                     *                   ]
+                     *                 }
+                     *               ],
+                     *               "objects": [
+                     *                 {
+                     *                   "type": "database",
+                     *                   "condition": "equals",
+                     *                   "identifiers": [
+                     *                     "PROD_DB"
+                     *                   ]
+                     *                 }
+                     *               ],
+                     *               "access": [
+                     *                 {
+                     *                   "name": "read"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "rules_applied": null,
+                     *           "rules_failed": null,
+                     *           "report_id": null,
+                     *           "tracking_id": "924ef8b9-22fb-4f20-a15d-a4b1948b285f",
+                     *           "this_status": "ACTIVE"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccessPolicyAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createOltpAccessPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "policy_name": "Support reads customer emails",
+                 *       "description": "The SUPPORT group may read CUSTOMERS.EMAIL",
+                 *       "repo_name": "orders-oracle",
+                 *       "database_type": 4,
+                 *       "database_type_name": "oracle",
+                 *       "case_sensitivity": "case_sensitive",
+                 *       "rules": [
+                 *         {
+                 *           "type": "read",
+                 *           "actors": [
+                 *             {
+                 *               "type": "idp_group",
+                 *               "condition": "equals",
+                 *               "identifiers": [
+                 *                 "SUPPORT"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "objects": [
+                 *             {
+                 *               "type": "column",
+                 *               "identifiers": [
+                 *                 {
+                 *                   "database": {
+                 *                     "name": "ORDERS"
+                 *                   },
+                 *                   "schema": {
+                 *                     "name": "SALES"
+                 *                   },
+                 *                   "table": {
+                 *                     "name": "CUSTOMERS"
+                 *                   },
+                 *                   "column": {
+                 *                     "name": "EMAIL"
+                 *                   }
+                 *                 }
+                 *               ]
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Name of the policy. */
+                    policy_name: string;
+                    /** @description What the policy is for. */
+                    description: string;
+                    /** @description Sidecar repository (repo) the policy protects. */
+                    repo_name: string;
+                    /** @description ALTR's numeric database engine code, e.g. 4 for Oracle. */
+                    database_type: number;
+                    /** @description Engine name matching database_type, e.g. oracle. */
+                    database_type_name: string;
+                    /**
+                     * @description How identifiers are matched.
+                     * @enum {string}
+                     */
+                    case_sensitivity: "case_sensitive";
+                    rules: components["schemas"]["OltpAccessRule"][];
+                };
+            };
+        };
+        responses: {
+            /** @description The policy was created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "policy_id": "OLTP#b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e#DATABASE_TYPE#4",
+                     *         "policy": {
+                     *           "PK": "ORG#a0a7b846-95d5-4248-a8c5-406e018d591a#POLICY",
+                     *           "SK": "OLTP#b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e#DATABASE_TYPE#4",
+                     *           "id": "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e",
+                     *           "client_id": "a0a7b846-95d5-4248-a8c5-406e018d591a",
+                     *           "created_at": "2025-06-12T18:25:40.101Z",
+                     *           "updated_at": "2025-06-12T18:25:40.101Z",
+                     *           "policy_name": "Support reads customer emails",
+                     *           "description": "The SUPPORT group may read CUSTOMERS.EMAIL",
+                     *           "database_type": 4,
+                     *           "rules": [
+                     *             {
+                     *               "type": "read",
+                     *               "actors": [
+                     *                 {
+                     *                   "type": "idp_group",
+                     *                   "condition": "equals",
+                     *                   "identifiers": [
+                     *                     "SUPPORT"
+                     *                   ]
+                     *                 }
+                     *               ],
+                     *               "objects": [
+                     *                 {
+                     *                   "type": "column",
+                     *                   "identifiers": [
+                     *                     {
+                     *                       "database": {
+                     *                         "name": "ORDERS"
+                     *                       },
+                     *                       "schema": {
+                     *                         "name": "SALES"
+                     *                       },
+                     *                       "table": {
+                     *                         "name": "CUSTOMERS"
+                     *                       },
+                     *                       "column": {
+                     *                         "name": "EMAIL"
+                     *                       }
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "report_id": null,
+                     *           "tracking_id": "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7",
+                     *           "this_status": "ACTIVE"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccessPolicyAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateSnowflakeAccessPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access-management policy id, `GRANT#<uuid>#DATABASE_TYPE#<n>` (or `OLTP#...`).
+                 *     It contains `#`, so it is percent-encoded exactly once on the wire.
+                 * @example GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9
+                 */
+                policy_id: components["parameters"]["accessPolicyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "policy_name": "Analysts read PROD_DB",
+                 *       "rules": [
+                 *         {
+                 *           "actors": [
+                 *             {
+                 *               "type": "role",
+                 *               "condition": "equals",
+                 *               "identifiers": [
+                 *                 "ANALYST"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "objects": [
+                 *             {
+                 *               "type": "schema",
+                 *               "condition": "fully_qualified",
+                 *               "fully_qualified_identifiers": [
+                 *                 {
+                 *                   "database": "PROD_DB",
+                 *                   "schema": "SALES"
+                 *                 }
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "access": [
+                 *             {
+                 *               "name": "read"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description New (or unchanged) name of the policy. */
+                    policy_name: string;
+                    /** @description New description; left unchanged when absent. */
+                    description?: string;
+                    /** @description The complete new rule list. */
+                    rules: components["schemas"]["SnowflakeAccessRule"][];
+                };
+            };
+        };
+        responses: {
+            /** @description The new definition was stored; ALTR applies it asynchronously. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "policy_id": "GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9",
+                     *         "policy": {
+                     *           "success": true,
+                     *           "data": {
+                     *             "policy_id": "GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9",
+                     *             "policy": {
+                     *               "PK": "ORG#a0a7b846-95d5-4248-a8c5-406e018d591a#POLICY",
+                     *               "SK": "GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9",
+                     *               "policy_name": "Analysts read PROD_DB",
+                     *               "description": "Analyst roles may read every schema of PROD_DB",
+                     *               "connection_ids": [
+                     *                 42
+                     *               ],
+                     *               "this_status": "PENDING"
+                     *             }
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccessPolicyChange"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    triggerAccessPolicyCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access-management policy id, `GRANT#<uuid>#DATABASE_TYPE#<n>` (or `OLTP#...`).
+                 *     It contains `#`, so it is percent-encoded exactly once on the wire.
+                 * @example GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9
+                 */
+                policy_id: components["parameters"]["accessPolicyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The check was started. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "policy_id": "GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9",
+                     *         "policy": {
+                     *           "PK": "ORG#a0a7b846-95d5-4248-a8c5-406e018d591a#POLICY",
+                     *           "SK": "GRANT#afe0b9c9-3a29-4de5-95d4-25a39787e157#DATABASE_TYPE#9",
+                     *           "this_status": "PENDING"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccessPolicyChange"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAccessRequests: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Maximum number of requests to return (ALTR's default is 10).
+                 * @example 10
+                 */
+                limit?: number;
+                /**
+                 * @description Only requests filed by this requester.
+                 * @example Alice
+                 */
+                requester?: string;
+                /**
+                 * @description Only requests in this state.
+                 * @example OPEN
+                 */
+                status?: components["schemas"]["AccessRequestStatus"];
+                /**
+                 * @description Order by creation time (ALTR's default is desc).
+                 * @example desc
+                 */
+                sort?: "asc" | "desc";
+                /**
+                 * @description Where the page starts; from the previous page's `last_evaluated_key.id`.
+                 * @example a56f3f23-e523-46a8-880e-a41339ae7e3c
+                 */
+                exclusive_start_key?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of access requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "PK": "ORG#12e06dcd-8b2e-4102-82db-c8a692d87c52#ACCESS_REQUEST",
+                     *           "SK": "ACCESS_REQUEST#a56f3f23-e523-46a8-880e-a41339ae7e3c",
+                     *           "id": "a56f3f23-e523-46a8-880e-a41339ae7e3c",
+                     *           "client_id": "12e06dcd-8b2e-4102-82db-c8a692d87c52",
+                     *           "created_at": "2025-06-12T18:20:05.713Z",
+                     *           "updated_at": "2025-06-12T18:20:05.718Z",
+                     *           "status": "OPEN",
+                     *           "requester_identity": {
+                     *             "requester": "Alice",
+                     *             "email": "alice@example.com",
+                     *             "role": "ANALYST"
+                     *           },
+                     *           "requester_justification": "Quarterly revenue reporting",
+                     *           "tracking_id": "b8490d10-0808-44f0-80b6-e244724d4030"
+                     *         }
+                     *       ],
+                     *       "last_evaluated_key": null
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Always true on a 2xx answer. */
+                        success?: boolean;
+                        /** @description The access requests on this page. */
+                        data?: components["schemas"]["AccessRequest"][];
+                        /** @description Where the next page starts; absent or null on the last page (from ALTR's prose, not its schema). */
+                        last_evaluated_key?: {
+                            /** @description Pass this as exclusive_start_key. */
+                            id?: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAccessRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "requester_identity": {
+                 *         "requester": "Alice",
+                 *         "email": "alice@example.com",
+                 *         "role": "ANALYST"
+                 *       },
+                 *       "justification": "Quarterly revenue reporting",
+                 *       "connection_id": 42,
+                 *       "rules": [
+                 *         {
+                 *           "actors": [
+                 *             {
+                 *               "type": "role",
+                 *               "condition": "equals",
+                 *               "identifiers": [
+                 *                 "ANALYST"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "objects": [
+                 *             {
+                 *               "type": "table",
+                 *               "condition": "fully_qualified",
+                 *               "fully_qualified_identifiers": [
+                 *                 {
+                 *                   "database": "PROD_DB",
+                 *                   "schema": "SALES",
+                 *                   "table": "REVENUE"
+                 *                 }
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "access": [
+                 *             {
+                 *               "name": "read"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    requester_identity: {
+                        /** @description Name of the person asking. */
+                        requester: string;
+                        /** @description Their e-mail address. */
+                        email?: string;
+                        /** @description Their Snowflake role. */
+                        role?: string;
+                    };
+                    /** @description Why the access is needed. */
+                    justification: string;
+                    /**
+                     * Format: int64
+                     * @description ALTR id of the Snowflake connection.
+                     */
+                    connection_id: number;
+                    rules: components["schemas"]["SnowflakeAccessRule"][];
+                    snowflake_metadata?: components["schemas"]["SnowflakeMetadata"];
+                };
+            };
+        };
+        responses: {
+            /** @description The request was filed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "a56f3f23-e523-46a8-880e-a41339ae7e3c",
+                     *         "client_id": "12e06dcd-8b2e-4102-82db-c8a692d87c52",
+                     *         "tracking_id": "c4773270-0265-4f41-9c98-80f7d8679b18",
+                     *         "created_at": "2025-06-12T18:20:05.713Z",
+                     *         "requester": "Alice",
+                     *         "requester_identity": {
+                     *           "requester": "Alice",
+                     *           "email": "alice@example.com",
+                     *           "role": "ANALYST"
+                     *         },
+                     *         "requester_justification": "Quarterly revenue reporting",
+                     *         "rules": [
+                     *           {
+                     *             "actors": [
+                     *               {
+                     *                 "type": "role",
+                     *                 "condition": "equals",
+                     *                 "identifiers": [
+                     *                   "ANALYST"
+                     *                 ]
+                     *               }
+                     *             ],
+                     *             "objects": [
+                     *               {
+                     *                 "type": "table",
+                     *                 "condition": "fully_qualified",
+                     *                 "fully_qualified_identifiers": [
+                     *                   {
+                     *                     "database": "PROD_DB",
+                     *                     "schema": "SALES",
+                     *                     "table": "REVENUE"
+                     *                   }
+                     *                 ]
+                     *               }
+                     *             ],
+                     *             "access": [
+                     *               {
+                     *                 "name": "read"
+                     *               }
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "status": "OPEN"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Always true on a 2xx answer. */
+                        success?: boolean;
+                        data?: components["schemas"]["AccessRequest"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAccessRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access request id (a UUID). Percent-encoded exactly once on the wire.
+                 * @example a56f3f23-e523-46a8-880e-a41339ae7e3c
+                 */
+                request_id: components["parameters"]["accessRequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The access request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "PK": "ORG#12e06dcd-8b2e-4102-82db-c8a692d87c52#ACCESS_REQUEST",
+                     *         "SK": "ACCESS_REQUEST#a56f3f23-e523-46a8-880e-a41339ae7e3c",
+                     *         "id": "a56f3f23-e523-46a8-880e-a41339ae7e3c",
+                     *         "client_id": "12e06dcd-8b2e-4102-82db-c8a692d87c52",
+                     *         "created_at": "2025-06-12T18:20:05.713Z",
+                     *         "updated_at": "2025-06-12T18:20:05.718Z",
+                     *         "status": "OPEN",
+                     *         "requester_identity": {
+                     *           "requester": "Alice",
+                     *           "email": "alice@example.com",
+                     *           "role": "ANALYST"
+                     *         },
+                     *         "requester_justification": "Quarterly revenue reporting",
+                     *         "failure_reason": null,
+                     *         "tracking_id": "b8490d10-0808-44f0-80b6-e244724d4030"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccessRequestAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    approveAccessRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access request id (a UUID). Percent-encoded exactly once on the wire.
+                 * @example a56f3f23-e523-46a8-880e-a41339ae7e3c
+                 */
+                request_id: components["parameters"]["accessRequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["AccessRequestDecision"];
+        responses: {
+            /** @description The request was approved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "PK": "ORG#12e06dcd-8b2e-4102-82db-c8a692d87c52#ACCESS_REQUEST",
+                     *         "SK": "ACCESS_REQUEST#a56f3f23-e523-46a8-880e-a41339ae7e3c",
+                     *         "id": "a56f3f23-e523-46a8-880e-a41339ae7e3c",
+                     *         "status": "PENDING_APPROVED",
+                     *         "approver_justification": "Approved for Q3 reporting"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccessRequestAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    denyAccessRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access request id (a UUID). Percent-encoded exactly once on the wire.
+                 * @example a56f3f23-e523-46a8-880e-a41339ae7e3c
+                 */
+                request_id: components["parameters"]["accessRequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["AccessRequestDecision"];
+        responses: {
+            /** @description The request was denied. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "a56f3f23-e523-46a8-880e-a41339ae7e3c",
+                     *         "status": "CLOSED_DENIED",
+                     *         "denier_justification": "Use the aggregated view instead"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccessRequestAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelAccessRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Access request id (a UUID). Percent-encoded exactly once on the wire.
+                 * @example a56f3f23-e523-46a8-880e-a41339ae7e3c
+                 */
+                request_id: components["parameters"]["accessRequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["AccessRequestDecision"];
+        responses: {
+            /** @description The request was cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "a56f3f23-e523-46a8-880e-a41339ae7e3c",
+                     *         "status": "CLOSED_CANCELLED",
+                     *         "canceller_justification": "No longer needed"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccessRequestAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    startQueryAuditSearch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Most audits the search may return (see above for the bound).
+                 * @example 1000
+                 */
+                limit?: number;
+                /**
+                 * @description Number of audits to skip.
+                 * @example 0
+                 */
+                offset?: number;
+                /**
+                 * @description Queries that ended before this time are left out; RFC 3339 UTC. ALTR's default is 24 hours ago.
+                 * @example 2025-06-01T00:00:00Z
+                 */
+                from_date_time?: string;
+                /**
+                 * @description Queries that ended after this time are left out; RFC 3339 UTC, not in the future. ALTR's default is now.
+                 * @example 2025-06-02T00:00:00Z
+                 */
+                to_date_time?: string;
+                /**
+                 * @description Snowflake role that ran the query (case-insensitive).
+                 * @example BI_SERVICE_ROLE
+                 */
+                executing_role?: string;
+                /**
+                 * @description Snowflake user that ran the query (case-insensitive).
+                 * @example BI_SERVICE_USER
+                 */
+                executing_user?: string;
+                /**
+                 * @description Snowflake query id (case-insensitive).
+                 * @example 01b4c2d3-0000-5e6f-0000-a1b2c3d4e5f6
+                 */
+                query_id?: string;
+                /**
+                 * @description Tag whose masking policy applied (case-insensitive).
+                 * @example PII
+                 */
+                policy_tag_name?: string;
+                /**
+                 * @description Tag value whose masking applied (case-insensitive).
+                 * @example EMAIL
+                 */
+                policy_tag_value?: string;
+                /**
+                 * @description Database of a masked column (case-insensitive).
+                 * @example PROD_DB
+                 */
+                policy_column_database_name?: string;
+                /**
+                 * @description Schema of a masked column (case-insensitive).
+                 * @example SALES
+                 */
+                policy_column_schema_name?: string;
+                /**
+                 * @description Table of a masked column (case-insensitive).
+                 * @example CUSTOMERS
+                 */
+                policy_column_table_name?: string;
+                /**
+                 * @description Name of a masked column (case-insensitive).
+                 * @example EMAIL
+                 */
+                policy_column_name?: string;
+                /**
+                 * @description Sort direction (ALTR's default is desc).
+                 * @example desc
+                 */
+                order_by?: "asc" | "desc";
+                /**
+                 * @description Sort field (ALTR's default is event_time).
+                 * @example event_time
+                 */
+                sort_by?: "event_time" | "rows_accessed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The search was started. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "search_uuid": "123e4567-e89b-12d3-a456-426614174000"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Id of the search for getQueryAuditResults; expires after 30 days. */
+                        search_uuid?: string;
+                    };
+                };
+            };
+            400: components["responses"]["ServiceBadRequest"];
+            401: components["responses"]["ServiceUnauthorized"];
+            403: components["responses"]["ServiceForbidden"];
+            429: components["responses"]["ServiceTooManyRequests"];
+            500: components["responses"]["ServiceInternalError"];
+        };
+    };
+    getQueryAuditResults: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size. ALTR documents 1 to 250, default 250.
+                 * @example 250
+                 */
+                limit?: number;
+                /**
+                 * @description The previous page's next_page_token.
+                 * @example ARpLpuKth8RwkdlQA2ktpaV/uJoOyM1EKldHyjKTLbagIrIWP1PLXiO67UyWew==
+                 */
+                next_page_token?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Id returned by startQueryAuditSearch.
+                 * @example 123e4567-e89b-12d3-a456-426614174000
+                 */
+                search_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The search is complete; one page of its audits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "query_audits": [
+                     *         {
+                     *           "event_id": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+                     *           "client_id": "a0a7b846-95d5-4248-a8c5-406e018d591a",
+                     *           "event_version": "1.0",
+                     *           "event_name": "QUERY",
+                     *           "event_source": "snowflake",
+                     *           "event_time": 1748822400000,
+                     *           "user_identity": {
+                     *             "type": "snowflake",
+                     *             "database_id": "42"
+                     *           },
+                     *           "event_details": {
+                     *             "actor": {
+                     *               "username": "BI_SERVICE_USER",
+                     *               "current_role": "BI_SERVICE_ROLE",
+                     *               "roles": [
+                     *                 "BI_SERVICE_ROLE"
+                     *               ],
+                     *               "client": "JDBC",
+                     *               "ip_address": "10.20.30.40"
+                     *             },
+                     *             "account": {
+                     *               "region": "AWS_US_WEST_2",
+                     *               "identifier": "ORG-PROD"
+                     *             },
+                     *             "query": {
+                     *               "id": "01b4c2d3-0000-5e6f-0000-a1b2c3d4e5f6",
+                     *               "start_time": "2025-06-02T00:00:00Z",
+                     *               "completed_time": "2025-06-02T00:00:01Z",
+                     *               "text": "SELECT EMAIL FROM PROD_DB.SALES.CUSTOMERS",
+                     *               "warehouse": "BI_WH",
+                     *               "type": "SELECT"
+                     *             },
+                     *             "result": {
+                     *               "row_count": 25,
+                     *               "tag_policy": {
+                     *                 "query_time_decision": [
+                     *                   {
+                     *                     "tag_name": "PII",
+                     *                     "tag_value": "EMAIL",
+                     *                     "applied_policy": {
+                     *                       "id": 10002,
+                     *                       "name": "PII",
+                     *                       "type": "TAG",
+                     *                       "masking_type": "EMAIL",
+                     *                       "decision_type": "MASK"
+                     *                     }
+                     *                   }
+                     *                 ]
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_page_token": "ARpLpuKth8RwkdlQA2ktpaV/uJoOyM1EKldHyjKTLbagIrIWP1PLXiO67UyWew=="
+                     *     }
+                     */
+                    "application/json": components["schemas"]["QueryAuditPage"];
+                };
+            };
+            /** @description The search is still running; ask again later. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "query_audits": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["QueryAuditPage"];
+                };
+            };
+            400: components["responses"]["ServiceBadRequest"];
+            401: components["responses"]["ServiceUnauthorized"];
+            403: components["responses"]["ServiceForbidden"];
+            404: components["responses"]["ServiceNotFound"];
+            429: components["responses"]["ServiceTooManyRequests"];
+            500: components["responses"]["ServiceInternalError"];
         };
     };
 }

@@ -1,0 +1,575 @@
+/**
+ * Audit reports: report definitions, their generated instances, and the review workflow on an
+ * instance (comments, pins, sign-offs) — ALTR's Audit Report service (audit_report).
+ */
+import { z } from "zod";
+import { ok } from "../altr/client.js";
+import { paginate } from "../altr/paginate.js";
+import type { components } from "../generated/audit-report.js";
+import { S, objectOf, propertyOf } from "../schema/json-schema.js";
+import { defineTool, input, InputError, responseBody, type Tool } from "./define.js";
+import { MAX_PAGES } from "./common.js";
+
+type Definition = components["schemas"]["Definition"];
+type DefinitionInput = components["schemas"]["DefinitionInput"];
+type IntegrationType = components["schemas"]["IntegrationType"];
+
+/** ALTR's largest page (its default is 25). */
+const PAGE_MAX = 100;
+
+// ---------------------------------------------------------------------------------------------
+// Cron: the 6-field form the service expects (minute hour day-of-month month day-of-week year).
+
+export const CRON_FORM =
+  'six fields "minute hour day-of-month month day-of-week year" with ? in exactly one of day-of-month and day-of-week, e.g. "0 9 ? * MON *" (Mondays 09:00) or "0 12 * * ? *" (daily at noon)';
+
+interface CronField {
+  name: string;
+  min: number;
+  max: number;
+  names?: readonly string[];
+}
+const CRON_FIELDS: readonly CronField[] = [
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day-of-month", min: 1, max: 31 },
+  { name: "month", min: 1, max: 12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] },
+  { name: "day-of-week", min: 1, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
+  { name: "year", min: 1970, max: 2199 },
+];
+const DOM = 2;
+const DOW = 4;
+
+function cronValue(field: CronField, text: string): boolean {
+  if (/^\d+$/.test(text)) return Number(text) >= field.min && Number(text) <= field.max;
+  return field.names?.includes(text.toUpperCase()) ?? false;
+}
+
+function cronItem(index: number, text: string): boolean {
+  const field = CRON_FIELDS[index]!;
+  if (index === DOM && /^(L|LW|\d{1,2}W)$/i.test(text)) return !/\d/.test(text) || cronValue(field, text.replace(/W$/i, ""));
+  if (index === DOW) {
+    const special = /^(\w+?)(L|#[1-5])$/i.exec(text);
+    if (text.toUpperCase() === "L") return true;
+    if (special) return cronValue(field, special[1]!);
+  }
+  const parts = text.split("/");
+  if (parts.length > 2) return false;
+  const [base, step] = parts as [string, string | undefined];
+  if (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1)) return false;
+  if (base === "*") return true;
+  const bounds = base.split("-");
+  if (bounds.length > 2) return false;
+  return bounds.every((b) => cronValue(field, b));
+}
+
+/** Why `expr` is not a cron expression the service accepts, or undefined when it is one. */
+export function cronProblem(expr: string): string | undefined {
+  const fields = expr.trim().split(/\s+/);
+  if (fields.length !== 6) return `has ${fields.length} field${fields.length === 1 ? "" : "s"}`;
+  const dom = fields[DOM] === "?";
+  const dow = fields[DOW] === "?";
+  if (dom === dow) return "? must be in exactly one of day-of-month and day-of-week";
+  for (const [i, f] of fields.entries()) {
+    if (f === "?") {
+      if (i !== DOM && i !== DOW) return `? is only allowed in day-of-month or day-of-week, not in ${CRON_FIELDS[i]!.name}`;
+      continue;
+    }
+    if (!f.split(",").every((item) => cronItem(i, item))) return `${CRON_FIELDS[i]!.name} "${f}" is not valid`;
+  }
+  return undefined;
+}
+
+const cron = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    const problem = cronProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: `${problem}; expected ${CRON_FORM}` });
+  })
+  .describe('6 fields: min hour day-of-month month day-of-week year, ? in one day field, e.g. "0 9 ? * MON *".');
+
+// ---------------------------------------------------------------------------------------------
+// Definition parameters.
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const timeZone = z
+  .string()
+  .trim()
+  .refine(isTimeZone, { error: 'must be an IANA time zone, e.g. "America/New_York" or "UTC"' });
+
+const FILTER_FIELDS: Record<IntegrationType, readonly string[]> = {
+  oltp: [
+    "database_name", "table_name", "schema_name", "column_name", "statement_type", "consuming_user", "event_source",
+    "event_name", "repo_user", "repo_host", "repo_name", "repo_type", "application_name", "client_host", "connection_id",
+    "statement_text", "policy_blocked", "execution_success", "row_count",
+  ],
+  snowflake: [
+    "username", "current_role", "ip_address", "client", "query_type", "warehouse", "warehouse_size", "account_identifier",
+    "account_region", "event_source", "event_name", "query_text", "row_count",
+  ],
+};
+const BOOLEAN_FIELDS = new Set(["policy_blocked", "execution_success"]);
+const RANGE_FIELDS = new Set(["row_count"]);
+
+// A plain check rather than z.email(): its long pattern would be advertised in every tools/list.
+const isEmail = (s: string): boolean => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s);
+
+const delivery = z
+  .object({
+    channels: z.array(
+      z
+        .object({
+          type: z.literal("email"),
+          enabled: z.boolean().optional(),
+          recipients: z.array(z.string().trim().refine(isEmail, { error: "must be an email address" })).min(1),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+/** The upstream's docs call them prefix/suffix; ALTR documents starts_with/ends_with. */
+const matchType = z.preprocess(
+  (v) => (v === "prefix" ? "starts_with" : v === "suffix" ? "ends_with" : v),
+  z.enum(["exact", "contains", "starts_with", "ends_with"]),
+);
+
+const filter = z
+  .object({
+    field: z.string().trim().min(1),
+    mode: z.enum(["include", "exclude"]).optional(),
+    patterns: z.array(z.object({ match_type: matchType.optional(), value: z.string().min(1) }).strict()).min(1).optional(),
+    range: z
+      .object({ min: z.number().int().optional(), max: z.number().int().optional() })
+      .strict()
+      .refine((r) => r.min !== undefined || r.max !== undefined, { error: "give min, max or both" })
+      .optional(),
+    value: z.boolean().optional(),
+  })
+  .strict();
+
+const filters = z.object({ filter_groups: z.array(z.object({ filters: z.array(filter).min(1) }).strict()) }).strict();
+type Filters = z.output<typeof filters>;
+
+/** Filter fields must exist for the integration type and carry the kind of condition they take. */
+function checkFilters(value: Filters, integration: IntegrationType): void {
+  const problems: string[] = [];
+  const fields: string[] = [];
+  value.filter_groups.forEach((group, g) =>
+    group.filters.forEach((f, i) => {
+      const at = `filters.filter_groups[${g}].filters[${i}]`;
+      const bad = (path: string, message: string) => {
+        fields.push(path);
+        problems.push(`${path}: ${message}`);
+      };
+      if (!FILTER_FIELDS[integration].includes(f.field)) {
+        bad(`${at}.field`, `"${f.field}" is not a ${integration} field; use one of ${FILTER_FIELDS[integration].join(", ")}`);
+        return;
+      }
+      const kinds = [f.patterns && "patterns", f.range && "range", f.value !== undefined && "value"].filter(Boolean);
+      const wanted = BOOLEAN_FIELDS.has(f.field) ? "value" : RANGE_FIELDS.has(f.field) ? "range" : "patterns";
+      if (kinds.length !== 1 || kinds[0] !== wanted) {
+        bad(at, `${f.field} takes ${wanted === "value" ? "value (true/false)" : wanted === "range" ? "range {min,max}" : "patterns [{match_type,value}]"} and nothing else`);
+      }
+    }),
+  );
+  if (problems.length) throw new InputError(`Invalid arguments: ${problems.slice(0, 10).join("; ")}`, fields);
+}
+
+const definitionFields = {
+  name: z.string().trim().min(1),
+  integration_type: z.enum(["oltp", "snowflake"]).describe("oltp = sidecar audits; decides the filter fields."),
+  description: z.string().optional(),
+  lookback_days: z.number().int().min(1).optional().describe("Whole days covered, ending at midnight of the run day."),
+  timezone: timeZone.optional().describe("IANA zone of the report window."),
+  schedule_cron: cron.optional(),
+  schedule_enabled: z.boolean().optional(),
+  schedule_timezone: timeZone.optional().describe("IANA zone the cron runs in."),
+  delivery: input.jsonOr(delivery).optional().describe("Object, or the same as a JSON string."),
+  filters: input
+    .jsonOr(filters)
+    .optional()
+    .describe("Object or JSON string. Fields depend on integration_type (a wrong one is refused with the list); row_count takes range, policy_blocked/execution_success take value."),
+};
+type DefinitionArgs = z.output<z.ZodObject<typeof definitionFields>>;
+
+/** The upstream's grouping: flat parameters → report_window and schedule, each only when used. */
+function definitionBody(a: DefinitionArgs): DefinitionInput {
+  if (a.filters) checkFilters(a.filters, a.integration_type);
+  const window = { lookback_days: a.lookback_days, timezone: a.timezone };
+  const schedule = { cron: a.schedule_cron, enabled: a.schedule_enabled, timezone: a.schedule_timezone };
+  const present = <T extends object>(o: T): T | undefined => {
+    const kept = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+    return Object.keys(kept).length ? kept : undefined;
+  };
+  const body: DefinitionInput = { name: a.name, integration_type: a.integration_type };
+  if (a.description !== undefined) body.description = a.description;
+  const w = present(window);
+  if (w) body.report_window = w;
+  const s = present(schedule);
+  if (s) body.schedule = s;
+  if (a.delivery) body.delivery = a.delivery;
+  if (a.filters) body.filters = a.filters;
+  return body;
+}
+
+/** Fields a full replace would clear: stored, but absent from the new body, with their old values. */
+function clearedBy(current: Definition, body: DefinitionInput): Record<string, unknown> {
+  const cleared: Record<string, unknown> = {};
+  const set = (v: unknown) => v !== undefined && v !== null && v !== "";
+  if (set(current.description) && body.description === undefined) cleared.description = current.description;
+  for (const k of ["lookback_days", "timezone"] as const) {
+    if (set(current.report_window?.[k]) && body.report_window?.[k] === undefined) cleared[`report_window.${k}`] = current.report_window![k];
+  }
+  for (const k of ["cron", "enabled", "timezone"] as const) {
+    if (set(current.schedule?.[k]) && body.schedule?.[k] === undefined) cleared[`schedule.${k}`] = current.schedule![k];
+  }
+  if (current.delivery?.channels?.length && body.delivery === undefined) cleared.delivery = current.delivery;
+  if (current.filters?.filter_groups?.length && body.filters === undefined) cleared.filters = current.filters;
+  return cleared;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ids and paging.
+
+const definitionId = z.string().trim().min(1).describe("From list_report_definitions.");
+const instanceId = z.string().trim().min(1).describe("From list_report_instances.");
+const commentId = z.string().trim().min(1).describe("From list_report_comments.");
+const paging = {
+  limit: z.number().int().min(1).max(PAGE_MAX).optional().describe("One page of at most this many; default all pages."),
+  cursor: z.string().min(1).optional().describe("next_cursor of a previous answer."),
+};
+
+interface PageBody<T> {
+  items?: T[];
+  has_more?: boolean;
+  next_cursor?: string;
+  cursor?: string | null;
+}
+
+/**
+ * One page of `limit` when the caller gives one (the upstream's call), otherwise every page of
+ * ALTR's largest size up to MAX_PAGES; either way the cursor to continue when more remain.
+ */
+async function pages<T>(
+  args: { limit?: number | undefined; cursor?: string | undefined },
+  fetchPage: (query: { limit: number; cursor?: string }) => Promise<PageBody<T>>,
+): Promise<{ items: T[]; count: number; next_cursor: string | null }> {
+  const paged = await paginate<T, string>({
+    start: args.cursor ?? null,
+    maxPages: args.limit !== undefined ? 1 : MAX_PAGES,
+    fetchPage: async (c) => {
+      const body = await fetchPage({ limit: args.limit ?? PAGE_MAX, ...(c ? { cursor: c } : {}) });
+      const next = body.next_cursor || body.cursor || null;
+      return { items: body.items ?? [], next: body.has_more === false ? null : next };
+    },
+  });
+  return { items: paged.items, count: paged.items.length, next_cursor: paged.next };
+}
+
+const listOutput = (op: Parameters<typeof responseBody>[0]) =>
+  objectOf({ items: propertyOf(responseBody(op), "items"), count: S.integer, next_cursor: S.nullableString });
+
+const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
+const DEF = "/audit-reports/definitions/{definition_id}" as const;
+const INST = "/audit-reports/definitions/{definition_id}/instances/{instance_id}" as const;
+
+export const auditReportTools: Tool[] = [
+  defineTool({
+    name: "list_report_definitions",
+    title: "List audit report definitions",
+    description: "List audit report definitions (archived ones with archived=true). If next_cursor is set, call again with cursor.",
+    toolset: "audit_reports",
+    input: { ...paging, archived: z.boolean().optional() },
+    annotations: READ,
+    operations: ["audit_report.listReportDefinitions"],
+    output: listOutput("audit_report.listReportDefinitions"),
+    async handler({ archived, ...args }, { altr, signal }) {
+      return pages(args, (query) =>
+        ok(
+          altr.audit_report.GET("/audit-reports/definitions/", {
+            params: { query: { ...query, ...(archived !== undefined ? { archived } : {}) } },
+            signal,
+          }),
+        ),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "create_report_definition",
+    title: "Create an audit report definition",
+    description: "Create an audit report definition: source, window, 6-field cron schedule, email delivery, filters. Reports come from the schedule or trigger_report_definition.",
+    toolset: "audit_reports",
+    input: definitionFields,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    operations: ["audit_report.createReportDefinition"],
+    output: responseBody("audit_report.createReportDefinition"),
+    async handler(args, { altr, signal }) {
+      const body = definitionBody(args);
+      return ok(altr.audit_report.POST("/audit-reports/definitions/", { body, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "get_report_definition",
+    title: "Get an audit report definition",
+    description: "Get an audit report definition with its window, schedule, delivery and filters.",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId },
+    annotations: READ,
+    operations: ["audit_report.getReportDefinition"],
+    output: responseBody("audit_report.getReportDefinition"),
+    async handler({ definition_id }, { altr, signal }) {
+      return ok(altr.audit_report.GET(DEF, { params: { path: { definition_id } }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "update_report_definition",
+    title: "Replace an audit report definition",
+    description: "Replace an audit report definition entirely: every field you omit is cleared (returned in cleared with its old value). Resend what you keep; see get_report_definition.",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId, ...definitionFields },
+    // A full replace removes whatever the caller leaves out (delivery, filters, schedule).
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    operations: ["audit_report.getReportDefinition", "audit_report.updateReportDefinition"],
+    output: objectOf({ definition: responseBody("audit_report.updateReportDefinition"), cleared: { type: "object" } }),
+    async handler({ definition_id, ...args }, { altr, signal }) {
+      const body = definitionBody(args);
+      const current = await ok(altr.audit_report.GET(DEF, { params: { path: { definition_id } }, signal }));
+      // No parameter sets these, so a replace must not silently reset them.
+      if (current.required_approvals !== undefined) body.required_approvals = current.required_approvals;
+      if (current.retention_days !== undefined) body.retention_days = current.retention_days;
+      const cleared = clearedBy(current, body);
+      const definition = await ok(altr.audit_report.PUT(DEF, { params: { path: { definition_id } }, body, signal }));
+      return { definition, cleared };
+    },
+  }),
+
+  defineTool({
+    name: "archive_report_definition",
+    title: "Archive an audit report definition",
+    description: "Archive an audit report definition: it stops running and cannot be edited or triggered until restored. Its reports are kept.",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    operations: ["audit_report.archiveReportDefinition"],
+    output: responseBody("audit_report.archiveReportDefinition"),
+    async handler({ definition_id }, { altr, signal }) {
+      return ok(altr.audit_report.DELETE(DEF, { params: { path: { definition_id } }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "restore_report_definition",
+    title: "Restore an archived audit report definition",
+    description: "Make an archived audit report definition active again.",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["audit_report.restoreReportDefinition"],
+    output: responseBody("audit_report.restoreReportDefinition"),
+    async handler({ definition_id }, { altr, signal }) {
+      return ok(altr.audit_report.POST(`${DEF}/restore`, { params: { path: { definition_id } }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "trigger_report_definition",
+    title: "Generate an audit report now",
+    description: "Generate a report now, outside the schedule. ALTR allows one trigger per definition every 5 minutes.",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    operations: ["audit_report.triggerReportDefinition"],
+    output: responseBody("audit_report.triggerReportDefinition"),
+    async handler({ definition_id }, { altr, signal }) {
+      return ok(altr.audit_report.POST(`${DEF}/trigger`, { params: { path: { definition_id } }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "list_report_instances",
+    title: "List generated audit reports",
+    description: "List a definition's generated reports, newest first. If next_cursor is set, call again with cursor.",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId, ...paging },
+    annotations: READ,
+    operations: ["audit_report.listReportInstances"],
+    output: listOutput("audit_report.listReportInstances"),
+    async handler({ definition_id, ...args }, { altr, signal }) {
+      return pages(args, (query) =>
+        ok(altr.audit_report.GET(`${DEF}/instances/`, { params: { path: { definition_id }, query }, signal })),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "get_report_instance",
+    title: "Get a generated audit report",
+    description: "Get a generated report: status, period, event totals, sign-off count.",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId, instance_id: instanceId },
+    annotations: READ,
+    operations: ["audit_report.getReportInstance"],
+    output: responseBody("audit_report.getReportInstance"),
+    async handler({ definition_id, instance_id }, { altr, signal }) {
+      return ok(altr.audit_report.GET(INST, { params: { path: { definition_id, instance_id } }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "get_report_instance_download_url",
+    title: "Get an audit report download link",
+    description: "Get a short-lived pre-signed link to a report file (PDF or CSV); anyone holding it can download the report.",
+    toolset: "audit_reports",
+    input: {
+      definition_id: definitionId,
+      instance_id: instanceId,
+      format: z.enum(["pdf", "csv"]).default("pdf"),
+    },
+    annotations: READ,
+    operations: ["audit_report.getReportInstanceDownloadUrl"],
+    output: responseBody("audit_report.getReportInstanceDownloadUrl"),
+    async handler({ definition_id, instance_id, format }, { altr, signal }) {
+      return ok(
+        altr.audit_report.GET(`${INST}/download`, { params: { path: { definition_id, instance_id }, query: { format } }, signal }),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "list_report_comments",
+    title: "List comments on an audit report",
+    description: "List a report's comments, pinned first. If next_cursor is set, call again with cursor.",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId, instance_id: instanceId, ...paging },
+    annotations: READ,
+    operations: ["audit_report.listReportComments"],
+    output: listOutput("audit_report.listReportComments"),
+    async handler({ definition_id, instance_id, ...args }, { altr, signal }) {
+      return pages(args, (query) =>
+        ok(altr.audit_report.GET(`${INST}/comments/`, { params: { path: { definition_id, instance_id }, query }, signal })),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "create_report_comment",
+    title: "Comment on an audit report",
+    description: "Comment on a generated report; each call adds a comment.",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId, instance_id: instanceId, text: z.string().trim().min(1) },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    operations: ["audit_report.createReportComment"],
+    output: responseBody("audit_report.createReportComment"),
+    async handler({ definition_id, instance_id, text }, { altr, signal }) {
+      return ok(
+        altr.audit_report.POST(`${INST}/comments/`, { params: { path: { definition_id, instance_id } }, body: { text }, signal }),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "pin_report_comment",
+    title: "Pin a comment on an audit report",
+    description: "Pin a comment to the top; one per report (unpin the other first).",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId, instance_id: instanceId, comment_id: commentId },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["audit_report.pinReportComment"],
+    output: responseBody("audit_report.pinReportComment"),
+    async handler({ definition_id, instance_id, comment_id }, { altr, signal }) {
+      return ok(
+        altr.audit_report.POST(`${INST}/comments/{comment_id}/pin`, { params: { path: { definition_id, instance_id, comment_id } }, signal }),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "unpin_report_comment",
+    title: "Unpin a comment on an audit report",
+    description: "Unpin a comment; it goes back to its place in time order.",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId, instance_id: instanceId, comment_id: commentId },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["audit_report.unpinReportComment"],
+    output: responseBody("audit_report.unpinReportComment"),
+    async handler({ definition_id, instance_id, comment_id }, { altr, signal }) {
+      return ok(
+        altr.audit_report.POST(`${INST}/comments/{comment_id}/unpin`, { params: { path: { definition_id, instance_id, comment_id } }, signal }),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "get_report_sign_off",
+    title: "Get my sign-off on an audit report",
+    description: "Get the API user's own sign-off on a report (null if none).",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId, instance_id: instanceId },
+    annotations: READ,
+    operations: ["audit_report.getReportSignOff"],
+    output: responseBody("audit_report.getReportSignOff"),
+    async handler({ definition_id, instance_id }, { altr, signal }) {
+      return ok(altr.audit_report.GET(`${INST}/sign_off`, { params: { path: { definition_id, instance_id } }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "create_report_sign_off",
+    title: "Sign off an audit report",
+    description: "Sign off a report as the API user. attestation=true states it is accurate: set it only when the user says so. One per user.",
+    toolset: "audit_reports",
+    input: {
+      definition_id: definitionId,
+      instance_id: instanceId,
+      action: z.literal("approve").default("approve"),
+      attestation: z.boolean({
+        error: (issue) =>
+          issue.input === undefined
+            ? "required: true only when the user confirms the report is accurate"
+            : "must be true or false",
+      }),
+      comments: z.string().trim().min(1).optional(),
+    },
+    // ALTR refuses a second sign-off by the same user (409), so a repeat changes nothing.
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["audit_report.createReportSignOff"],
+    output: responseBody("audit_report.createReportSignOff"),
+    async handler({ definition_id, instance_id, action, attestation, comments }, { altr, signal }) {
+      return ok(
+        altr.audit_report.POST(`${INST}/sign_off`, {
+          params: { path: { definition_id, instance_id } },
+          body: { action, attestation, ...(comments !== undefined ? { comments } : {}) },
+          signal,
+        }),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "list_report_sign_offs",
+    title: "List sign-offs on an audit report",
+    description: "List every user's sign-offs on a report. If next_cursor is set, call again with cursor.",
+    toolset: "audit_reports",
+    input: { definition_id: definitionId, instance_id: instanceId, ...paging },
+    annotations: READ,
+    operations: ["audit_report.listReportSignOffs"],
+    output: listOutput("audit_report.listReportSignOffs"),
+    async handler({ definition_id, instance_id, ...args }, { altr, signal }) {
+      return pages(args, (query) =>
+        ok(altr.audit_report.GET(`${INST}/sign_offs`, { params: { path: { definition_id, instance_id }, query }, signal })),
+      );
+    },
+  }),
+];

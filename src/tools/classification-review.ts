@@ -1,0 +1,334 @@
+/** Classification findings tree (database → schema → table → column → classifier) and review decisions. */
+import { z } from "zod";
+import { ok } from "../altr/client.js";
+import type { components } from "../generated/classification.js";
+import { S, objectOf } from "../schema/json-schema.js";
+import { defineTool, responseBody, type Tool } from "./define.js";
+import {
+  allPages,
+  checkScope,
+  classifierNameFilter,
+  confirmedStatusFilter,
+  jobId,
+  name,
+  nonEmpty,
+  objectName,
+  pageSize,
+  readPages,
+} from "./classification-shared.js";
+
+type Row = components["schemas"]["FindingsRow"];
+type Decision = components["schemas"]["Decision"];
+
+const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
+
+const paging = {
+  limit: pageSize(1000),
+  page_token: z.string().min(1).optional(),
+  all_pages: allPages,
+};
+const filters = { classifier_name: classifierNameFilter, confirmed_status: confirmedStatusFilter };
+
+/** Reads one or more pages of a findings level; `get` performs one request for a page token. */
+async function findings(
+  args: { page_token?: string | undefined; all_pages?: boolean | undefined },
+  get: (token: string | undefined) => Promise<{ items?: Row[]; next_page_token?: string | null }>,
+): Promise<{ items: Row[]; next_page_token: string | null }> {
+  const page = await readPages<Row>({
+    start: args.page_token,
+    all: args.all_pages,
+    fetch: async (token) => {
+      const body = await get(token);
+      return { items: body.items, next: body.next_page_token };
+    },
+  });
+  return { items: page.items, next_page_token: page.next };
+}
+
+const scopeFields = {
+  database: objectName.optional(),
+  schema: objectName.optional(),
+  table: objectName.optional(),
+  column: objectName.optional(),
+};
+const scopeOutput = objectOf({
+  database: S.string,
+  schema: S.string,
+  table: S.string,
+  column: S.string,
+  classifier_name: S.string,
+});
+
+export const classificationReviewTools: Tool[] = [
+  defineTool({
+    name: "get_job_findings",
+    title: "Job findings: databases",
+    description: "Findings of a finished job, level 1: databases with detections and counts. Drill down: get_job_findings_schemas, _tables, _columns, _classifiers, _lineage.",
+    toolset: "classification",
+    input: {
+      job_id: jobId,
+      ...paging,
+      ...filters,
+      include_column_status_counts: z.boolean().optional(),
+    },
+    annotations: READ,
+    operations: ["classification.listFindingDatabases"],
+    output: responseBody("classification.listFindingDatabases"),
+    async handler(args, { altr, signal }) {
+      return findings(args, (token) =>
+        ok(
+          altr.classification.GET("/v1/jobs/{job_id}/findings", {
+            params: {
+              path: { job_id: args.job_id },
+              query: {
+                limit: args.limit,
+                page_token: token,
+                classifier_name: nonEmpty(args.classifier_name),
+                confirmed_status: nonEmpty(args.confirmed_status),
+                include_column_status_counts: args.include_column_status_counts,
+              },
+            },
+            signal,
+          }),
+        ),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "get_job_findings_schemas",
+    title: "Job findings: schemas",
+    description: "Findings level 2: schemas with detections in one database of the job.",
+    toolset: "classification",
+    input: { job_id: jobId, database: objectName, ...paging, ...filters },
+    annotations: READ,
+    operations: ["classification.listFindingSchemas"],
+    output: responseBody("classification.listFindingSchemas"),
+    async handler(args, { altr, signal }) {
+      return findings(args, (token) =>
+        ok(
+          altr.classification.GET("/v1/jobs/{job_id}/findings/databases/{database}/schemas", {
+            params: {
+              path: { job_id: args.job_id, database: args.database },
+              query: {
+                limit: args.limit,
+                page_token: token,
+                classifier_name: nonEmpty(args.classifier_name),
+                confirmed_status: nonEmpty(args.confirmed_status),
+              },
+            },
+            signal,
+          }),
+        ),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "get_job_findings_tables",
+    title: "Job findings: tables",
+    description: "Findings level 3: tables with detections in one schema.",
+    toolset: "classification",
+    input: { job_id: jobId, database: objectName, schema: objectName, ...paging, ...filters },
+    annotations: READ,
+    operations: ["classification.listFindingTables"],
+    output: responseBody("classification.listFindingTables"),
+    async handler(args, { altr, signal }) {
+      return findings(args, (token) =>
+        ok(
+          altr.classification.GET("/v1/jobs/{job_id}/findings/databases/{database}/schemas/{schema}/tables", {
+            params: {
+              path: { job_id: args.job_id, database: args.database, schema: args.schema },
+              query: {
+                limit: args.limit,
+                page_token: token,
+                classifier_name: nonEmpty(args.classifier_name),
+                confirmed_status: nonEmpty(args.confirmed_status),
+              },
+            },
+            signal,
+          }),
+        ),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "get_job_findings_columns",
+    title: "Job findings: columns",
+    description: "Findings level 4: detected columns of one table, with the classifiers that matched.",
+    toolset: "classification",
+    input: { job_id: jobId, database: objectName, schema: objectName, table: objectName, ...paging, ...filters },
+    annotations: READ,
+    operations: ["classification.listFindingColumns"],
+    output: responseBody("classification.listFindingColumns"),
+    async handler(args, { altr, signal }) {
+      return findings(args, (token) =>
+        ok(
+          altr.classification.GET("/v1/jobs/{job_id}/findings/databases/{database}/schemas/{schema}/tables/{table}/columns", {
+            params: {
+              path: { job_id: args.job_id, database: args.database, schema: args.schema, table: args.table },
+              query: {
+                limit: args.limit,
+                page_token: token,
+                classifier_name: nonEmpty(args.classifier_name),
+                confirmed_status: nonEmpty(args.confirmed_status),
+              },
+            },
+            signal,
+          }),
+        ),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "get_job_findings_classifiers",
+    title: "Job findings: classifiers of a column",
+    description: "Findings level 5: classifiers that matched one column, with match rate and review state.",
+    toolset: "classification",
+    input: {
+      job_id: jobId,
+      database: objectName,
+      schema: objectName,
+      table: objectName,
+      column: objectName,
+      ...paging,
+      confirmed_status: confirmedStatusFilter,
+    },
+    annotations: READ,
+    operations: ["classification.listFindingClassifiers"],
+    output: responseBody("classification.listFindingClassifiers"),
+    async handler(args, { altr, signal }) {
+      return findings(args, (token) =>
+        ok(
+          altr.classification.GET(
+            "/v1/jobs/{job_id}/findings/databases/{database}/schemas/{schema}/tables/{table}/columns/{column}/classifiers",
+            {
+              params: {
+                path: { job_id: args.job_id, database: args.database, schema: args.schema, table: args.table, column: args.column },
+                query: { limit: args.limit, page_token: token, confirmed_status: nonEmpty(args.confirmed_status) },
+              },
+              signal,
+            },
+          ),
+        ),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "get_job_findings_lineage",
+    title: "Why a classifier matched a column",
+    description:
+      "Explain one classifier's result on one column: each condition's result and evidence. decision_lineage is null for plain regex classifiers.",
+    toolset: "classification",
+    input: {
+      job_id: jobId,
+      database: objectName,
+      schema: objectName,
+      table: objectName,
+      column: objectName,
+      classifier_name: name,
+    },
+    annotations: READ,
+    operations: ["classification.getFindingLineage"],
+    output: responseBody("classification.getFindingLineage"),
+    async handler({ job_id, database, schema, table, column, classifier_name }, { altr, signal }) {
+      return ok(
+        altr.classification.GET(
+          "/v1/jobs/{job_id}/findings/databases/{database}/schemas/{schema}/tables/{table}/columns/{column}/classifiers/{classifier_name}/lineage",
+          { params: { path: { job_id, database, schema, table, column, classifier_name } }, signal },
+        ),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "record_job_decision",
+    title: "Approve or reject findings",
+    description:
+      "Approve or reject a job's findings in a scope (database → schema → table → column, optionally one classifier_name). No scope = the whole job. Overwrites earlier decisions at that scope.",
+    toolset: "classification",
+    input: { job_id: jobId, confirmed_status: z.enum(["approved", "rejected"]), ...scopeFields, classifier_name: name.optional() },
+    // Without a scope it decides every finding of the job, replacing what reviewers decided.
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    operations: ["classification.recordDecision"],
+    output: objectOf({ job_id: S.string, confirmed_status: S.string, scope: scopeOutput, recorded: S.boolean }),
+    async handler({ job_id, confirmed_status, ...scope }, { altr, signal }) {
+      checkScope(scope);
+      await ok(
+        altr.classification.POST("/v1/jobs/{job_id}/decisions", {
+          params: { path: { job_id } },
+          body: { confirmed_status, ...scope },
+          signal,
+        }),
+      );
+      return { job_id, confirmed_status, scope: definedOnly(scope), recorded: true };
+    },
+  }),
+
+  defineTool({
+    name: "get_job_decisions",
+    title: "List review decisions",
+    description: "List the review decisions recorded for a job, optionally within a scope (database → schema → table → column).",
+    toolset: "classification",
+    input: { job_id: jobId, ...scopeFields, ...paging },
+    annotations: READ,
+    operations: ["classification.listDecisions"],
+    output: responseBody("classification.listDecisions"),
+    async handler(args, { altr, signal }) {
+      const { job_id, database, schema, table, column, limit } = args;
+      checkScope({ database, schema, table, column });
+      const page = await readPages<Decision>({
+        start: args.page_token,
+        all: args.all_pages,
+        fetch: async (token) => {
+          const body = await ok(
+            altr.classification.GET("/v1/jobs/{job_id}/decisions", {
+              params: { path: { job_id }, query: { database, schema, table, column, limit, page_token: token } },
+              signal,
+            }),
+          );
+          return { items: body.decisions, next: body.next_page_token };
+        },
+      });
+      return { decisions: page.items, next_page_token: page.next };
+    },
+  }),
+
+  defineTool({
+    name: "revoke_job_decisions",
+    title: "Revoke review decisions",
+    description:
+      "Revoke review decisions in a scope (database → schema → table → column, optionally one classifier_name) so the findings are pending again. No scope = every decision of the job.",
+    toolset: "classification",
+    input: { job_id: jobId, ...scopeFields, classifier_name: name.optional() },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    operations: ["classification.revokeDecisions"],
+    output: objectOf({ job_id: S.string, scope: scopeOutput, revoked: S.boolean }),
+    async handler({ job_id, ...scope }, { altr, signal }) {
+      checkScope(scope);
+      await ok(altr.classification.DELETE("/v1/jobs/{job_id}/decisions", { params: { path: { job_id }, query: scope }, signal }));
+      return { job_id, scope: definedOnly(scope), revoked: true };
+    },
+  }),
+
+  defineTool({
+    name: "get_job_review_status",
+    title: "Review progress of a job",
+    description: "Count a job's findings by review state: total, approved, rejected, pending.",
+    toolset: "classification",
+    input: { job_id: jobId },
+    annotations: READ,
+    operations: ["classification.getReviewStatus"],
+    output: responseBody("classification.getReviewStatus"),
+    async handler({ job_id }, { altr, signal }) {
+      return ok(altr.classification.GET("/v1/jobs/{job_id}/review-status", { params: { path: { job_id } }, signal }));
+    },
+  }),
+];
+
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

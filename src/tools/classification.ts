@@ -1,0 +1,380 @@
+/**
+ * Classification (classification service): classifiers and collections here; jobs and the
+ * report in classification-jobs.ts; findings and review in classification-review.ts.
+ */
+import { z } from "zod";
+import { ok } from "../altr/client.js";
+import type { components } from "../generated/classification.js";
+import { S, objectOf } from "../schema/json-schema.js";
+import { defineTool, InputError, responseBody, type Tool } from "./define.js";
+import { classificationJobTools } from "./classification-jobs.js";
+import { classificationReviewTools } from "./classification-review.js";
+import { allPages, classifierNames, contiguousId, name, pageSize, readPages, rulesetParam } from "./classification-shared.js";
+
+type Classifier = components["schemas"]["Classifier"];
+type Collection = components["schemas"]["Collection"];
+
+const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
+
+const threshold = z.number().int().min(0).max(100);
+const legacySampleSize = z.number().int().min(1).describe("Legacy; ALTR ignores it.");
+
+const classifierTools: Tool[] = [
+  defineTool({
+    name: "get_classifiers",
+    title: "List classifiers",
+    description: "List classifiers (custom and imported ALTR-managed) with their patterns and rulesets.",
+    toolset: "classification",
+    input: { contiguous_id: contiguousId, all_pages: allPages },
+    annotations: READ,
+    operations: ["classification.listClassifiers"],
+    output: responseBody("classification.listClassifiers"),
+    async handler(args, { altr, signal }) {
+      const page = await readPages<Classifier>({
+        start: args.contiguous_id,
+        all: args.all_pages,
+        fetch: async (token) => {
+          const body = await ok(
+            altr.classification.GET("/v1/classifiers", { params: { query: token ? { contiguous_id: token } : {} }, signal }),
+          );
+          return { items: body.classifiers, next: body.contiguous_id };
+        },
+      });
+      return { classifiers: page.items, contiguous_id: page.next };
+    },
+  }),
+
+  defineTool({
+    name: "get_classifier",
+    title: "Get a classifier",
+    description: "Get one classifier by name: its pattern or compound ruleset and the collections that use it.",
+    toolset: "classification",
+    input: { classifier_name: name },
+    annotations: READ,
+    operations: ["classification.getClassifier"],
+    output: responseBody("classification.getClassifier"),
+    async handler({ classifier_name }, { altr, signal }) {
+      return ok(altr.classification.GET("/v1/classifiers/{classifier_name}", { params: { path: { classifier_name } }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "create_classifier",
+    title: "Create a classifier",
+    description:
+      "Create a custom classifier: a regex pattern (RE2) matching minimum_threshold % of sampled values, and/or a compound_ruleset. Jobs run it once it is in a collection.",
+    toolset: "classification",
+    input: {
+      classifier_name: name,
+      description: z.string().optional(),
+      minimum_threshold: threshold.optional(),
+      pattern: z.string().min(1).optional(),
+      sample_size: legacySampleSize.optional(),
+      compound_ruleset: rulesetParam({ allowEmpty: false }).optional(),
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    operations: ["classification.createClassifier"],
+    output: responseBody("classification.createClassifier"),
+    async handler(args, { altr, signal }) {
+      if (args.pattern === undefined && args.compound_ruleset === undefined) {
+        throw new InputError("pattern, compound_ruleset: give a pattern, a compound_ruleset, or both", ["pattern", "compound_ruleset"]);
+      }
+      return ok(
+        altr.classification.POST("/v1/classifiers", {
+          body: {
+            classifier_name: args.classifier_name,
+            description: args.description,
+            minimum_threshold: args.minimum_threshold,
+            pattern: args.pattern,
+            sample_size: args.sample_size,
+            compound_ruleset: args.compound_ruleset as components["schemas"]["CompoundRuleset"] | undefined,
+          },
+          signal,
+        }),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "update_classifier",
+    title: "Update a classifier",
+    description:
+      "Change a custom classifier; only given fields change. An empty pattern, minimum_threshold 0 or compound_ruleset {} clears that field.",
+    toolset: "classification",
+    input: {
+      classifier_name: name,
+      description: z.string().optional(),
+      minimum_threshold: threshold.optional(),
+      pattern: z.string().optional(),
+      sample_size: legacySampleSize.optional(),
+      compound_ruleset: rulesetParam({ allowEmpty: true, description: "As in create_classifier; {} removes it." }).optional(),
+    },
+    // Clearing a pattern or ruleset changes what the classifier detects; nothing is deleted.
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["classification.updateClassifier"],
+    output: responseBody("classification.updateClassifier"),
+    async handler({ classifier_name, ...fields }, { altr, signal }) {
+      if (Object.values(fields).every((v) => v === undefined)) {
+        throw new InputError(
+          "Nothing to update: give description, minimum_threshold, pattern, sample_size or compound_ruleset",
+          [],
+        );
+      }
+      const clearsRuleset = fields.compound_ruleset !== undefined && Object.keys(fields.compound_ruleset).length === 0;
+      if (fields.pattern === "" && clearsRuleset) {
+        throw new InputError("pattern, compound_ruleset: cannot clear both; a classifier needs one of them", [
+          "pattern",
+          "compound_ruleset",
+        ]);
+      }
+      return ok(
+        altr.classification.PATCH("/v1/classifiers/{classifier_name}", {
+          params: { path: { classifier_name } },
+          body: {
+            ...fields,
+            compound_ruleset: fields.compound_ruleset as components["schemas"]["CompoundRuleset"] | undefined,
+          },
+          signal,
+        }),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "delete_classifier",
+    title: "Delete a classifier",
+    description: "Delete a custom classifier; it is removed from every collection, so later jobs stop detecting it.",
+    toolset: "classification",
+    input: { classifier_name: name },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    operations: ["classification.deleteClassifier"],
+    output: objectOf({ classifier_name: S.string, deleted: S.boolean }),
+    async handler({ classifier_name }, { altr, signal }) {
+      await ok(altr.classification.DELETE("/v1/classifiers/{classifier_name}", { params: { path: { classifier_name } }, signal }));
+      return { classifier_name, deleted: true };
+    },
+  }),
+];
+
+const collectionTools: Tool[] = [
+  defineTool({
+    name: "get_collections",
+    title: "List collections",
+    description: "List classifier collections (a job runs one collection).",
+    toolset: "classification",
+    input: { contiguous_id: contiguousId, all_pages: allPages },
+    annotations: READ,
+    operations: ["classification.listCollections"],
+    output: responseBody("classification.listCollections"),
+    async handler(args, { altr, signal }) {
+      const page = await readPages<Collection>({
+        start: args.contiguous_id,
+        all: args.all_pages,
+        fetch: async (token) => {
+          const body = await ok(
+            altr.classification.GET("/v1/collections", { params: { query: token ? { contiguous_id: token } : {} }, signal }),
+          );
+          return { items: body.collections, next: body.contiguous_id };
+        },
+      });
+      return { collections: page.items, contiguous_id: page.next };
+    },
+  }),
+
+  defineTool({
+    name: "get_collection",
+    title: "Get a collection",
+    description: "Get one collection by name with its description and classifier count.",
+    toolset: "classification",
+    input: { collection_name: name },
+    annotations: READ,
+    operations: ["classification.getCollection"],
+    output: responseBody("classification.getCollection"),
+    async handler({ collection_name }, { altr, signal }) {
+      return ok(altr.classification.GET("/v1/collections/{collection_name}", { params: { path: { collection_name } }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "create_collection",
+    title: "Create a collection",
+    description: "Create an empty classifier collection; then add_classifiers_to_collection.",
+    toolset: "classification",
+    input: { collection_name: name, description: z.string().default("") },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    operations: ["classification.createCollection"],
+    output: responseBody("classification.createCollection"),
+    async handler({ collection_name, description }, { altr, signal }) {
+      return ok(altr.classification.POST("/v1/collections", { body: { collection_name, description }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "update_collection",
+    title: "Update a collection",
+    description: "Change a custom collection's description (its only editable field).",
+    toolset: "classification",
+    input: { collection_name: name, description: z.string() },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["classification.updateCollection"],
+    output: responseBody("classification.updateCollection"),
+    async handler({ collection_name, description }, { altr, signal }) {
+      return ok(
+        altr.classification.PATCH("/v1/collections/{collection_name}", {
+          params: { path: { collection_name } },
+          body: { description },
+          signal,
+        }),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "delete_collection",
+    title: "Delete a collection",
+    description: "Delete a custom collection; its classifiers remain. ALTR refuses while jobs use it.",
+    toolset: "classification",
+    input: { collection_name: name },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    operations: ["classification.deleteCollection"],
+    output: objectOf({ collection_name: S.string, deleted: S.boolean }),
+    async handler({ collection_name }, { altr, signal }) {
+      await ok(altr.classification.DELETE("/v1/collections/{collection_name}", { params: { path: { collection_name } }, signal }));
+      return { collection_name, deleted: true };
+    },
+  }),
+
+  defineTool({
+    name: "get_collection_classifiers",
+    title: "List a collection's classifiers",
+    description: "List the classifiers in a collection.",
+    toolset: "classification",
+    input: {
+      collection_name: name,
+      limit: pageSize(100),
+      contiguous_id: contiguousId,
+      all_pages: allPages,
+    },
+    annotations: READ,
+    operations: ["classification.listCollectionClassifiers"],
+    output: responseBody("classification.listCollectionClassifiers"),
+    async handler(args, { altr, signal }) {
+      const page = await readPages<Classifier>({
+        start: args.contiguous_id,
+        all: args.all_pages,
+        fetch: async (token) => {
+          const body = await ok(
+            altr.classification.GET("/v1/collections/{collection_name}/classifiers", {
+              params: { path: { collection_name: args.collection_name }, query: { limit: args.limit, contiguous_id: token } },
+              signal,
+            }),
+          );
+          return { items: body.classifiers, next: body.contiguous_id };
+        },
+      });
+      return { classifiers: page.items, contiguous_id: page.next };
+    },
+  }),
+
+  defineTool({
+    name: "add_classifiers_to_collection",
+    title: "Add classifiers to a collection",
+    description: "Add existing classifiers to a custom collection, all or none; none may already be in it.",
+    toolset: "classification",
+    input: { collection_name: name, classifier_names: classifierNames },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["classification.appendCollectionClassifiers"],
+    output: objectOf({ collection_name: S.string, classifier_names: S.arrayOf(S.string), added: S.boolean }),
+    async handler({ collection_name, classifier_names }, { altr, signal }) {
+      const names = [...new Set(classifier_names)];
+      await ok(
+        altr.classification.PATCH("/v1/collections/{collection_name}/classifiers/append", {
+          params: { path: { collection_name } },
+          body: { classifier_names: names },
+          signal,
+        }),
+      );
+      return { collection_name, classifier_names: names, added: true };
+    },
+  }),
+
+  defineTool({
+    name: "remove_classifiers_from_collection",
+    title: "Remove classifiers from a collection",
+    description: "Remove classifiers from a collection, all or none; they remain, but its jobs stop running them.",
+    toolset: "classification",
+    input: { collection_name: name, classifier_names: classifierNames },
+    // Later jobs of the collection no longer detect what these classifiers found.
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    operations: ["classification.removeCollectionClassifiers"],
+    output: objectOf({ collection_name: S.string, classifier_names: S.arrayOf(S.string), removed: S.boolean }),
+    async handler({ collection_name, classifier_names }, { altr, signal }) {
+      const names = [...new Set(classifier_names)];
+      await ok(
+        altr.classification.PATCH("/v1/collections/{collection_name}/classifiers/remove", {
+          params: { path: { collection_name } },
+          body: { classifier_names: names },
+          signal,
+        }),
+      );
+      return { collection_name, classifier_names: names, removed: true };
+    },
+  }),
+
+  defineTool({
+    name: "import_altr_managed_classifiers",
+    title: "Import ALTR-managed classifiers",
+    description: "Install or refresh ALTR's prebuilt classifiers and the \"ALTR Managed\" collection (safe to repeat).",
+    toolset: "classification",
+    input: {},
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    operations: ["classification.importAltrManagedClassifiers"],
+    output: responseBody("classification.importAltrManagedClassifiers"),
+    async handler(_args, { altr, signal }) {
+      return ok(altr.classification.POST("/v1/collections/altr-managed/import", { body: {}, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "get_altr_managed_timestamp",
+    title: "ALTR-managed classifier versions",
+    description: "Compare the newest ALTR-managed classifier version with the one installed (import_altr_managed_classifiers).",
+    toolset: "classification",
+    input: {},
+    annotations: READ,
+    operations: ["classification.getAltrManagedTimestamp"],
+    output: responseBody("classification.getAltrManagedTimestamp"),
+    async handler(_args, { altr, signal }) {
+      return ok(altr.classification.GET("/v1/collections/altr-managed/timestamp", { signal }));
+    },
+  }),
+
+  defineTool({
+    name: "list_altr_managed_classifiers",
+    title: "List ALTR's prebuilt classifiers",
+    description: "List the classifiers ALTR offers for import (installed ones: get_classifiers).",
+    toolset: "classification",
+    input: { limit: pageSize(100), contiguous_id: contiguousId, all_pages: allPages },
+    annotations: READ,
+    operations: ["classification.listAltrManagedClassifiers"],
+    output: responseBody("classification.listAltrManagedClassifiers"),
+    async handler(args, { altr, signal }) {
+      const page = await readPages<Classifier>({
+        start: args.contiguous_id,
+        all: args.all_pages,
+        fetch: async (token) => {
+          const body = await ok(
+            altr.classification.GET("/v1/collections/altr-managed/classifiers", {
+              params: { query: { limit: args.limit, contiguous_id: token } },
+              signal,
+            }),
+          );
+          return { items: body.classifiers, next: body.contiguous_id };
+        },
+      });
+      return { classifiers: page.items, contiguous_id: page.next };
+    },
+  }),
+];
+
+export const classificationTools: Tool[] = [...classifierTools, ...collectionTools, ...classificationJobTools, ...classificationReviewTools];

@@ -1,0 +1,314 @@
+/**
+ * Sidecar configuration (sc_control), part 2: repos, repo users and service users. Credential
+ * references say where a database password lives (AWS Secrets Manager or Azure Key Vault);
+ * those locations, and a service user's resource (an IAM role), are never logged.
+ */
+import { z } from "zod";
+import { ok } from "../altr/client.js";
+import { S, objectOf } from "../schema/json-schema.js";
+import { defineTool, InputError, responseBody, type Tool } from "./define.js";
+import {
+  awsSecretsManager,
+  azureKeyVault,
+  caseless,
+  contiguousId,
+  limit,
+  onePage,
+  port,
+  REPO_TYPES,
+  repoName,
+  username,
+} from "./sidecar-shared.js";
+
+const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
+const CREATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
+const UPDATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
+const REMOVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } as const;
+
+const repoType = caseless(REPO_TYPES);
+const resource = z.string().trim().min(1).describe("e.g. an IAM role ARN.");
+
+type Credentials = { aws_secrets_manager?: unknown; azure_key_vault?: unknown };
+
+/**
+ * ALTR takes exactly one credential provider (the upstream documents this but sends whatever it
+ * gets). `required`: creation needs one; an update may leave the credential as it is.
+ */
+function oneProvider(c: Credentials, required: boolean): void {
+  const given = (["aws_secrets_manager", "azure_key_vault"] as const).filter((k) => c[k] !== undefined);
+  if (given.length > 1) {
+    throw new InputError("aws_secrets_manager, azure_key_vault: give exactly one credential provider, not both", [...given]);
+  }
+  if (required && given.length === 0) {
+    throw new InputError("aws_secrets_manager or azure_key_vault: required (exactly one credential provider)", [
+      "aws_secrets_manager",
+      "azure_key_vault",
+    ]);
+  }
+}
+
+const userPath = { repo_name: repoName, username };
+
+export const repoTools: Tool[] = [
+  defineTool({
+    name: "list_sc_repos",
+    title: "List sidecar repos",
+    description: "List databases registered for sidecar access (repos), one page per call.",
+    toolset: "sidecar",
+    input: { limit: limit(100), contiguous_id: contiguousId, repo_type: repoType.optional() },
+    annotations: READ,
+    operations: ["sc_control.listRepos"],
+    output: responseBody("sc_control.listRepos"),
+    async handler(q, { altr, signal }) {
+      return onePage(await ok(altr.sc_control.GET("/v1/repos", { params: { query: q }, signal })), q.contiguous_id);
+    },
+  }),
+
+  defineTool({
+    name: "create_sc_repo",
+    title: "Register a sidecar repo",
+    description: "Register a database (repo) that sidecars can front; its name identifies it afterwards.",
+    toolset: "sidecar",
+    input: {
+      name: z.string().trim().min(1),
+      repo_type: repoType,
+      hostname: z.string().trim().min(1),
+      port,
+      description: z.string().optional(),
+    },
+    annotations: CREATE,
+    operations: ["sc_control.createRepo"],
+    output: responseBody("sc_control.createRepo"),
+    async handler({ repo_type, ...rest }, { altr, signal }) {
+      return ok(altr.sc_control.POST("/v1/repos", { body: { ...rest, type: repo_type }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "get_sc_repo",
+    title: "Get a sidecar repo",
+    description: "Get one repo by name.",
+    toolset: "sidecar",
+    input: { repo_name: repoName },
+    annotations: READ,
+    operations: ["sc_control.getRepo"],
+    output: responseBody("sc_control.getRepo"),
+    async handler({ repo_name }, { altr, signal }) {
+      return ok(altr.sc_control.GET("/v1/repos/{repo_name}", { params: { path: { repo_name } }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "update_sc_repo",
+    title: "Update a sidecar repo",
+    description: "Change a repo's description (host, port and type cannot change).",
+    toolset: "sidecar",
+    input: { repo_name: repoName, description: z.string() },
+    annotations: UPDATE,
+    operations: ["sc_control.updateRepo"],
+    output: responseBody("sc_control.updateRepo"),
+    async handler({ repo_name, description }, { altr, signal }) {
+      return ok(altr.sc_control.PATCH("/v1/repos/{repo_name}", { params: { path: { repo_name } }, body: { description }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "disconnect_sc_repo",
+    title: "Remove a sidecar repo",
+    description: "Remove a repo's registration from ALTR (the database is untouched); fails while it has users or bindings.",
+    toolset: "sidecar",
+    aliases: ["delete_sc_repo"],
+    input: { repo_name: repoName },
+    annotations: REMOVE,
+    operations: ["sc_control.deleteRepo"],
+    output: objectOf({ repo_name: S.string, disconnected: S.boolean }),
+    async handler({ repo_name }, { altr, signal }) {
+      await ok(altr.sc_control.DELETE("/v1/repos/{repo_name}", { params: { path: { repo_name } }, signal }));
+      return { repo_name, disconnected: true };
+    },
+  }),
+
+  defineTool({
+    name: "list_sc_repo_users",
+    title: "List repo users",
+    description: "List a repo's users and where their credentials live, one page per call.",
+    toolset: "sidecar",
+    input: { repo_name: repoName, limit: limit(100), contiguous_id: contiguousId },
+    annotations: READ,
+    operations: ["sc_control.listRepoUsers"],
+    output: responseBody("sc_control.listRepoUsers"),
+    async handler({ repo_name, ...q }, { altr, signal }) {
+      const body = await ok(altr.sc_control.GET("/v1/repos/{repo_name}/users", { params: { path: { repo_name }, query: q }, signal }));
+      return onePage(body, q.contiguous_id);
+    },
+  }),
+
+  defineTool({
+    name: "create_sc_repo_user",
+    title: "Add a repo user",
+    description: "Add a database user to a repo, with its credential in exactly one of AWS Secrets Manager or Azure Key Vault.",
+    toolset: "sidecar",
+    input: { repo_name: repoName, username, aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
+    sensitive: ["aws_secrets_manager", "azure_key_vault"],
+    annotations: CREATE,
+    operations: ["sc_control.createRepoUser"],
+    output: responseBody("sc_control.createRepoUser"),
+    async handler({ repo_name, ...body }, { altr, signal }) {
+      oneProvider(body, true);
+      return ok(altr.sc_control.POST("/v1/repos/{repo_name}/users", { params: { path: { repo_name } }, body, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "get_sc_repo_user",
+    title: "Get a repo user",
+    description: "Get one repo user and where its credential lives.",
+    toolset: "sidecar",
+    input: userPath,
+    annotations: READ,
+    operations: ["sc_control.getRepoUser"],
+    output: responseBody("sc_control.getRepoUser"),
+    async handler(path, { altr, signal }) {
+      return ok(altr.sc_control.GET("/v1/repos/{repo_name}/users/{username}", { params: { path }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "update_sc_repo_user",
+    title: "Change a repo user's credential",
+    description: "Point a repo user at a new credential: exactly one of AWS Secrets Manager or Azure Key Vault.",
+    toolset: "sidecar",
+    input: { ...userPath, aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
+    sensitive: ["aws_secrets_manager", "azure_key_vault"],
+    annotations: UPDATE,
+    operations: ["sc_control.updateRepoUser"],
+    output: responseBody("sc_control.updateRepoUser"),
+    async handler({ repo_name, username, ...body }, { altr, signal }) {
+      if (body.aws_secrets_manager === undefined && body.azure_key_vault === undefined) {
+        throw new InputError("Nothing to update: give aws_secrets_manager or azure_key_vault", []);
+      }
+      oneProvider(body, true);
+      return ok(
+        altr.sc_control.PATCH("/v1/repos/{repo_name}/users/{username}", { params: { path: { repo_name, username } }, body, signal }),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "disconnect_sc_repo_user",
+    title: "Remove a repo user",
+    description: "Remove a user from a repo's sidecar configuration (the database account is untouched).",
+    toolset: "sidecar",
+    aliases: ["delete_sc_repo_user"],
+    input: userPath,
+    annotations: REMOVE,
+    operations: ["sc_control.deleteRepoUser"],
+    output: objectOf({ repo_name: S.string, username: S.string, disconnected: S.boolean }),
+    async handler(path, { altr, signal }) {
+      await ok(altr.sc_control.DELETE("/v1/repos/{repo_name}/users/{username}", { params: { path }, signal }));
+      return { ...path, disconnected: true };
+    },
+  }),
+
+  defineTool({
+    name: "list_sc_service_users",
+    title: "List sidecar service users",
+    description: "List service users (identities agent tasks connect with) of one repo, or of all repos; one page per call.",
+    toolset: "sidecar",
+    input: {
+      repo_name: repoName.optional().describe("Omit for every repo."),
+      limit: limit(100),
+      contiguous_id: contiguousId,
+      username_starts_with: z.string().trim().min(1).optional().describe("Needs repo_name."),
+    },
+    annotations: READ,
+    operations: ["sc_control.listRepoServiceUsers", "sc_control.listServiceUsers"],
+    output: responseBody("sc_control.listServiceUsers"),
+    async handler({ repo_name, username_starts_with, ...q }, { altr, signal }) {
+      if (repo_name === undefined) {
+        if (username_starts_with !== undefined) {
+          throw new InputError("username_starts_with: only with repo_name (ALTR filters by username within one repo)", ["username_starts_with"]);
+        }
+        return onePage(await ok(altr.sc_control.GET("/v1/serviceusers", { params: { query: q }, signal })), q.contiguous_id);
+      }
+      const body = await ok(
+        altr.sc_control.GET("/v1/repos/{repo_name}/serviceusers", {
+          params: { path: { repo_name }, query: { ...q, username_starts_with } },
+          signal,
+        }),
+      );
+      return onePage(body, q.contiguous_id);
+    },
+  }),
+
+  defineTool({
+    name: "create_sc_service_user",
+    title: "Add a sidecar service user",
+    description: "Add a service user to a repo for agent tasks: a resource id and a credential in exactly one of AWS Secrets Manager or Azure Key Vault.",
+    toolset: "sidecar",
+    input: { repo_name: repoName, username, resource, aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
+    sensitive: ["resource", "aws_secrets_manager", "azure_key_vault"],
+    annotations: CREATE,
+    operations: ["sc_control.createServiceUser"],
+    output: responseBody("sc_control.createServiceUser"),
+    async handler({ repo_name, ...body }, { altr, signal }) {
+      oneProvider(body, true);
+      return ok(altr.sc_control.POST("/v1/repos/{repo_name}/serviceusers", { params: { path: { repo_name } }, body, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "get_sc_service_user",
+    title: "Get a sidecar service user",
+    description: "Get one service user of a repo.",
+    toolset: "sidecar",
+    input: userPath,
+    annotations: READ,
+    operations: ["sc_control.getServiceUser"],
+    output: responseBody("sc_control.getServiceUser"),
+    async handler(path, { altr, signal }) {
+      return ok(altr.sc_control.GET("/v1/repos/{repo_name}/serviceusers/{username}", { params: { path }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "update_sc_service_user",
+    title: "Update a sidecar service user",
+    description: "Change a service user's resource id and/or credential (at most one provider); only given fields change.",
+    toolset: "sidecar",
+    input: { ...userPath, resource: resource.optional(), aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
+    sensitive: ["resource", "aws_secrets_manager", "azure_key_vault"],
+    annotations: UPDATE,
+    operations: ["sc_control.updateServiceUser"],
+    output: responseBody("sc_control.updateServiceUser"),
+    async handler({ repo_name, username, ...body }, { altr, signal }) {
+      if (Object.values(body).every((v) => v === undefined)) {
+        throw new InputError("Nothing to update: give resource, aws_secrets_manager or azure_key_vault", []);
+      }
+      oneProvider(body, false);
+      return ok(
+        altr.sc_control.PATCH("/v1/repos/{repo_name}/serviceusers/{username}", {
+          params: { path: { repo_name, username } },
+          body,
+          signal,
+        }),
+      );
+    },
+  }),
+
+  defineTool({
+    name: "disconnect_sc_service_user",
+    title: "Remove a sidecar service user",
+    description: "Remove a service user from a repo's sidecar configuration; tasks using it stop working.",
+    toolset: "sidecar",
+    aliases: ["delete_sc_service_user"],
+    input: userPath,
+    annotations: REMOVE,
+    operations: ["sc_control.deleteServiceUser"],
+    output: objectOf({ repo_name: S.string, username: S.string, disconnected: S.boolean }),
+    async handler(path, { altr, signal }) {
+      await ok(altr.sc_control.DELETE("/v1/repos/{repo_name}/serviceusers/{username}", { params: { path }, signal }));
+      return { ...path, disconnected: true };
+    },
+  }),
+];

@@ -1,0 +1,156 @@
+/**
+ * Telemetry (sc_control): check-ins of running agent and sidecar instances and the status
+ * reports of agent tasks. Lists are one page per call with the next `contiguous_id`.
+ */
+import { z } from "zod";
+import { ok } from "../altr/client.js";
+import { S, objectOf } from "../schema/json-schema.js";
+import { defineTool, responseBody, type Tool } from "./define.js";
+import { agentId, contiguousId, limit, onePage, sidecarId, taskId } from "./sidecar-shared.js";
+
+const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
+const REMOVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } as const;
+
+const agentInstanceId = z.string().trim().min(1).describe("From get_agent_instances.");
+const sidecarInstanceId = z.string().trim().min(1).describe("From get_sidecar_instances.");
+const page = { limit: limit(1000), contiguous_id: contiguousId };
+
+export const telemetryTools: Tool[] = [
+  defineTool({
+    name: "get_agent_instances",
+    title: "List agent instances",
+    description: "List the running instances of an agent with their last check-in, one page per call.",
+    toolset: "telemetry",
+    input: { agent_id: agentId, ...page },
+    annotations: READ,
+    operations: ["sc_control.listAgentInstances"],
+    output: responseBody("sc_control.listAgentInstances"),
+    async handler({ agent_id, ...q }, { altr, signal }) {
+      const body = await ok(altr.sc_control.GET("/v1/agents/{agent_id}/instances", { params: { path: { agent_id }, query: q }, signal }));
+      return onePage(body, q.contiguous_id);
+    },
+  }),
+
+  defineTool({
+    name: "get_agent_instance",
+    title: "Get an agent instance",
+    description: "Get one agent instance's last check-in (tasks, times, tags).",
+    toolset: "telemetry",
+    input: { agent_id: agentId, instance_id: agentInstanceId },
+    annotations: READ,
+    operations: ["sc_control.getAgentInstance"],
+    output: responseBody("sc_control.getAgentInstance"),
+    async handler(path, { altr, signal }) {
+      return ok(altr.sc_control.GET("/v1/agents/{agent_id}/instances/{instance_id}", { params: { path }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "disconnect_agent_instance",
+    title: "Remove an agent instance record",
+    description: "Drop ALTR's record of an agent instance (e.g. a retired host); a running agent reappears at its next check-in.",
+    toolset: "telemetry",
+    aliases: ["delete_agent_instance"],
+    input: { agent_id: agentId, instance_id: agentInstanceId },
+    annotations: REMOVE,
+    operations: ["sc_control.deleteAgentInstance"],
+    output: objectOf({ agent_id: S.string, instance_id: S.string, disconnected: S.boolean }),
+    async handler(path, { altr, signal }) {
+      await ok(altr.sc_control.DELETE("/v1/agents/{agent_id}/instances/{instance_id}", { params: { path }, signal }));
+      return { ...path, disconnected: true };
+    },
+  }),
+
+  defineTool({
+    name: "get_agent_task_telemetry",
+    title: "List an agent's task reports",
+    description: "List the status reports (status, messages) of an agent's tasks, one page per call.",
+    toolset: "telemetry",
+    input: { agent_id: agentId, ...page },
+    annotations: READ,
+    operations: ["sc_control.listAgentTaskTelemetry"],
+    output: responseBody("sc_control.listAgentTaskTelemetry"),
+    async handler({ agent_id, ...q }, { altr, signal }) {
+      const body = await ok(
+        altr.sc_control.GET("/v1/agents/{agent_id}/task-telemetry", { params: { path: { agent_id }, query: q }, signal }),
+      );
+      return onePage(body, q.contiguous_id);
+    },
+  }),
+
+  defineTool({
+    name: "get_sidecar_instances",
+    title: "List sidecar instances",
+    description: "List the running instances of a sidecar with their last check-in, one page per call.",
+    toolset: "telemetry",
+    input: { sidecar_id: sidecarId, ...page },
+    annotations: READ,
+    operations: ["sc_control.listSidecarInstances"],
+    output: responseBody("sc_control.listSidecarInstances"),
+    async handler({ sidecar_id, ...q }, { altr, signal }) {
+      const body = await ok(
+        altr.sc_control.GET("/v1/sidecars/{sidecar_id}/instances", { params: { path: { sidecar_id }, query: q }, signal }),
+      );
+      return onePage(body, q.contiguous_id);
+    },
+  }),
+
+  defineTool({
+    name: "get_sidecar_instance",
+    title: "Get a sidecar instance",
+    description: "Get one sidecar instance's last check-in (version, connections, tags).",
+    toolset: "telemetry",
+    input: { sidecar_id: sidecarId, instance_id: sidecarInstanceId },
+    annotations: READ,
+    operations: ["sc_control.getSidecarInstance"],
+    output: responseBody("sc_control.getSidecarInstance"),
+    async handler(path, { altr, signal }) {
+      return ok(altr.sc_control.GET("/v1/sidecars/{sidecar_id}/instances/{instance_id}", { params: { path }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "disconnect_sidecar_instance",
+    title: "Remove a sidecar instance record",
+    description: "Drop ALTR's record of a sidecar instance; the sidecar process is untouched.",
+    toolset: "telemetry",
+    aliases: ["delete_sidecar_instance"],
+    input: { sidecar_id: sidecarId, instance_id: sidecarInstanceId },
+    annotations: REMOVE,
+    operations: ["sc_control.deleteSidecarInstance"],
+    output: objectOf({ sidecar_id: S.string, instance_id: S.string, disconnected: S.boolean }),
+    async handler(path, { altr, signal }) {
+      await ok(altr.sc_control.DELETE("/v1/sidecars/{sidecar_id}/instances/{instance_id}", { params: { path }, signal }));
+      return { ...path, disconnected: true };
+    },
+  }),
+
+  defineTool({
+    name: "get_task_telemetry",
+    title: "Get a task report",
+    description: "Get the latest status report of one agent task.",
+    toolset: "telemetry",
+    input: { task_id: taskId },
+    annotations: READ,
+    operations: ["sc_control.getTaskTelemetry"],
+    output: responseBody("sc_control.getTaskTelemetry"),
+    async handler({ task_id }, { altr, signal }) {
+      return ok(altr.sc_control.GET("/v1/tasks/{task_id}/task-telemetry", { params: { path: { task_id } }, signal }));
+    },
+  }),
+
+  defineTool({
+    name: "delete_task_telemetry",
+    title: "Delete a task report",
+    description: "Delete the stored status report of one agent task (the task itself stays).",
+    toolset: "telemetry",
+    input: { task_id: taskId },
+    annotations: REMOVE,
+    operations: ["sc_control.deleteTaskTelemetry"],
+    output: objectOf({ task_id: S.string, deleted: S.boolean }),
+    async handler({ task_id }, { altr, signal }) {
+      await ok(altr.sc_control.DELETE("/v1/tasks/{task_id}/task-telemetry", { params: { path: { task_id } }, signal }));
+      return { task_id, deleted: true };
+    },
+  }),
+];
