@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { paginate } from "../altr/paginate.js";
 import { input, InputError } from "./define.js";
-import { MAX_PAGES } from "./common.js";
+import { MAX_PAGES, nextToken } from "./common.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -78,8 +78,7 @@ export const classifierNameFilter = listOf(name).optional();
  */
 export const allPages = z.boolean().optional();
 
-/** Continuation token of the contiguous_id-paged lists. */
-export const contiguousId = z.string().min(1).optional().describe("From the previous page.");
+export { contiguousId, nextToken } from "./common.js";
 
 /** A page size; the range is checked, not advertised (the name says what it is). */
 export const pageSize = (max: number) =>
@@ -89,10 +88,6 @@ export const pageSize = (max: number) =>
     .refine((n) => n >= 1 && n <= max, `must be between 1 and ${max}`)
     .optional();
 
-/** "" / null / absent all mean "no further page". */
-export function nextToken(value: unknown): string | null {
-  return typeof value === "string" && value !== "" ? value : null;
-}
 
 /**
  * One page (default) or up to MAX_PAGES pages of a token-paged list. The loop stops when the

@@ -8,6 +8,14 @@ export const MAX_PAGES = 20;
 /** The `offset` parameter of tools that page with offsets and return `next_offset`. */
 export const offsetParam = z.number().int().min(0).optional().describe("next_offset of a previous answer.");
 
+/** Continuation token of the lists ALTR pages with `contiguous_id`. */
+export const contiguousId = z.string().min(1).optional().describe("From the previous page.");
+
+/** A page token as ALTR sends it: "" / null / absent all mean "no further page". */
+export function nextToken(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
 export const databaseId = z.number().int().min(1).describe("Numeric ALTR database id (get_databases).");
 
 /** `schema` with extra documented properties (for answers that add e.g. a continuation cursor). */

@@ -5,6 +5,7 @@
  * task configuration, schedule), validated against the structure ALTR documents.
  */
 import { z } from "zod";
+import { nextToken } from "./common.js";
 import { input } from "./define.js";
 
 const text = z.string().trim().min(1);
@@ -20,7 +21,7 @@ export const port = z.number().int().min(1).max(65535);
 
 /** Page size: sidecar configuration allows 1–100, telemetry 1–1000. */
 export const limit = (max: number) => z.number().int().min(1).max(max).optional();
-export const contiguousId = z.string().min(1).optional().describe("From the previous page.");
+export { contiguousId } from "./common.js";
 
 /** RFC 3339 date-time; checked without advertising zod's very long pattern. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -41,7 +42,7 @@ export function onePage<T extends { contiguous_id?: string | null }>(
   body: T | undefined,
   given: string | undefined,
 ): Omit<T, "contiguous_id"> & { contiguous_id: string | null } {
-  const next = body?.contiguous_id || null;
+  const next = nextToken(body?.contiguous_id);
   return { ...(body ?? ({} as T)), contiguous_id: next !== null && next === given ? null : next };
 }
 
