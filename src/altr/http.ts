@@ -155,7 +155,8 @@ export function createAltrFetch(policy: HttpPolicy, deps: FetchDeps = {}): (req:
         throw new AltrError({
           kind: "network",
           attempts: attempt,
-          detail: errorCode(err) ?? "connection lost while reading the response",
+          // The request was delivered and answered: say so, a bare socket code reads like "never connected".
+          detail: `connection lost while reading the response${errorCode(err) ? ` (${errorCode(err)})` : ""}`,
         });
       }
       const headers = new Headers(res.headers);

@@ -13,13 +13,19 @@ export type Reply =
   | { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
   | { status: number; bodyFrom: (req: StubRequest) => unknown }
   | { reset: true }
-  | { hang: true };
+  | { hang: true }
+  /** Headers and the first part of the body are sent, then the connection is destroyed. */
+  | { status: number; resetMidBody: string; declaredBytes?: number; contentType?: string }
+  /** A chunked body of `streamBytes` bytes (no Content-Length), written in `chunkBytes` pieces. */
+  | { status: number; streamBytes: number; chunkBytes?: number };
 
 export interface Stub {
   url: string;
   requests: StubRequest[];
   /** Requests whose connection closed before a reply was sent (e.g. the client aborted). */
   abandoned: () => number;
+  /** Body bytes written by `streamBytes` replies (stops growing when the client hangs up). */
+  streamed: () => number;
   /** Replies used in order for requests matching method and path; the last one repeats. */
   route(method: string, path: string | RegExp, ...replies: Reply[]): void;
   close(): Promise<void>;
@@ -30,6 +36,7 @@ export async function startStub(): Promise<Stub> {
   const requests: StubRequest[] = [];
   const sockets = new Set<Socket>();
   let abandoned = 0;
+  let streamed = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     res.on("close", () => {
       if (!res.writableEnded) abandoned++;
@@ -53,6 +60,34 @@ export async function startStub(): Promise<Stub> {
         return;
       }
       if ("hang" in reply) return;
+      if ("resetMidBody" in reply) {
+        const part = Buffer.from(reply.resetMidBody, "utf8");
+        res.writeHead(reply.status, {
+          "content-type": reply.contentType ?? "application/json",
+          "content-length": String(reply.declaredBytes ?? part.byteLength * 4 + 64),
+        });
+        res.write(part, () => setTimeout(() => req.socket.destroy(), 20));
+        return;
+      }
+      if ("streamBytes" in reply) {
+        res.writeHead(reply.status, { "content-type": "application/json" });
+        const chunk = Buffer.alloc(reply.chunkBytes ?? 16_384, 0x20);
+        let left = reply.streamBytes;
+        const pump = (): void => {
+          while (left > 0 && !res.destroyed) {
+            const piece = left >= chunk.byteLength ? chunk : chunk.subarray(0, left);
+            left -= piece.byteLength;
+            streamed += piece.byteLength;
+            if (!res.write(piece)) {
+              res.once("drain", pump);
+              return;
+            }
+          }
+          if (left <= 0 && !res.destroyed) res.end();
+        };
+        pump();
+        return;
+      }
       if ("bodyFrom" in reply) {
         const request = requests[requests.length - 1]!;
         res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.bodyFrom(request)));
@@ -81,6 +116,7 @@ export async function startStub(): Promise<Stub> {
     url: `http://127.0.0.1:${port}`,
     requests,
     abandoned: () => abandoned,
+    streamed: () => streamed,
     route(method, path, ...replies) {
       routes.unshift({ method, path, replies, used: 0 });
     },
