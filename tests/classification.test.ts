@@ -468,9 +468,9 @@ describe("annotations and descriptions say what the calls do", () => {
 
   it("scope-less review calls are destructive and say so", () => {
     expect(tool("revoke_job_decisions").annotations.destructiveHint).toBe(true);
-    expect(tool("revoke_job_decisions").description).toMatch(/No scope = every decision of the job/);
+    expect(tool("revoke_job_decisions").description).toMatch(/no scope = every decision of the job/);
     expect(tool("record_job_decision").annotations.destructiveHint).toBe(true);
-    expect(tool("record_job_decision").description).toMatch(/No scope = the whole job/);
+    expect(tool("record_job_decision").description).toMatch(/no scope = the whole job/);
   });
 
   it("the report tool is not read-only (it regenerates the report)", () => {

@@ -141,6 +141,15 @@ describe("selection", () => {
     expect(defaults.size).toBe(Object.keys(TOOLSETS).length - 3);
   });
 
+  it("the README's per-client settings give the counts it states", () => {
+    const cursor = ["databases", "roles", "tags", "policies", "access_management", "access_requests"];
+    expect(names({ toolsets: cursor, readOnly: false, restricted: [] })).toHaveLength(34);
+    expect(names({ toolsets: [...cursor, "audits", "telemetry"], readOnly: false, restricted: [] })).toHaveLength(49);
+    expect(names({ toolsets: [], readOnly: false, restricted: [] })).toHaveLength(122);
+    expect(names({ toolsets: ["all"], readOnly: false, restricted: [] })).toHaveLength(156);
+    expect(names({ toolsets: [], readOnly: true, restricted: [] })).toHaveLength(58);
+  });
+
   it("aliases are callable but not listed", () => {
     const sel = selectTools(ALL_TOOLS, { toolsets: [], readOnly: false, restricted: [] });
     expect(sel.callable.get("delete_database")?.name).toBe("disconnect_database");

@@ -85,6 +85,8 @@ async function runAll(
       LOG_FORMAT: format,
       MAX_RETRIES: "1",
       ALTR_TOOLSETS: "all",
+      // Destructive tools run without confirmation, so every tool's call reaches the stub.
+      ALTR_CONFIRM_DESTRUCTIVE: "false",
       // Every ALTR service at the stub, so no tool reaches a real host.
       ...Object.fromEntries(Object.values(SERVICES).map((s) => [s.env, stub.url])),
     },

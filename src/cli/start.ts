@@ -35,6 +35,7 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Started> {
     version: VERSION,
     secrets: [settings.mapiSecret, basicCredential(settings.mapiKey, settings.mapiSecret)],
     selection: { toolsets: settings.toolsets, readOnly: settings.readOnly, restricted: settings.restrictedTools },
+    confirmDestructive: settings.confirmDestructive,
   });
   logger.info(
     { version: VERSION, transport: settings.transport, tools: host.listed.length, readOnly: settings.readOnly },

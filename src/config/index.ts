@@ -31,6 +31,8 @@ export interface Settings {
   restrictedTools: string[];
   toolsets: string[];
   readOnly: boolean;
+  /** Destructive tools need the user's confirmation (elicitation or `confirm: true`). */
+  confirmDestructive: boolean;
   logFormat: "console" | "json";
   logLevel: LogLevel;
   http: HttpPolicy;
@@ -59,12 +61,13 @@ export class ConfigError extends Error {
 const TRUE = new Set(["true", "1", "yes", "on"]);
 const FALSE = new Set(["false", "0", "no", "off", ""]);
 
-const bool = (name: string) =>
+const bool = (name: string, def = false) =>
   z
     .string()
     .optional()
     .transform((v, ctx) => {
-      const s = (v ?? "").trim().toLowerCase();
+      if (v === undefined || v.trim() === "") return def;
+      const s = v.trim().toLowerCase();
       if (TRUE.has(s)) return true;
       if (FALSE.has(s)) return false;
       ctx.addIssue({ code: "custom", message: `${name} must be true or false, got "${v}"` });
@@ -143,6 +146,7 @@ const envSchema = z.object({
   RESTRICTED_TOOLS: list,
   ALTR_TOOLSETS: list,
   ALTR_READ_ONLY: bool("ALTR_READ_ONLY"),
+  ALTR_CONFIRM_DESTRUCTIVE: bool("ALTR_CONFIRM_DESTRUCTIVE", true),
   LOG_FORMAT: z
     .string()
     .optional()
@@ -229,6 +233,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     restrictedTools: e.RESTRICTED_TOOLS,
     toolsets: e.ALTR_TOOLSETS,
     readOnly: e.ALTR_READ_ONLY,
+    confirmDestructive: e.ALTR_CONFIRM_DESTRUCTIVE,
     logFormat: e.LOG_FORMAT as "console" | "json",
     logLevel: e.LOG_LEVEL,
     http: {

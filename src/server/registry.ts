@@ -11,6 +11,7 @@
 import { z } from "zod";
 import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js";
 import type { JsonSchema } from "../schema/json-schema.js";
+import { CONFIRM_PARAM, CONFIRM_SCHEMA } from "./confirm.js";
 import { outputSchemaFor } from "./result.js";
 import { TOOLSETS, type Tool, type ToolsetName } from "../tools/define.js";
 
@@ -93,21 +94,29 @@ function tidy(node: unknown): unknown {
 /**
  * The advertised input schema. Unknown top-level parameters are refused at call time with an
  * error naming them, so `additionalProperties: false` is left out of the list to save tokens.
+ * Destructive tools get the optional `confirm` parameter while confirmation is on (confirm.ts).
  */
-export function inputJsonSchema(tool: Tool): McpTool["inputSchema"] {
+export function inputJsonSchema(tool: Tool, confirmDestructive = true): McpTool["inputSchema"] {
   const { additionalProperties: _strict, ...schema } = tidy(
     z.toJSONSchema(tool.inputSchema, { io: "input", unrepresentable: "any" }),
   ) as JsonSchema;
+  if (confirmDestructive && tool.annotations.destructiveHint) {
+    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+    schema.properties = { ...properties, [CONFIRM_PARAM]: { ...CONFIRM_SCHEMA } };
+  }
   return { ...schema, type: "object" } as McpTool["inputSchema"];
 }
 
-/** The tools/list entry of a tool. Computed once per server: the list never varies per call. */
-export function describeTool(tool: Tool): McpTool {
+/**
+ * The tools/list entry of a tool. Computed once per server: the list never varies per call.
+ * `confirmDestructive` is ALTR_CONFIRM_DESTRUCTIVE (default on).
+ */
+export function describeTool(tool: Tool, confirmDestructive = true): McpTool {
   return {
     name: tool.name,
     title: tool.title,
     description: tool.description,
-    inputSchema: inputJsonSchema(tool),
+    inputSchema: inputJsonSchema(tool, confirmDestructive),
     outputSchema: outputSchemaFor(tool.output) as McpTool["outputSchema"],
     // `title` is top-level (MCP 2025-06-18); repeating it in annotations would only cost tokens.
     annotations: { ...tool.annotations },

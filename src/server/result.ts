@@ -64,18 +64,47 @@ export function outputSchemaFor(data: JsonSchema): JsonSchema {
   };
 }
 
-export function successResult(data: unknown): CallToolResult {
-  const envelope: Envelope = { success: true, data: data ?? null, error: null };
+/**
+ * Invisible and direction-changing characters: Unicode Cc (controls) except tab, newline and
+ * carriage return, and Cf (format: zero-width U+200B–U+200F, bidi embeddings and overrides
+ * U+202A–U+202E and isolates U+2066–U+2069, U+FEFF, tag characters U+E0000–U+E007F, …).
+ * Text from customer systems can hide instructions or reorder what a reader sees with them.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
+
+/** A string without invisible/bidi control characters (tab, newline, CR kept). */
+export function clean(text: string): string {
+  return text.replace(INVISIBLE, (c) => (c === "\t" || c === "\n" || c === "\r" ? c : ""));
+}
+
+/**
+ * Every string of a value (object keys too) cleaned: tool results carry customer text
+ * (findings, audit rows, tag and column names, comments) that is returned as data only.
+ */
+export function sanitize(value: unknown): unknown {
+  if (typeof value === "string") return clean(value);
+  if (Array.isArray(value)) return value.map(sanitize);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[clean(k)] = sanitize(v);
+    return out;
+  }
+  return value;
+}
+
+/** `verbatim`: the tool declared that its data must not be altered (see ToolSpec.verbatimOutput). */
+export function successResult(data: unknown, opts: { verbatim?: boolean } = {}): CallToolResult {
+  const envelope: Envelope = { success: true, data: opts.verbatim ? (data ?? null) : sanitize(data ?? null), error: null };
   return { content: [{ type: "text", text: JSON.stringify(envelope) }], structuredContent: { ...envelope } };
 }
 
 /** Maps any thrown value to the error envelope; secrets are scrubbed from every text. */
 export function errorResult(err: unknown, secrets: Iterable<string>): CallToolResult {
   const error = toToolError(err);
-  const clean: ToolError = { ...error, message: scrub(error.message, secrets) };
-  if (error.altr_message !== undefined) clean.altr_message = scrub(error.altr_message, secrets);
-  const data = err instanceof ToolFailure ? err.data : null;
-  const envelope: Envelope = { success: false, data, error: clean };
+  const scrubbed = sanitize({ ...error, message: scrub(error.message, secrets) }) as ToolError;
+  if (error.altr_message !== undefined) scrubbed.altr_message = clean(scrub(error.altr_message, secrets));
+  const data = err instanceof ToolFailure ? sanitize(err.data) : null;
+  const envelope: Envelope = { success: false, data, error: scrubbed };
   return {
     isError: true,
     content: [{ type: "text", text: JSON.stringify(envelope) }],

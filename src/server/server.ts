@@ -1,12 +1,18 @@
 /**
  * The MCP server: tools/list from the selected table (computed once), tools/call through one
- * pipeline — look up, validate, run, wrap, log — for every tool.
+ * pipeline — look up, validate, confirm (destructive tools, confirm.ts), run, wrap (customer
+ * text cleaned, result.ts), log — for every tool; prompts and reference resources (guidance.ts).
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
   ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
+  ReadResourceRequestSchema,
   McpError,
   type CallToolResult,
   type Tool as McpTool,
@@ -15,7 +21,9 @@ import type { AltrClients } from "../altr/client.js";
 import type { PresignedFetch } from "../altr/presigned.js";
 import type { Logger } from "../log/logger.js";
 import { collectSecrets, redactArgs, scrub } from "../log/redact.js";
-import { INSTRUCTIONS } from "./instructions.js";
+import { confirmationGate, NotConfirmed, notConfirmedData, takeConfirm, type Ask } from "./confirm.js";
+import { getPrompt, listPrompts, listResources, PromptError, readResource, referenceResources } from "./guidance.js";
+import { instructions } from "./instructions.js";
 import { describeTool, selectTools, type Selection } from "./registry.js";
 import { errorResult, successResult, toToolError } from "./result.js";
 import type { Tool } from "../tools/define.js";
@@ -33,23 +41,33 @@ export interface ServerDeps {
   tools?: readonly Tool[];
   /** Presigned-URL downloads (tests only; production uses altr/presigned.ts's guarded download). */
   presigned?: PresignedFetch;
+  /** ALTR_CONFIRM_DESTRUCTIVE: destructive calls need the user's confirmation (default true). */
+  confirmDestructive?: boolean;
 }
+
+/** How long the user has to answer a confirmation question. */
+const CONFIRM_TIMEOUT_MS = 10 * 60_000;
 
 export interface ToolHost {
   /** A new SDK Server wired to the shared tool table (one per HTTP session; one for stdio). */
   createServer(): Server;
   listed: McpTool[];
-  call(name: string, args: unknown, signal: AbortSignal): Promise<CallToolResult>;
+  /** `ask`: the user's confirmation of a destructive call, when the client can show a form. */
+  call(name: string, args: unknown, signal: AbortSignal, ask?: Ask): Promise<CallToolResult>;
 }
 
 export function createToolHost(deps: ServerDeps): ToolHost {
   const table = deps.tools ?? ALL_TOOLS;
   const selected = selectTools(table, deps.selection);
-  const listed = selected.enabled.map(describeTool);
+  const confirmDestructive = deps.confirmDestructive ?? true;
+  const listed = selected.enabled.map((t) => describeTool(t, confirmDestructive));
+  const enabledNames = new Set(selected.enabled.map((t) => t.name));
+  const resources = referenceResources(table, enabledNames);
+  const serverInstructions = instructions(confirmDestructive);
   const log = deps.logger;
   const baseSecrets = (deps.secrets ?? []).filter((s) => s.length >= 4);
 
-  async function call(name: string, args: unknown, signal: AbortSignal): Promise<CallToolResult> {
+  async function call(name: string, raw: unknown, signal: AbortSignal, ask?: Ask): Promise<CallToolResult> {
     const tool = selected.callable.get(name);
     if (!tool) {
       const reason = selected.hidden.get(name);
@@ -58,15 +76,26 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         reason ? `Tool ${name} is disabled because ${reason}.` : `Unknown tool: ${name}`,
       );
     }
-    const secrets = collectSecrets(args, tool.sensitive, new Set(baseSecrets));
+    const secrets = collectSecrets(raw, tool.sensitive, new Set(baseSecrets));
     const started = performance.now();
     const child = log.child({ tool: tool.name });
-    if (log.isLevelEnabled("debug")) child.debug({ args: redactArgs(args, tool.sensitive) }, "tool call");
+    if (log.isLevelEnabled("debug")) child.debug({ args: redactArgs(raw, tool.sensitive) }, "tool call");
     try {
-      const data = await tool.invoke(args, { altr: deps.clients, signal, log: child, presigned: deps.presigned });
+      const { args, confirm } = takeConfirm(tool, raw);
+      // A client that can show a form always asks the user: the model cannot confirm on the user's
+      // behalf. `confirm: true` is the confirmation only where no form can be shown.
+      const gate =
+        confirmDestructive && tool.annotations.destructiveHint && (ask !== undefined || !confirm)
+          ? confirmationGate(tool, ask)
+          : undefined;
+      const data = await tool.invoke(args, { altr: deps.clients, signal, log: child, presigned: deps.presigned }, gate);
       child.info({ ms: Math.round(performance.now() - started), outcome: "ok" }, "tool call finished");
-      return successResult(data);
+      return successResult(data, { verbatim: tool.verbatimOutput });
     } catch (err) {
+      if (err instanceof NotConfirmed) {
+        child.info({ ms: Math.round(performance.now() - started), outcome: err.action }, "tool call not confirmed");
+        return successResult(notConfirmedData(tool, err.action));
+      }
       const e = toToolError(err);
       const fields: Record<string, unknown> = {
         ms: Math.round(performance.now() - started),
@@ -88,12 +117,41 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   function createServer(): Server {
     const server = new Server(
       { name: SERVER_NAME, title: "ALTR", version: deps.version },
-      { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+      {
+        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, resources: { listChanged: false } },
+        instructions: serverInstructions,
+      },
     );
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }));
-    server.setRequestHandler(CallToolRequestSchema, async (req, extra) =>
-      call(req.params.name, req.params.arguments ?? {}, extra.signal),
-    );
+    server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts(enabledNames) }));
+    server.setRequestHandler(GetPromptRequestSchema, async (req) => {
+      try {
+        return getPrompt(req.params.name, req.params.arguments, enabledNames);
+      } catch (err) {
+        if (err instanceof PromptError) throw new McpError(ErrorCode.InvalidParams, err.message);
+        throw err;
+      }
+    });
+    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: listResources(resources) }));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
+    server.setRequestHandler(ReadResourceRequestSchema, async (req) => {
+      const found = readResource(resources, req.params.uri);
+      if (!found) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${req.params.uri}`);
+      return found;
+    });
+    // Stateless HTTP never initializes, so it has no client capabilities: `confirm: true` applies.
+    server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+      const ask: Ask | undefined = server.getClientCapabilities()?.elicitation?.form
+        ? async (message) =>
+            (
+              await server.elicitInput(
+                { mode: "form", message, requestedSchema: { type: "object", properties: {} } },
+                { signal: extra.signal, relatedRequestId: extra.requestId, timeout: CONFIRM_TIMEOUT_MS },
+              )
+            ).action
+        : undefined;
+      return call(req.params.name, req.params.arguments ?? {}, extra.signal, ask);
+    });
     return server;
   }
 

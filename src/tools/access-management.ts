@@ -142,12 +142,12 @@ export const accessManagementTools: Tool[] = [
   defineTool({
     name: "create_snowflake_access_policy",
     title: "Create a Snowflake access policy",
-    description: "Create a Snowflake access policy: which roles may read or write which databases, schemas, tables or views. ALTR keeps the grants in place.",
+    description: "Create a Snowflake access policy: which roles may read or write which objects; ALTR keeps the grants in place.",
     toolset: "access_management",
     input: {
       policy_name: name255,
       description: name255,
-      connection_id: z.number().int().min(1).describe("ALTR id of the Snowflake database (get_databases)."),
+      connection_id: z.number().int().min(1).describe("From get_databases."),
       rules: snowflakeRules,
       policy_maintenance: maintenance.optional(),
       access_request_id: text.optional().describe("Access request it fulfils (get_access_requests)."),
@@ -176,12 +176,12 @@ export const accessManagementTools: Tool[] = [
   defineTool({
     name: "create_oltp_access_policy",
     title: "Create an OLTP access policy",
-    description: "Create an access policy for a sidecar-protected OLTP repo: which IdP users or groups may read which columns.",
+    description: "Create an access policy on a sidecar OLTP repo: which IdP users or groups may read which columns.",
     toolset: "access_management",
     input: {
       policy_name: name255,
       description: name255,
-      repo_name: text.describe("Sidecar repo name."),
+      repo_name: text,
       database_type: z.number().int().min(1).describe("Engine code, e.g. 4 (Oracle)."),
       database_type_name: text.describe("e.g. oracle."),
       rules: oltpRules,
@@ -212,7 +212,7 @@ export const accessManagementTools: Tool[] = [
   defineTool({
     name: "update_snowflake_access_policy",
     title: "Replace a Snowflake access policy",
-    description: "Replace a Snowflake access policy's name and whole rule list (rules left out lose their grants); description changes only if given.",
+    description: "Replace a Snowflake access policy's name and whole rule list (rules left out lose their grants).",
     toolset: "access_management",
     input: {
       policy_id: accessPolicyId,
@@ -239,7 +239,7 @@ export const accessManagementTools: Tool[] = [
   defineTool({
     name: "trigger_access_policy_check",
     title: "Run an access policy check",
-    description: "Run an access policy's check now instead of on its schedule; it shows as pending until done.",
+    description: "Run an access policy's check now instead of on its schedule.",
     toolset: "access_management",
     input: { policy_id: accessPolicyId },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },

@@ -66,12 +66,12 @@ export const accessRequestTools: Tool[] = [
   defineTool({
     name: "create_access_request",
     title: "File an access request",
-    description: "File a request for Snowflake access on one connection, for an administrator to approve or deny.",
+    description: "File a Snowflake access request for an administrator to approve or deny.",
     toolset: "access_requests",
     input: {
       requester: text,
       justification: text,
-      connection_id: z.number().int().min(1).describe("ALTR id of the Snowflake database (get_databases)."),
+      connection_id: z.number().int().min(1).describe("From get_databases."),
       rules: snowflakeRules,
       email: text.refine((v) => /^[^@\s]+@[^@\s]+$/.test(v), "is not an e-mail address").optional(),
       role: text.optional().describe("Requester's Snowflake role."),
@@ -104,7 +104,7 @@ export const accessRequestTools: Tool[] = [
   defineTool({
     name: "get_access_requests",
     title: "List access requests",
-    description: "List access requests, newest first by default. If next_start_key is set, call again with exclusive_start_key.",
+    description: "List access requests, newest first by default.",
     toolset: "access_requests",
     input: {
       limit: z.number().int().min(1).optional().describe("Page size (ALTR's default 10)."),

@@ -193,11 +193,11 @@ const definitionFields = {
   schedule_cron: cron.optional(),
   schedule_enabled: z.boolean().optional(),
   schedule_timezone: timeZone.optional().describe("IANA zone the cron runs in."),
-  delivery: input.jsonOr(delivery).optional().describe("Object, or the same as a JSON string."),
+  delivery: input.jsonOr(delivery).optional().describe("Or as a JSON string."),
   filters: input
     .jsonOr(filters)
     .optional()
-    .describe("Object or JSON string. Fields depend on integration_type (a wrong one is refused with the list); row_count takes range, policy_blocked/execution_success take value."),
+    .describe("Or as a JSON string. Fields depend on integration_type; row_count takes range, policy_blocked/execution_success take value."),
 };
 type DefinitionArgs = z.output<z.ZodObject<typeof definitionFields>>;
 
@@ -244,7 +244,7 @@ const definitionId = z.string().trim().min(1).describe("From list_report_definit
 const instanceId = z.string().trim().min(1).describe("From list_report_instances.");
 const commentId = z.string().trim().min(1).describe("From list_report_comments.");
 const paging = {
-  limit: z.number().int().min(1).max(PAGE_MAX).optional().describe("One page of at most this many; default all pages."),
+  limit: z.number().int().min(1).max(PAGE_MAX).optional().describe("Page size; default: all pages."),
   cursor: z.string().min(1).optional().describe("next_cursor of a previous answer."),
 };
 
@@ -286,7 +286,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "list_report_definitions",
     title: "List audit report definitions",
-    description: "List audit report definitions (archived ones with archived=true). If next_cursor is set, call again with cursor.",
+    description: "List audit report definitions (archived ones with archived=true).",
     toolset: "audit_reports",
     input: { ...paging, archived: z.boolean().optional() },
     annotations: READ,
@@ -307,7 +307,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "create_report_definition",
     title: "Create an audit report definition",
-    description: "Create an audit report definition: source, window, 6-field cron schedule, email delivery, filters. Reports come from the schedule or trigger_report_definition.",
+    description: "Create an audit report definition.",
     toolset: "audit_reports",
     input: definitionFields,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -322,7 +322,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "get_report_definition",
     title: "Get an audit report definition",
-    description: "Get an audit report definition with its window, schedule, delivery and filters.",
+    description: "Get an audit report definition.",
     toolset: "audit_reports",
     input: { definition_id: definitionId },
     annotations: READ,
@@ -336,7 +336,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "update_report_definition",
     title: "Replace an audit report definition",
-    description: "Replace an audit report definition entirely: every field you omit is cleared (returned in cleared with its old value). Resend what you keep; see get_report_definition.",
+    description: "Replace an audit report definition entirely: omitted fields are cleared (returned in cleared). Resend what you keep (get_report_definition).",
     toolset: "audit_reports",
     input: { definition_id: definitionId, ...definitionFields },
     // A full replace removes whatever the caller leaves out (delivery, filters, schedule).
@@ -358,7 +358,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "archive_report_definition",
     title: "Archive an audit report definition",
-    description: "Archive an audit report definition: it stops running and cannot be edited or triggered until restored. Its reports are kept.",
+    description: "Archive an audit report definition: it stops running and is frozen until restored; its reports are kept.",
     toolset: "audit_reports",
     input: { definition_id: definitionId },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -400,7 +400,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "list_report_instances",
     title: "List generated audit reports",
-    description: "List a definition's generated reports, newest first. If next_cursor is set, call again with cursor.",
+    description: "List a definition's generated reports, newest first.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, ...paging },
     annotations: READ,
@@ -430,7 +430,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "get_report_instance_download_url",
     title: "Get an audit report download link",
-    description: "Get a short-lived pre-signed link to a report file (PDF or CSV); anyone holding it can download the report.",
+    description: "Get a short-lived pre-signed link to a report file (PDF or CSV); anyone holding it can download it.",
     toolset: "audit_reports",
     input: {
       definition_id: definitionId,
@@ -450,7 +450,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "list_report_comments",
     title: "List comments on an audit report",
-    description: "List a report's comments, pinned first. If next_cursor is set, call again with cursor.",
+    description: "List a report's comments, pinned first.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId, ...paging },
     annotations: READ,
@@ -560,7 +560,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "list_report_sign_offs",
     title: "List sign-offs on an audit report",
-    description: "List every user's sign-offs on a report. If next_cursor is set, call again with cursor.",
+    description: "List every user's sign-offs on a report.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId, ...paging },
     annotations: READ,

@@ -71,7 +71,7 @@ export const auditTools: Tool[] = [
     name: "search_query_audits",
     title: "Search Snowflake query audits",
     description:
-      "Start a search of Snowflake query audits (who queried governed data, what was masked); filters are AND-ed. Then get_query_audit_results with search_uuid.",
+      "Start a search of Snowflake query audits; filters are AND-ed. Then get_query_audit_results with search_uuid.",
     toolset: "audits",
     input: {
       limit: z.number().int().min(1).max(10000).optional().describe("Most audits (default 10000)."),
@@ -105,7 +105,7 @@ export const auditTools: Tool[] = [
     name: "get_query_audit_results",
     title: "Get query audit search results",
     description:
-      "Read a page of a query-audit search. status processing: the search still runs, call again shortly. If next_page_token is set, call again with it.",
+      "Read a page of a search_query_audits search; status processing: call again shortly.",
     toolset: "audits",
     input: {
       search_uuid: z.string().trim().min(1).describe("From search_query_audits."),
@@ -134,7 +134,7 @@ export const auditTools: Tool[] = [
     name: "search_system_audits",
     title: "Search ALTR system audits",
     description:
-      "Query ALTR's own audit log (admin and API actions) of one category, over at most a week. status processing: get_system_audit_results with token. If next_offset is set, call again with offset.",
+      "Query ALTR's own audit log (admin and API actions) of one category, at most a week. status processing: get_system_audit_results with token.",
     toolset: "audits",
     input: {
       category: z.enum(SYSTEM_AUDIT_CATEGORIES),
@@ -170,7 +170,7 @@ export const auditTools: Tool[] = [
     name: "get_system_audit_results",
     title: "Get system audit results",
     description:
-      "Get the results of a system-audit query by token. status processing: call again shortly. If moreData, repeat search_system_audits with next_offset.",
+      "Get a system-audit query's results by token; status processing: call again shortly. moreData: repeat search_system_audits with next_offset.",
     toolset: "audits",
     input: { token: z.string().trim().min(1).describe("From search_system_audits.") },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },

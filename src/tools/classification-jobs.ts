@@ -118,7 +118,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "get_active_jobs",
     title: "List active classification jobs",
-    description: "List jobs that have not finished (running, paused, processing, awaiting review).",
+    description: "List classification jobs that have not finished.",
     toolset: "classification",
     input: {
       limit: jobPageSize,
@@ -151,7 +151,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "get_job",
     title: "Get a classification job",
-    description: "Get one job's status and progress. Jobs run for many minutes: poll this until COMPLETED (or FAILED).",
+    description: "Get a classification job's status and progress; poll until COMPLETED or FAILED.",
     toolset: "classification",
     input: { job_id: jobId },
     annotations: READ,
@@ -165,7 +165,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "get_job_summary",
     title: "Classification job summary",
-    description: "Per-classifier finding counts and column totals of a processed job, without downloading the report.",
+    description: "Per-classifier finding counts and column totals of a processed job.",
     toolset: "classification",
     input: { job_id: jobId },
     annotations: READ,
@@ -179,7 +179,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "create_job",
     title: "Start an ALTR-native Snowflake scan",
-    description: `Scan a Snowflake database with ALTR's own engine: a collection's classifiers run inside Snowflake (Google DLP: create_gdlp_job). ${POLL}`,
+    description: `Scan a Snowflake database with ALTR's engine and a collection's classifiers (Google DLP: create_gdlp_job). ${POLL}`,
     toolset: "classification",
     input: {
       job_type: z.enum(["FULL", "INCREMENTAL"]),
@@ -209,7 +209,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "create_gdlp_job",
     title: "Start a Google DLP Snowflake scan",
-    description: `Scan a Snowflake database with Google DLP, hosted by ALTR: always a full scan; collection_name narrows the info types (ALTR-native: create_job). ${POLL}`,
+    description: `Full-scan a Snowflake database with ALTR-hosted Google DLP; collection_name narrows info types (ALTR-native: create_job). ${POLL}`,
     toolset: "classification",
     input: {
       database_id: databaseId,
@@ -241,7 +241,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "create_databricks_job",
     title: "Start a Databricks scan",
-    description: `Scan every accessible catalog of a connected Databricks workspace with Google DLP; collection_name only narrows the info types. ${POLL}`,
+    description: `Scan every accessible catalog of a Databricks workspace with Google DLP; collection_name narrows info types. ${POLL}`,
     toolset: "classification",
     input: {
       database_id: databaseId,
@@ -268,7 +268,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "create_oltp_job",
     title: "Start an OLTP repository scan",
-    description: `Scan an OLTP sidecar repo (Oracle, SQL Server, MySQL, PostgreSQL) via a classifier agent. classification_type 5: ALTR native, needs collection_name; 6: Google DLP with your GCP key, ROWS only. ${POLL}`,
+    description: `Scan an OLTP sidecar repo via a classifier agent. classification_type 5: ALTR native, needs collection_name; 6: Google DLP with your GCP key, ROWS only. ${POLL}`,
     toolset: "classification",
     input: {
       agent_id: agentId,
@@ -322,7 +322,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "update_job_status",
     title: "Pause, resume or cancel a job",
-    description: "Pause, resume (RUNNING) or cancel a classification job; ALTR supports this for OLTP (agent) jobs. A cancelled job cannot be resumed.",
+    description: "Pause, resume (RUNNING) or cancel an OLTP (agent) classification job. Cancelling is final.",
     toolset: "classification",
     input: { job_id: jobId, status: z.enum(["PAUSED", "CANCELLED", "RUNNING"]) },
     // Cancelling ends the scan for good.
@@ -338,7 +338,7 @@ export const classificationJobTools: Tool[] = [
     name: "get_classification_report",
     title: "Download a job's report",
     description:
-      "Generate a finished job's full report and return it; it can be large (lighter: get_job_summary, get_job_findings). Not read-only: ALTR regenerates the report.",
+      "Generate and return a finished job's full report; can be large (lighter: get_job_summary, get_job_findings).",
     toolset: "classification",
     input: { job_id: jobId },
     // The POST (re)generates the report in ALTR; repeating it regenerates the same report.

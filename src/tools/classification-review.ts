@@ -63,7 +63,7 @@ export const classificationReviewTools: Tool[] = [
   defineTool({
     name: "get_job_findings",
     title: "Job findings: databases",
-    description: "Findings of a finished job, level 1: databases with detections and counts. Drill down: get_job_findings_schemas, _tables, _columns, _classifiers, _lineage.",
+    description: "Findings of a finished job, level 1: databases with detections; drill down with get_job_findings_schemas.",
     toolset: "classification",
     input: {
       job_id: jobId,
@@ -156,7 +156,7 @@ export const classificationReviewTools: Tool[] = [
   defineTool({
     name: "get_job_findings_columns",
     title: "Job findings: columns",
-    description: "Findings level 4: detected columns of one table, with the classifiers that matched.",
+    description: "Findings level 4: detected columns of one table.",
     toolset: "classification",
     input: { job_id: jobId, database: objectName, schema: objectName, table: objectName, ...paging, ...filters },
     annotations: READ,
@@ -185,7 +185,7 @@ export const classificationReviewTools: Tool[] = [
   defineTool({
     name: "get_job_findings_classifiers",
     title: "Job findings: classifiers of a column",
-    description: "Findings level 5: classifiers that matched one column, with match rate and review state.",
+    description: "Findings level 5: classifiers that matched one column.",
     toolset: "classification",
     input: {
       job_id: jobId,
@@ -221,7 +221,7 @@ export const classificationReviewTools: Tool[] = [
     name: "get_job_findings_lineage",
     title: "Why a classifier matched a column",
     description:
-      "Explain one classifier's result on one column: each condition's result and evidence. decision_lineage is null for plain regex classifiers.",
+      "Explain one classifier's result on one column, condition by condition (null for plain regex classifiers).",
     toolset: "classification",
     input: {
       job_id: jobId,
@@ -248,7 +248,7 @@ export const classificationReviewTools: Tool[] = [
     name: "record_job_decision",
     title: "Approve or reject findings",
     description:
-      "Approve or reject a job's findings in a scope (database → schema → table → column, optionally one classifier_name). No scope = the whole job. Overwrites earlier decisions at that scope.",
+      "Approve or reject a job's findings in a scope (database → schema → table → column → classifier_name; no scope = the whole job), overwriting earlier decisions there.",
     toolset: "classification",
     input: { job_id: jobId, confirmed_status: z.enum(["approved", "rejected"]), ...scopeFields, classifier_name: name.optional() },
     // Without a scope it decides every finding of the job, replacing what reviewers decided.
@@ -271,7 +271,7 @@ export const classificationReviewTools: Tool[] = [
   defineTool({
     name: "get_job_decisions",
     title: "List review decisions",
-    description: "List the review decisions recorded for a job, optionally within a scope (database → schema → table → column).",
+    description: "List a job's review decisions, optionally within a scope.",
     toolset: "classification",
     input: { job_id: jobId, ...scopeFields, ...paging },
     annotations: READ,
@@ -301,7 +301,7 @@ export const classificationReviewTools: Tool[] = [
     name: "revoke_job_decisions",
     title: "Revoke review decisions",
     description:
-      "Revoke review decisions in a scope (database → schema → table → column, optionally one classifier_name) so the findings are pending again. No scope = every decision of the job.",
+      "Revoke review decisions in a scope (no scope = every decision of the job); the findings are pending again.",
     toolset: "classification",
     input: { job_id: jobId, ...scopeFields, classifier_name: name.optional() },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -317,7 +317,7 @@ export const classificationReviewTools: Tool[] = [
   defineTool({
     name: "get_job_review_status",
     title: "Review progress of a job",
-    description: "Count a job's findings by review state: total, approved, rejected, pending.",
+    description: "Count a job's findings by review state.",
     toolset: "classification",
     input: { job_id: jobId },
     annotations: READ,

@@ -23,7 +23,7 @@ const classifierTools: Tool[] = [
   defineTool({
     name: "get_classifiers",
     title: "List classifiers",
-    description: "List classifiers (custom and imported ALTR-managed) with their patterns and rulesets.",
+    description: "List classifiers (custom and imported ALTR-managed).",
     toolset: "classification",
     input: { contiguous_id: contiguousId, all_pages: allPages },
     annotations: READ,
@@ -47,7 +47,7 @@ const classifierTools: Tool[] = [
   defineTool({
     name: "get_classifier",
     title: "Get a classifier",
-    description: "Get one classifier by name: its pattern or compound ruleset and the collections that use it.",
+    description: "Get one classifier by name with the collections that use it.",
     toolset: "classification",
     input: { classifier_name: name },
     annotations: READ,
@@ -62,7 +62,7 @@ const classifierTools: Tool[] = [
     name: "create_classifier",
     title: "Create a classifier",
     description:
-      "Create a custom classifier: a regex pattern (RE2) matching minimum_threshold % of sampled values, and/or a compound_ruleset. Jobs run it once it is in a collection.",
+      "Create a custom classifier: an RE2 pattern matching minimum_threshold % of sampled values, and/or a compound_ruleset. Jobs run it only once in a collection.",
     toolset: "classification",
     input: {
       classifier_name: name,
@@ -143,7 +143,7 @@ const classifierTools: Tool[] = [
   defineTool({
     name: "delete_classifier",
     title: "Delete a classifier",
-    description: "Delete a custom classifier; it is removed from every collection, so later jobs stop detecting it.",
+    description: "Delete a custom classifier; it leaves every collection and later jobs stop detecting it.",
     toolset: "classification",
     input: { classifier_name: name },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -184,7 +184,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "get_collection",
     title: "Get a collection",
-    description: "Get one collection by name with its description and classifier count.",
+    description: "Get one collection by name.",
     toolset: "classification",
     input: { collection_name: name },
     annotations: READ,
@@ -232,7 +232,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "delete_collection",
     title: "Delete a collection",
-    description: "Delete a custom collection; its classifiers remain. ALTR refuses while jobs use it.",
+    description: "Delete a custom collection (its classifiers remain); refused while jobs use it.",
     toolset: "classification",
     input: { collection_name: name },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -279,7 +279,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "add_classifiers_to_collection",
     title: "Add classifiers to a collection",
-    description: "Add existing classifiers to a custom collection, all or none; none may already be in it.",
+    description: "Add classifiers to a custom collection, all or none; none may already be in it.",
     toolset: "classification",
     input: { collection_name: name, classifier_names: classifierNames },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -301,7 +301,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "remove_classifiers_from_collection",
     title: "Remove classifiers from a collection",
-    description: "Remove classifiers from a collection, all or none; they remain, but its jobs stop running them.",
+    description: "Remove classifiers from a collection, all or none; its jobs stop running them.",
     toolset: "classification",
     input: { collection_name: name, classifier_names: classifierNames },
     // Later jobs of the collection no longer detect what these classifiers found.
@@ -338,7 +338,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "get_altr_managed_timestamp",
     title: "ALTR-managed classifier versions",
-    description: "Compare the newest ALTR-managed classifier version with the one installed (import_altr_managed_classifiers).",
+    description: "Compare the newest ALTR-managed classifier version with the installed one.",
     toolset: "classification",
     input: {},
     annotations: READ,

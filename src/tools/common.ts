@@ -16,7 +16,7 @@ export function nextToken(value: unknown): string | null {
   return typeof value === "string" && value !== "" ? value : null;
 }
 
-export const databaseId = z.number().int().min(1).describe("Numeric ALTR database id (get_databases).");
+export const databaseId = z.number().int().min(1).describe("From get_databases.");
 
 /** `schema` with extra documented properties (for answers that add e.g. a continuation cursor). */
 export function withProperties(schema: JsonSchema, extra: Record<string, JsonSchema>): JsonSchema {

@@ -23,7 +23,7 @@ export const databaseTools: Tool[] = [
     name: "get_databases",
     title: "List databases",
     description:
-      "List connected data sources (Snowflake, Databricks, OLTP) with their numeric ids. If next_offset is set, call again with offset.",
+      "List connected data sources (Snowflake, Databricks, OLTP) with their ids.",
     toolset: "databases",
     input: {
       offset: offsetParam,
@@ -50,7 +50,7 @@ export const databaseTools: Tool[] = [
     name: "get_database_id",
     title: "Find a database id by name",
     description:
-      "Find a connected database's numeric id by its display name. Fails unless exactly one database has that name.",
+      "Find a database's id by display name; fails unless exactly one matches.",
     toolset: "databases",
     input: {
       database_name: z.string().trim().min(1).describe("Display name (friendlyDatabaseName)."),
@@ -68,7 +68,7 @@ export const databaseTools: Tool[] = [
     name: "get_service_users",
     title: "List Snowflake service users",
     description:
-      "List Snowflake service users (key-pair identities) for create_database's service_user_id.",
+      "List Snowflake service users (key-pair identities), for service_user_id.",
     toolset: "databases",
     input: {},
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -83,10 +83,10 @@ export const databaseTools: Tool[] = [
     name: "create_database",
     title: "Connect a Snowflake or OLTP database",
     description:
-      "Connect a Snowflake or OLTP database (Databricks: create_databricks_database). Authenticate with service_user_id, or with database_username, database_password, hostname, database_port; not both.",
+      "Connect a Snowflake or OLTP database (Databricks: create_databricks_database). Auth: service_user_id, or database_username/_password/hostname/database_port; not both.",
     toolset: "databases",
     input: {
-      friendly_database_name: z.string().trim().min(1).describe("Display name in ALTR."),
+      friendly_database_name: z.string().trim().min(1),
       database_type: z
         .enum(["snowflake_external_functions", "sqlserver", "mysql", "redshift", "oracle"], {
           error: "must be snowflake_external_functions, sqlserver, mysql, redshift or oracle (Databricks: create_databricks_database)",
@@ -131,10 +131,10 @@ export const databaseTools: Tool[] = [
     name: "create_databricks_database",
     title: "Connect a Databricks workspace",
     description:
-      "Connect a Databricks catalog. Authenticate with service_user_id, or with database_username and database_password (a personal access token); not both.",
+      "Connect a Databricks catalog. Auth: service_user_id, or database_username + database_password (a personal access token); not both.",
     toolset: "databases",
     input: {
-      friendly_database_name: z.string().trim().min(1).describe("Display name in ALTR."),
+      friendly_database_name: z.string().trim().min(1),
       database_name: z.string().trim().min(1).describe("Catalog name."),
       hostname: z
         .url({ protocol: /^https$/, error: "must be the workspace URL, e.g. https://adb-123.azuredatabricks.net" })
@@ -227,7 +227,7 @@ export const databaseTools: Tool[] = [
     name: "trigger_database_status_sync",
     title: "Re-check a database connection",
     description:
-      "Ask ALTR to re-check a connection; it shows as in progress until done (see get_databases).",
+      "Ask ALTR to re-check a connection (get_databases shows progress).",
     toolset: "databases",
     input: { database_id: databaseId },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -248,7 +248,7 @@ export const databaseTools: Tool[] = [
     name: "disconnect_database",
     title: "Disconnect a database",
     description:
-      "Disconnect a data source from ALTR: ALTR stops governing it; the database itself is untouched.",
+      "Disconnect a data source: ALTR stops governing it; the database is untouched.",
     toolset: "databases",
     aliases: ["delete_database"],
     input: {

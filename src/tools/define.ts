@@ -64,6 +64,12 @@ export interface ToolSpec<S extends z.ZodRawShape> {
   annotations: Annotations;
   /** Why a tool that sends POST/PATCH is nonetheless read-only (required in that case). */
   readOnlyReason?: string;
+  /**
+   * Why this tool's data must reach the caller exactly as ALTR sent it, exempt from the removal
+   * of invisible and bidi control characters applied to every other result (e.g. detokenized
+   * plaintext, where altering a character would corrupt the customer's value).
+   */
+  verbatimOutput?: string;
   /** The curated operations the handler calls. */
   operations: readonly OperationKey[];
   /** Schema of `data` on success. */
@@ -82,13 +88,18 @@ export interface Tool {
   toolset: ToolsetName;
   annotations: Annotations;
   readOnlyReason: string | undefined;
+  verbatimOutput: boolean;
   operations: readonly OperationKey[];
   output: JsonSchema;
   sensitive: ReadonlySet<string>;
   aliases: readonly string[];
   inputSchema: z.ZodObject<z.ZodRawShape>;
-  /** Validates raw arguments, then runs the handler. Throws InputError on invalid input. */
-  invoke(raw: unknown, ctx: ToolContext): Promise<unknown>;
+  /**
+   * Validates raw arguments, then runs the handler. Throws InputError on invalid input. `gate`
+   * runs between validation and the handler (the server's confirmation of destructive calls);
+   * it throws to stop the call before anything is sent.
+   */
+  invoke(raw: unknown, ctx: ToolContext, gate?: (args: Record<string, unknown>) => Promise<void>): Promise<unknown>;
 }
 
 /**
@@ -184,14 +195,16 @@ export function defineTool<S extends z.ZodRawShape>(spec: ToolSpec<S>): Tool {
     toolset: spec.toolset,
     annotations: spec.annotations,
     readOnlyReason: spec.readOnlyReason,
+    verbatimOutput: spec.verbatimOutput !== undefined,
     operations: spec.operations,
     output: spec.output,
     sensitive: new Set(spec.sensitive ?? []),
     aliases: spec.aliases ?? [],
     inputSchema: schema,
-    async invoke(raw, ctx) {
+    async invoke(raw, ctx, gate) {
       const parsed = schema.safeParse(withoutNulls(raw));
       if (!parsed.success) throw formatIssues(parsed.error);
+      if (gate) await gate(parsed.data as Record<string, unknown>);
       return spec.handler(parsed.data, ctx);
     },
   };

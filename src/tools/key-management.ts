@@ -18,13 +18,13 @@ const noEdgeSpaces = (what: string) =>
 
 const name = noEdgeSpaces("the name").max(256);
 const namespace = noEdgeSpaces("the namespace").describe("Usually fpe.");
-const sequence = z.string().trim().min(1).describe("Version id (get_tweak, get_key, lists).");
+const sequence = z.string().trim().min(1).describe("Version id (get_key, get_tweak).");
 const latestOr = sequence.optional().describe("Version id; omit for the latest.");
 
 const listFilters = {
   contiguous_id: z.string().min(1).optional().describe("From a previous answer."),
-  limit: z.number().int().min(1).optional().describe("One page of at most this many; default all pages."),
-  contain: z.string().min(1).optional().describe("Name contains this."),
+  limit: z.number().int().min(1).optional().describe("Page size; default: all pages."),
+  contain: z.string().min(1).optional(),
   status: z.enum(["active", "deactivated", "any"]).optional(),
 };
 
@@ -73,7 +73,7 @@ export const keyManagementTools: Tool[] = [
   defineTool({
     name: "list_tweaks",
     title: "List FPE tweaks",
-    description: "List FPE tweaks (name, sequence, status). If contiguous_id is set, call again with it.",
+    description: "List FPE tweaks (name, sequence, status).",
     toolset: "key_management",
     input: listFilters,
     annotations: READ,
@@ -95,7 +95,7 @@ export const keyManagementTools: Tool[] = [
   defineTool({
     name: "get_tweak",
     title: "Get an FPE tweak",
-    description: "Get an FPE tweak by name: the latest version, or the one given by sequence.",
+    description: "Get an FPE tweak by name.",
     toolset: "key_management",
     input: { name, sequence: latestOr },
     annotations: READ,
@@ -144,7 +144,7 @@ export const keyManagementTools: Tool[] = [
   defineTool({
     name: "list_keys",
     title: "List FPE keys",
-    description: "List a namespace's FPE keys (name, sequence, status). If contiguous_id is set, call again with it.",
+    description: "List a namespace's FPE keys (name, sequence, status).",
     toolset: "key_management",
     input: { namespace, ...listFilters },
     annotations: READ,
@@ -168,7 +168,7 @@ export const keyManagementTools: Tool[] = [
   defineTool({
     name: "get_key",
     title: "Get an FPE key",
-    description: "Get an FPE key by namespace and name: the latest version, or the one given by sequence.",
+    description: "Get an FPE key by namespace and name.",
     toolset: "key_management",
     input: { namespace, name, sequence: latestOr },
     annotations: READ,

@@ -105,7 +105,7 @@ export const policyTools: Tool[] = [
     name: "get_policies",
     title: "List masking policies",
     description:
-      "List masking policies of one type or all types. If next_cursor is set, call again with cursor.",
+      "List masking policies.",
     toolset: "policies",
     input: {
       policy_type: z.enum(POLICY_TYPES).optional().describe("Default: all types."),
@@ -156,7 +156,7 @@ export const policyTools: Tool[] = [
     name: "get_rules",
     title: "List a policy's rules",
     description:
-      "List a policy's masking rules (role × tag value × level), grouped by rule hash. If next_cursor is set, call again with cursor.",
+      "List a policy's masking rules (role × tag value × level).",
     toolset: "policies",
     input: { policy_id: policyId, cursor: continueWith },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -208,7 +208,7 @@ export const policyTools: Tool[] = [
     name: "create_policy",
     title: "Create a masking policy",
     description:
-      "Create an empty masking policy for a tag. Snowflake: UPPERCASE connected tag, policy_type TAG. Databricks: raw tag, policy_type PUSHDOWN, database_ids. Tagged columns are masked for everyone until add_rules.",
+      "Create an empty masking policy for a tag (masks tagged columns for everyone until add_rules). Snowflake: UPPERCASE connected tag, policy_type TAG. Databricks: raw tag, PUSHDOWN, database_ids.",
     toolset: "policies",
     input: {
       tag: z.string().trim().min(1),
@@ -245,11 +245,11 @@ export const policyTools: Tool[] = [
     name: "add_rules",
     title: "Add masking rules",
     description:
-      "Add or replace (upsert) masking rules: {masking_policy 10000–10009, role (get_roles), tag_value}. Sent in batches of 99; stops at the first failed batch.",
+      "Upsert masking rules {masking_policy 10000–10009, role (get_roles), tag_value} in batches of 99; stops at the first failed batch.",
     toolset: "policies",
     input: {
       policy_id: policyId,
-      rules: input.jsonOr(z.array(rule).min(1)).describe("Array, or the same as a JSON string."),
+      rules: input.jsonOr(z.array(rule).min(1)).describe("Or as a JSON string."),
     },
     // Upserting the same rules again leaves the same state; an upsert can replace an existing
     // rule's level, which is the purpose of the tool, not a removal.
@@ -287,7 +287,7 @@ export const policyTools: Tool[] = [
     name: "update_rule",
     title: "Update a masking rule",
     description:
-      "Change one rule's level, role, tag value or thresholds; only given fields change. A lower level (e.g. 10000) unmasks data.",
+      "Change one masking rule; only given fields change. A lower level (e.g. 10000) unmasks data.",
     toolset: "policies",
     input: {
       policy_id: policyId,
@@ -323,7 +323,7 @@ export const policyTools: Tool[] = [
   defineTool({
     name: "delete_policy",
     title: "Delete a masking policy",
-    description: "Delete a masking policy and all its rules; the tag's columns are no longer masked by it.",
+    description: "Delete a masking policy and its rules; the tag's columns stop being masked by it.",
     toolset: "policies",
     input: { policy_id: policyId },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

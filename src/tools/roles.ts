@@ -10,7 +10,7 @@ export const roleTools: Tool[] = [
     name: "get_roles",
     title: "List roles",
     description:
-      "List ALTR role (user group) names; a masking rule's role must be one of them. If next_offset is set, call again with offset.",
+      "List ALTR role (user group) names; a masking rule's role must be one.",
     toolset: "roles",
     input: {
       offset: offsetParam,

@@ -17,7 +17,7 @@ export const sidecarAuditTools: Tool[] = [
     name: "search_audits",
     title: "Search sidecar query audits",
     description:
-      "Start a search over queries audited by sidecars (OLTP databases); returns search_uuid for get_audit_results. Filters are AND-ed; list filters take one value or several.",
+      "Start a search of sidecar (OLTP) query audits; returns search_uuid for get_audit_results. Filters are AND-ed.",
     toolset: "audits",
     input: {
       from_date_time: utc.describe("UTC, e.g. 2025-06-01T00:00:00Z; default 24 h ago."),
@@ -55,7 +55,7 @@ export const sidecarAuditTools: Tool[] = [
     name: "get_audit_results",
     title: "Read sidecar audit search results",
     description:
-      "Read one page of a search_audits search. status processing: not finished, call again shortly. If next_page_token is set, call again with it.",
+      "Read a page of a search_audits search; status processing: call again shortly.",
     toolset: "audits",
     input: {
       search_uuid: z.string().trim().min(1).describe("From search_audits."),

@@ -53,7 +53,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "list_sc_repos",
     title: "List sidecar repos",
-    description: "List databases registered for sidecar access (repos), one page per call.",
+    description: "List databases registered for sidecar access (repos).",
     toolset: "sidecar",
     input: { limit: limit(100), contiguous_id: contiguousId, repo_type: repoType.optional() },
     annotations: READ,
@@ -67,7 +67,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "create_sc_repo",
     title: "Register a sidecar repo",
-    description: "Register a database (repo) that sidecars can front; its name identifies it afterwards.",
+    description: "Register a database (repo) that sidecars can front.",
     toolset: "sidecar",
     input: {
       name: z.string().trim().min(1),
@@ -131,7 +131,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "list_sc_repo_users",
     title: "List repo users",
-    description: "List a repo's users and where their credentials live, one page per call.",
+    description: "List a repo's users and where their credentials live.",
     toolset: "sidecar",
     input: { repo_name: repoName, limit: limit(100), contiguous_id: contiguousId },
     annotations: READ,
@@ -146,7 +146,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "create_sc_repo_user",
     title: "Add a repo user",
-    description: "Add a database user to a repo, with its credential in exactly one of AWS Secrets Manager or Azure Key Vault.",
+    description: "Add a database user to a repo; its credential lives in exactly one of AWS Secrets Manager or Azure Key Vault.",
     toolset: "sidecar",
     input: { repo_name: repoName, username, aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
     sensitive: ["aws_secrets_manager", "azure_key_vault"],
@@ -213,7 +213,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "list_sc_service_users",
     title: "List sidecar service users",
-    description: "List service users (identities agent tasks connect with) of one repo, or of all repos; one page per call.",
+    description: "List service users (identities agent tasks connect with) of one repo, or of all repos.",
     toolset: "sidecar",
     input: {
       repo_name: repoName.optional().describe("Omit for every repo."),
@@ -244,7 +244,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "create_sc_service_user",
     title: "Add a sidecar service user",
-    description: "Add a service user to a repo for agent tasks: a resource id and a credential in exactly one of AWS Secrets Manager or Azure Key Vault.",
+    description: "Add a service user (for agent tasks) to a repo; credential in exactly one of AWS Secrets Manager or Azure Key Vault.",
     toolset: "sidecar",
     input: { repo_name: repoName, username, resource, aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
     sensitive: ["resource", "aws_secrets_manager", "azure_key_vault"],
@@ -274,7 +274,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "update_sc_service_user",
     title: "Update a sidecar service user",
-    description: "Change a service user's resource id and/or credential (at most one provider); only given fields change.",
+    description: "Change a service user's resource id and/or credential (at most one provider).",
     toolset: "sidecar",
     input: { ...userPath, resource: resource.optional(), aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
     sensitive: ["resource", "aws_secrets_manager", "azure_key_vault"],

@@ -45,7 +45,7 @@ const agentTools: Tool[] = [
   defineTool({
     name: "list_sc_agents",
     title: "List sidecar agents",
-    description: "List sidecar agents (SIS audit or CLASSIFIER), one page per call.",
+    description: "List sidecar agents (SIS audit or CLASSIFIER).",
     toolset: "sidecar",
     input: { limit: limit(100), contiguous_id: contiguousId, agent_type: agentType.optional(), name_starts_with: text.optional() },
     annotations: READ,
@@ -136,7 +136,7 @@ const agentTools: Tool[] = [
   defineTool({
     name: "list_sc_agent_tasks",
     title: "List an agent's tasks",
-    description: "List an agent's scheduled tasks, one page per call.",
+    description: "List an agent's scheduled tasks.",
     toolset: "sidecar",
     input: { agent_id: agentId, limit: limit(100), contiguous_id: contiguousId },
     annotations: READ,
@@ -183,7 +183,7 @@ const agentTools: Tool[] = [
     name: "update_sc_agent_task",
     title: "Update an agent task",
     description:
-      "Change a task's name, description, configuration or schedule; a given configuration or schedule replaces the old one. Repo and service user cannot change.",
+      "Change an agent task; a given configuration or schedule replaces the old one. Repo and service user cannot change.",
     toolset: "sidecar",
     input: {
       agent_id: agentId,
@@ -234,7 +234,7 @@ const sidecarTools: Tool[] = [
   defineTool({
     name: "list_sc_sidecars",
     title: "List sidecars",
-    description: "List sidecar proxies, one page per call.",
+    description: "List sidecar proxies.",
     toolset: "sidecar",
     input: { limit: limit(100), contiguous_id: contiguousId },
     annotations: READ,
@@ -314,7 +314,7 @@ const sidecarTools: Tool[] = [
   defineTool({
     name: "list_sc_sidecar_listeners",
     title: "List sidecar listeners",
-    description: "List a sidecar's listener ports, one page per call.",
+    description: "List a sidecar's listener ports.",
     toolset: "sidecar",
     input: { sidecar_id: sidecarId, limit: limit(100), contiguous_id: contiguousId },
     annotations: READ,
@@ -364,7 +364,7 @@ const sidecarTools: Tool[] = [
   defineTool({
     name: "list_sc_sidecar_bindings",
     title: "List a sidecar's bindings",
-    description: "List which repos a sidecar serves on which ports, one page per call.",
+    description: "List which repos a sidecar serves on which ports.",
     toolset: "sidecar",
     input: {
       sidecar_id: sidecarId,
@@ -387,7 +387,7 @@ const sidecarTools: Tool[] = [
   defineTool({
     name: "list_sc_repo_bindings",
     title: "List a repo's bindings",
-    description: "List which sidecars serve a repo on which ports, one page per call.",
+    description: "List which sidecars serve a repo on which ports.",
     toolset: "sidecar",
     input: {
       repo_name: repoName,

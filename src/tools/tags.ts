@@ -98,7 +98,7 @@ export const tagTools: Tool[] = [
     name: "get_tags",
     title: "List connected tags",
     description:
-      "List Snowflake tags connected to ALTR (tag_group_id, database, masking state). If next_offset is set, call again with offset.",
+      "List Snowflake tags connected to ALTR.",
     toolset: "tags",
     input: { offset: offsetParam },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -130,7 +130,7 @@ export const tagTools: Tool[] = [
     name: "get_tag_values",
     title: "List a tag's values",
     description:
-      "List a Snowflake tag's values (what masking rules match); ALTR's filter also matches other tags, so check tagKey. If next_offset is set, call again with offset.",
+      "List a Snowflake tag's values; ALTR's filter also matches other tags, so check tagKey.",
     toolset: "tags",
     input: { tag_name: z.string().trim().min(1), offset: offsetParam },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -196,7 +196,7 @@ export const tagTools: Tool[] = [
   defineTool({
     name: "get_tag_details_by_group_id",
     title: "Get a connected tag",
-    description: "Get a connected tag's masking record (applied, pending or failed configuration) by tag_group_id.",
+    description: "Get a connected tag's masking record by tag_group_id.",
     toolset: "tags",
     input: { tag_group_id: tagGroupId },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -211,7 +211,7 @@ export const tagTools: Tool[] = [
     name: "connect_tag",
     title: "Connect a Snowflake tag",
     description:
-      "Connect an existing Snowflake tag to ALTR with governed masking (change it with update_tag). Re-connecting a tag resets its settings.",
+      "Connect an existing Snowflake tag to ALTR for masking. Re-connecting resets its settings (use update_tag).",
     toolset: "tags",
     input: {
       database_name: z.string().trim().min(1).describe("Display name (get_databases)."),
@@ -275,7 +275,7 @@ export const tagTools: Tool[] = [
     name: "update_tag",
     title: "Update a connected tag",
     description:
-      "Change a connected tag's name or masking settings; it reads the tag first, so settings not given are kept. Narrowing mask_data_type_list unmasks other types.",
+      "Change a connected tag's name or masking settings; others are kept. Narrowing mask_data_type_list unmasks other types.",
     toolset: "tags",
     input: {
       tag_group_id: tagGroupId,
@@ -346,7 +346,7 @@ export const tagTools: Tool[] = [
     name: "disconnect_tag",
     title: "Disconnect a tag",
     description:
-      "Disconnect a tag from ALTR by tag_group_id: ALTR stops masking its columns. Fails while masking policies still use the tag.",
+      "Disconnect a tag by tag_group_id: ALTR stops masking its columns. Fails while policies use it.",
     toolset: "tags",
     aliases: ["delete_tag"],
     input: { tag_group_id: tagGroupId },

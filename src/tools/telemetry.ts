@@ -19,7 +19,7 @@ export const telemetryTools: Tool[] = [
   defineTool({
     name: "get_agent_instances",
     title: "List agent instances",
-    description: "List the running instances of an agent with their last check-in, one page per call.",
+    description: "List the running instances of an agent with their last check-in.",
     toolset: "telemetry",
     input: { agent_id: agentId, ...page },
     annotations: READ,
@@ -48,7 +48,7 @@ export const telemetryTools: Tool[] = [
   defineTool({
     name: "disconnect_agent_instance",
     title: "Remove an agent instance record",
-    description: "Drop ALTR's record of an agent instance (e.g. a retired host); a running agent reappears at its next check-in.",
+    description: "Drop ALTR's record of an agent instance; a running agent reappears at its next check-in.",
     toolset: "telemetry",
     aliases: ["delete_agent_instance"],
     input: { agent_id: agentId, instance_id: agentInstanceId },
@@ -64,7 +64,7 @@ export const telemetryTools: Tool[] = [
   defineTool({
     name: "get_agent_task_telemetry",
     title: "List an agent's task reports",
-    description: "List the status reports (status, messages) of an agent's tasks, one page per call.",
+    description: "List the status reports of an agent's tasks.",
     toolset: "telemetry",
     input: { agent_id: agentId, ...page },
     annotations: READ,
@@ -81,7 +81,7 @@ export const telemetryTools: Tool[] = [
   defineTool({
     name: "get_sidecar_instances",
     title: "List sidecar instances",
-    description: "List the running instances of a sidecar with their last check-in, one page per call.",
+    description: "List the running instances of a sidecar with their last check-in.",
     toolset: "telemetry",
     input: { sidecar_id: sidecarId, ...page },
     annotations: READ,

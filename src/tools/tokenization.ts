@@ -225,6 +225,7 @@ function toolsFor(svc: Service): Tool[] {
       toolset: "tokenization",
       input: { tokens: entries(svc, "token") },
       sensitive: ["tokens"],
+      verbatimOutput: "Detokenized plaintext is the customer's own value; removing a character would corrupt it.",
       // Nothing changes in ALTR, but it puts plaintext into the conversation (ALTR also uses
       // PUT for it): not advertised as read-only, so clients ask first and ALTR_READ_ONLY hides it.
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -244,6 +245,7 @@ function toolsFor(svc: Service): Tool[] {
       toolset: "tokenization",
       input: { values: entries(svc, "token or any text") },
       sensitive: ["values"],
+      verbatimOutput: "Detokenized plaintext is the customer's own value; removing a character would corrupt it.",
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
       operations: [svc.ops.partial],
       output: responseData(svc.ops.partial),
@@ -257,7 +259,7 @@ function toolsFor(svc: Service): Tool[] {
     defineTool({
       name: `${p}_delete_tokens`,
       title: `Delete tokens (${svc.name})`,
-      description: `Permanently delete ${svc.name} tokens; they can no longer be detokenized. Reports by label any not deleted.`,
+      description: `Permanently delete ${svc.name} tokens; they can no longer be detokenized.`,
       toolset: "tokenization",
       input: { tokens: entries(svc, "token") },
       sensitive: ["tokens"],

@@ -1,7 +1,13 @@
 /** Runs the tool host in-process behind a real MCP SDK client (in-memory transport). */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ElicitRequestSchema,
+  type CallToolResult,
+  type ClientCapabilities,
+  type ElicitRequest,
+  type ElicitResult,
+} from "@modelcontextprotocol/sdk/types.js";
 import { basicCredential, createAltrClients } from "../../src/altr/client.js";
 import { checkPresignedUrl, type PresignedFetch } from "../../src/altr/presigned.js";
 import { SERVICE_NAMES, type ServiceName } from "../../src/config/services.js";
@@ -51,6 +57,12 @@ export async function connect(opts: {
   logger?: Logger;
   /** Presigned-URL downloads; default offlinePresigned (no network). */
   presigned?: PresignedFetch;
+  /** ALTR_CONFIRM_DESTRUCTIVE; default false here (see below). */
+  confirmDestructive?: boolean;
+  /** Client capabilities, e.g. `{ elicitation: {} }` for confirmation tests. */
+  capabilities?: ClientCapabilities;
+  /** The client's answer to elicitation requests (with `capabilities.elicitation`). */
+  onElicit?: (req: ElicitRequest) => ElicitResult | Promise<ElicitResult>;
 }): Promise<Harness> {
   const logger = opts.logger ?? silentLogger();
   const clients = createAltrClients({
@@ -69,11 +81,18 @@ export async function connect(opts: {
     // Every toolset, including the ones that are off by default: tests exercise every tool
     // (default selection is tested on selectTools and the built CLI).
     selection: { toolsets: ["all"], readOnly: false, restricted: [], ...opts.selection },
+    // Off by default here so the Prism, Pact and behaviour tests call destructive tools exactly
+    // as their cases describe (no `confirm`); tests/confirm.test.ts turns it on.
+    confirmDestructive: opts.confirmDestructive ?? false,
   });
   const server = host.createServer();
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
-  const client = new Client({ name: "altr-mcp-tests", version: "0" });
+  const client = new Client({ name: "altr-mcp-tests", version: "0" }, { capabilities: opts.capabilities ?? {} });
+  if (opts.onElicit) {
+    const answer = opts.onElicit;
+    client.setRequestHandler(ElicitRequestSchema, async (req) => answer(req));
+  }
   await client.connect(clientSide);
   return {
     client,

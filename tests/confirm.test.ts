@@ -1,0 +1,232 @@
+/**
+ * Confirmation of destructive tools through a real SDK client: with the elicitation capability
+ * (accept runs; decline/cancel change nothing, non-error), without it (`confirm: true` needed),
+ * and ALTR_CONFIRM_DESTRUCTIVE=false (upstream behaviour).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ElicitRequestSchema, type CallToolResult, type ElicitRequest, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
+import { silentLogger } from "../src/log/logger.js";
+import { startHttp } from "../src/transports/http.js";
+import { loadSettings } from "../src/config/index.js";
+import { confirmationSummary } from "../src/server/confirm.js";
+import { describeTool } from "../src/server/registry.js";
+import { ALL_TOOLS } from "../src/tools/index.js";
+import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
+import { startStub, type Stub } from "./helpers/stub.js";
+
+const POLICY = "/v1/unified-policy/management/policy";
+const DELETED = { status: 200, body: { success: true, data: { message: "Policy deleted" } } };
+
+let stub: Stub;
+let h: Harness | undefined;
+let asked: ElicitRequest[] = [];
+
+async function harness(opts: { confirm?: boolean; elicit?: ElicitResult["action"] | "error" } = {}): Promise<Harness> {
+  const answer = opts.elicit;
+  h = await connect({
+    baseUrls: baseUrlsFrom(stub.url),
+    confirmDestructive: opts.confirm ?? true,
+    ...(answer
+      ? {
+          capabilities: { elicitation: {} },
+          onElicit: (req: ElicitRequest): ElicitResult => {
+            asked.push(req);
+            if (answer === "error") throw new Error("form failed");
+            return answer === "accept" ? { action: "accept", content: {} } : { action: answer };
+          },
+        }
+      : {}),
+  });
+  return h;
+}
+
+beforeAll(async () => {
+  stub = await startStub();
+  stub.route("DELETE", /\/policy\/.+$/, DELETED);
+});
+afterAll(async () => {
+  await stub.close();
+});
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  stub.requests.length = 0;
+  asked = [];
+});
+
+describe("client with elicitation", () => {
+  it("accept: asks once with a one-line summary, then runs", async () => {
+    const res = await (await harness({ elicit: "accept" })).call("delete_policy", { policy_id: "TAG#PII" });
+    expect(res.isError).toBeFalsy();
+    expect(envelope(res)).toMatchObject({ success: true, data: { deleted: true, policy_id: "TAG#PII" } });
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.params.message).toBe("Delete a masking policy: policy_id=TAG#PII?");
+    expect(stub.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`DELETE ${POLICY}/TAG%23PII`]);
+  });
+
+  for (const action of ["decline", "cancel"] as const) {
+    it(`${action}: nothing is sent; a non-error result says nothing changed`, async () => {
+      const res = await (await harness({ elicit: action })).call("delete_policy", { policy_id: "TAG#PII" });
+      expect(res.isError).toBeFalsy();
+      const env = envelope(res);
+      expect(env).toMatchObject({ success: true, error: null, data: { confirmed: false, changed: false } });
+      expect((env.data as { message: string }).message).toMatch(/nothing was changed/);
+      expect(asked).toHaveLength(1);
+      expect(stub.requests).toHaveLength(0);
+    });
+  }
+
+  it("confirm: true does not skip the question: the model cannot confirm for the user", async () => {
+    const res = await (await harness({ elicit: "decline" })).call("delete_policy", { policy_id: "TAG#PII", confirm: true });
+    expect(res.isError).toBeFalsy();
+    expect((envelope(res).data as { changed: boolean }).changed).toBe(false);
+    expect(asked).toHaveLength(1);
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it("invalid arguments are refused before the user is asked", async () => {
+    const res = await (await harness({ elicit: "accept" })).call("delete_policy", {});
+    expect(res.isError).toBe(true);
+    expect(envelope(res).error!.fields).toEqual(["policy_id"]);
+    expect(asked).toHaveLength(0);
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it("non-destructive tools are never confirmed and do not accept confirm", async () => {
+    stub.route("GET", "/api/databases", { status: 200, body: { success: true, data: { databases: [], count: 0 } } });
+    const hh = await harness({ elicit: "decline" });
+    expect(envelope(await hh.call("get_databases")).success).toBe(true);
+    expect(asked).toHaveLength(0);
+    const res = await hh.call("get_databases", { confirm: true });
+    expect(res.isError).toBe(true);
+    expect(envelope(res).error!.message).toMatch(/confirm: unknown parameter/);
+  });
+
+  it("a failing form refuses the call and says how to confirm", async () => {
+    const res = await (await harness({ elicit: "error" })).call("delete_policy", { policy_id: "TAG#PII" });
+    expect(res.isError).toBe(true);
+    expect(envelope(res).error).toMatchObject({ kind: "invalid_input", fields: ["confirm"] });
+    expect(envelope(res).error!.message).toMatch(/confirm: true/);
+    expect(stub.requests).toHaveLength(0);
+  });
+});
+
+describe("client without elicitation", () => {
+  it("without confirm: error explaining confirm: true, nothing sent", async () => {
+    const res = await (await harness()).call("delete_policy", { policy_id: "TAG#PII" });
+    expect(res.isError).toBe(true);
+    const env = envelope(res);
+    expect(env.error).toMatchObject({ kind: "invalid_input", fields: ["confirm"] });
+    expect(env.error!.message).toContain("confirm: true");
+    expect(env.error!.message).toContain("policy_id=TAG#PII");
+    expect(env.error!.message).toContain("Nothing was sent to ALTR");
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it("confirm: false is the same as leaving it out; a non-boolean is refused", async () => {
+    const hh = await harness();
+    expect((await hh.call("delete_policy", { policy_id: "TAG#PII", confirm: false })).isError).toBe(true);
+    const bad = await hh.call("delete_policy", { policy_id: "TAG#PII", confirm: "yes" });
+    expect(envelope(bad).error).toMatchObject({ kind: "invalid_input", fields: ["confirm"] });
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it("confirm: true runs", async () => {
+    const res = await (await harness()).call("delete_policy", { policy_id: "TAG#PII", confirm: true });
+    expect(res.isError).toBeFalsy();
+    expect(stub.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`DELETE ${POLICY}/TAG%23PII`]);
+  });
+});
+
+describe("ALTR_CONFIRM_DESTRUCTIVE=false", () => {
+  it("runs destructive tools without asking; confirm is not advertised", async () => {
+    const hh = await harness({ confirm: false, elicit: "decline" });
+    const res = await hh.call("delete_policy", { policy_id: "TAG#PII" });
+    expect(res.isError).toBeFalsy();
+    expect(asked).toHaveLength(0);
+    expect(stub.requests).toHaveLength(1);
+    const listed = (await hh.client.listTools()).tools.find((t) => t.name === "delete_policy")!;
+    expect(listed.inputSchema.properties).not.toHaveProperty("confirm");
+  });
+
+  it("is on by default and parsed like every boolean setting", () => {
+    const base = { ORG_ID: "o", MAPI_KEY: "k", MAPI_SECRET: "s" };
+    expect(loadSettings(base).confirmDestructive).toBe(true);
+    expect(loadSettings({ ...base, ALTR_CONFIRM_DESTRUCTIVE: "false" }).confirmDestructive).toBe(false);
+    expect(() => loadSettings({ ...base, ALTR_CONFIRM_DESTRUCTIVE: "maybe" })).toThrow(/ALTR_CONFIRM_DESTRUCTIVE/);
+  });
+});
+
+describe("over streamable HTTP", () => {
+  async function httpCall(stateless: boolean, args: Record<string, unknown>): Promise<CallToolResult> {
+    const hh = await harness();
+    const http = await startHttp(
+      hh.host,
+      {
+        host: "127.0.0.1",
+        port: 0,
+        authToken: undefined,
+        stateless,
+        allowedOrigins: [],
+        allowedHosts: [],
+        maxBodyBytes: 1_048_576,
+        maxSessions: 10,
+        sessionIdleMs: 60_000,
+        version: "test",
+      },
+      silentLogger(),
+    );
+    const client = new Client({ name: "http", version: "0" }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, (req): ElicitResult => {
+      asked.push(req);
+      return { action: "decline" };
+    });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${http.url}/mcp`)));
+      return (await client.callTool({ name: "delete_policy", arguments: args })) as CallToolResult;
+    } finally {
+      await client.close();
+      await http.close();
+    }
+  }
+
+  it("stateful sessions ask the user on the call's stream", async () => {
+    const res = await httpCall(false, { policy_id: "TAG#PII" });
+    expect(envelope(res).data).toMatchObject({ confirmed: false, changed: false });
+    expect(asked).toHaveLength(1);
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it("stateless mode has no client capabilities: confirm: true is needed", async () => {
+    const refused = await httpCall(true, { policy_id: "TAG#PII" });
+    expect(envelope(refused).error).toMatchObject({ kind: "invalid_input", fields: ["confirm"] });
+    expect(stub.requests).toHaveLength(0);
+    const done = await httpCall(true, { policy_id: "TAG#PII", confirm: true });
+    expect(done.isError).toBeFalsy();
+    expect(asked).toHaveLength(0);
+    expect(stub.requests).toHaveLength(1);
+  });
+});
+
+describe("advertised schema and summary", () => {
+  it("confirm is a parameter of exactly the destructive tools", () => {
+    for (const t of ALL_TOOLS) {
+      const props = describeTool(t).inputSchema.properties ?? {};
+      expect("confirm" in props, t.name).toBe(t.annotations.destructiveHint);
+      expect(t.inputSchema.shape, t.name).not.toHaveProperty("confirm");
+    }
+  });
+
+  it("the summary counts lists, never shows secrets, and strips bidi controls", () => {
+    const tool = (n: string) => ALL_TOOLS.find((t) => t.name === n)!;
+    expect(confirmationSummary(tool("vault_delete_tokens"), { tokens: ["tok_secret_1", "tok_secret_2"] })).toBe(
+      "Delete tokens (vault): tokens=2 items?",
+    );
+    const s = confirmationSummary(tool("disconnect_sc_repo_user"), { repo_name: "pg\u202Eevil", username: "x\u200By" });
+    expect(s).toBe("Remove a repo user: repo_name=pgevil, username=xy?");
+    const secret = confirmationSummary({ ...tool("delete_policy"), sensitive: new Set(["policy_id"]) }, { policy_id: "hunter2" });
+    expect(secret).not.toContain("hunter2");
+  });
+});
