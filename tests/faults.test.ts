@@ -84,7 +84,8 @@ describe.each(METHODS)("%s", (method) => {
   it(`${c.tool}: connection reset in the middle of the body: network error, sent once`, async () => {
     const err = await inject({ status: 200, resetMidBody: '{"success": true, "data": {"items": [' });
     expect(err.kind).toBe("network");
-    expect(err.message).toMatch(/connection lost while reading the response/);
+    expect(err.message).toMatch(/Lost the connection to the ALTR API while reading its answer/);
+    expect(err.message).toMatch(/check whether it was applied/);
     expect(writes()).toBe(1);
   });
 

@@ -14,6 +14,8 @@ export interface AltrErrorInit {
   altrMessage?: string;
   attempts?: number;
   detail?: string;
+  /** A network failure after ALTR had the request (the answer was lost): it may have been applied. */
+  afterSend?: boolean;
 }
 
 /** Fix hints, after the troubleshooting table of the original server's README (our words). */
@@ -25,6 +27,9 @@ export const STATUS_HINTS: Record<number, string> = {
   409: "Conflict: the resource already exists or is being changed; list it to see its current state before retrying.",
   429: "Rate limited: the server already retried with backoff; wait a minute and make fewer calls.",
 };
+
+const LOST_ANSWER_HINT =
+  "ALTR received the request but the answer was lost. For a change, check whether it was applied (list or get the resource) before repeating it.";
 
 const KIND_HINTS: Record<Exclude<AltrErrorKind, "http">, string> = {
   timeout: "ALTR did not answer in time (ALTR_TIMEOUT_SECONDS). Check that the action did not happen before repeating a change.",
@@ -44,7 +49,12 @@ export class AltrError extends Error {
 
   constructor(init: AltrErrorInit) {
     const attempts = init.attempts ?? 1;
-    const hint = init.kind === "http" ? STATUS_HINTS[init.status ?? 0] ?? serverHint(init.status) : KIND_HINTS[init.kind];
+    const hint =
+      init.kind === "http"
+        ? STATUS_HINTS[init.status ?? 0] ?? serverHint(init.status)
+        : init.kind === "network" && init.afterSend
+          ? LOST_ANSWER_HINT
+          : KIND_HINTS[init.kind];
     super(describe(init, attempts, hint));
     this.name = "AltrError";
     this.kind = init.kind;
@@ -86,7 +96,9 @@ function describe(init: AltrErrorInit, attempts: number, hint: string | undefine
       head = `ALTR API request timed out${where}${tries}`;
       break;
     case "network":
-      head = `Could not connect to the ALTR API${where}${tries}${init.detail ? `: ${init.detail}` : ""}`;
+      head = init.afterSend
+        ? `Lost the connection to the ALTR API while reading its answer${where}${tries}${init.detail ? `: ${init.detail}` : ""}`
+        : `Could not connect to the ALTR API${where}${tries}${init.detail ? `: ${init.detail}` : ""}`;
       break;
     case "cancelled":
       head = `ALTR API request cancelled${where}`;

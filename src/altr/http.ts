@@ -156,7 +156,8 @@ export function createAltrFetch(policy: HttpPolicy, deps: FetchDeps = {}): (req:
           kind: "network",
           attempts: attempt,
           // The request was delivered and answered: say so, a bare socket code reads like "never connected".
-          detail: `connection lost while reading the response${errorCode(err) ? ` (${errorCode(err)})` : ""}`,
+          detail: errorCode(err) ?? "connection closed",
+          afterSend: true,
         });
       }
       const headers = new Headers(res.headers);
