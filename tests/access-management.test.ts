@@ -3,27 +3,14 @@
  * before any request (errors name the path, e.g. rules[0].actors[0].condition), JSON strings
  * are accepted, policy ids are encoded once, and ALTR's failures are errors.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub } from "./helpers/stub.js";
+import { describe, expect, it } from "vitest";
+import { envelope } from "./helpers/harness.js";
+import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
 
 const AM = "/v1/unified-policy/management/policy/accessManagement";
 const POLICY_ID = "GRANT#afe0b9c9#DATABASE_TYPE#9";
 
-let stub: Stub;
-let h: Harness;
-
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
+useStubHarness();
 
 const created = { status: 200, body: { success: true, data: { policy_id: POLICY_ID, policy: { this_status: "ACTIVE" } } } };
 const rule = {

@@ -3,29 +3,15 @@
  * requester fields nested as ALTR wants them, caller-driven paging with the next start key,
  * request ids encoded once, and ALTR's refusals reported as errors.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+import { describe, expect, it } from "vitest";
+import { envelope } from "./helpers/harness.js";
+import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
 const AR = "/v1/unified-policy/management/accessRequest";
 const ID = "a56f3f23-e523-46a8-880e-a41339ae7e3c";
 
-let stub: Stub;
-let h: Harness;
+useStubHarness();
 
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
-
-const query = (r: StubRequest) => Object.fromEntries(new URL(r.url, "http://x").searchParams);
 const rule = {
   actors: [{ type: "role", condition: "equals", identifiers: ["ANALYST"] }],
   objects: [{ type: "view", condition: "starts_with", identifiers: ["REPORT_"] }],

@@ -3,32 +3,19 @@
  * filters and cron validated before any request, the full-replace update reporting what it
  * clears, cursor paging that terminates, and the trigger's rate limit reported, not hammered.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auditReportTools, cronProblem } from "../src/tools/audit-reports.js";
 import { MAX_PAGES } from "../src/tools/common.js";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+import { baseUrlsFrom, connect, envelope } from "./helpers/harness.js";
+import { type StubRequest } from "./helpers/stub.js";
+import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
 const DEFS = "/audit-reports/definitions/";
 const DEF = `${DEFS}d-1`;
 const INST = `${DEF}/instances/i-1`;
 
-let stub: Stub;
-let h: Harness;
+useStubHarness();
 
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
-
-const query = (r: StubRequest) => Object.fromEntries(new URL(r.url, "http://x").searchParams);
 const body = (r: StubRequest) => JSON.parse(r.body) as Record<string, unknown>;
 const base = { name: "Weekly DDL", integration_type: "oltp" };
 const ddl = { field: "statement_type", mode: "include", patterns: [{ match_type: "exact", value: "DDL" }] };

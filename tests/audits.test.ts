@@ -4,32 +4,18 @@
  * body, the system-audit token is percent-encoded once and never appears in error text, and
  * time windows are checked before any request.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SYSTEM_AUDIT_TOKEN } from "./cases/audits.js";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+import { envelope } from "./helpers/harness.js";
+import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
 const SEARCH = "/v1/query-audits/search";
 const RESULTS = "/v1/query-audits/results";
 const START = "/api/systemaudits/query/start";
 const RESULT = "/api/systemaudits/query/result";
 
-let stub: Stub;
-let h: Harness;
+useStubHarness();
 
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
-
-const query = (r: StubRequest) => Object.fromEntries(new URL(r.url, "http://x").searchParams);
 
 describe("query audits", () => {
   it("search_query_audits sends every filter in the query string and no body", async () => {

@@ -12,25 +12,13 @@ import { MAX_PAGES } from "../src/tools/common.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { baseUrlsFrom, connect, envelope, TEST_KEY, TEST_SECRET, type Harness } from "./helpers/harness.js";
 import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
 
 const JOB = "3f8c2a91-5b7d-4e26-9c1a-7d4e8b2f6a10";
 const AGENT = "c5750de6-170d-46d3-a9bc-b5f7ba032ad0";
 const FINDINGS = `/v1/jobs/${JOB}/findings`;
 
-let stub: Stub;
-let h: Harness;
-
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
+useStubHarness();
 
 const query = (r: StubRequest) => new URL(r.url, "http://x").searchParams;
 const path = (r: StubRequest) => r.url.split("?")[0]!;

@@ -3,28 +3,15 @@
  * destructive and not idempotent, contiguous_id paging terminates, names are checked and
  * percent-encoded, and bad input never reaches ALTR.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MAX_PAGES } from "../src/tools/common.js";
 import { keyManagementTools } from "../src/tools/key-management.js";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+import { baseUrlsFrom, connect, envelope } from "./helpers/harness.js";
+import { type StubRequest } from "./helpers/stub.js";
+import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
-let stub: Stub;
-let h: Harness;
+useStubHarness();
 
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
-
-const query = (r: StubRequest) => Object.fromEntries(new URL(r.url, "http://x").searchParams);
 const ROTATE = "/keys/fpe/customer-ssn/sequence/2/rotate";
 
 describe("rotate and deactivate", () => {

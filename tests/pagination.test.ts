@@ -2,30 +2,16 @@
  * Pagination always terminates and never duplicates; batching never sends past a failure.
  * Multi-page answers come from a local stub (Prism's static examples are single pages).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { paginate } from "../src/altr/paginate.js";
 import { RULE_BATCH_SIZE } from "../src/tools/policies.js";
 import { MAX_PAGES } from "../src/tools/common.js";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+import { envelope } from "./helpers/harness.js";
+import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
 const POLICY = "/v1/unified-policy/management/policy";
-let stub: Stub;
-let h: Harness;
+useStubHarness();
 
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
-
-const query = (r: StubRequest) => Object.fromEntries(new URL(r.url, "http://x").searchParams);
 
 describe("paginate()", () => {
   it("stops at the page cap and returns the cursor to continue", async () => {

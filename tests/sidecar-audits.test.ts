@@ -3,26 +3,14 @@
  * body-less POST; a search still running (202) is reported as status "processing"; results are
  * one page per call with a token that always ends; bad input never reaches ALTR.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+import { describe, expect, it } from "vitest";
+import { envelope } from "./helpers/harness.js";
+import { type StubRequest } from "./helpers/stub.js";
+import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
 
 const SEARCH = "123e4567-e89b-12d3-a456-426614174000";
 
-let stub: Stub;
-let h: Harness;
-
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
+useStubHarness();
 
 const entries = (r: StubRequest) => [...new URL(r.url, "http://x").searchParams.entries()];
 

@@ -6,30 +6,18 @@
  */
 import { Writable } from "node:stream";
 import pino from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { selectTools } from "../src/server/registry.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Reply, type Stub, type StubRequest } from "./helpers/stub.js";
+import { type Reply, type StubRequest } from "./helpers/stub.js";
+import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
 
 const AGENT = "3f9c2b1e-8a7d-4c6b-9e5f-1a2b3c4d5e6f";
 const SIDECAR = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
 const ARN = "arn:aws:iam::123456789012:role/AltrSidecarSecrets";
 
-let stub: Stub;
-let h: Harness;
-
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
+useStubHarness();
 
 function routeAll(reply: Reply): void {
   for (const m of ["GET", "POST", "PATCH", "DELETE"]) stub.route(m, /.*/, reply);

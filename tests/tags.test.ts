@@ -3,34 +3,20 @@
  * connect_tag's database lookup (its failures are their own errors); update_tag keeps every
  * setting the caller did not give; ids encoded once; invalid input never reaches ALTR.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { selectTools } from "../src/server/registry.js";
 import { MAX_PAGES } from "../src/tools/common.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { TAG_PAGE_SIZE, TAG_VALUE_PAGE_SIZE } from "../src/tools/tags.js";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+import { envelope } from "./helpers/harness.js";
+import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
 const TAG = "/v1/tag/masking";
 const VALUES = "/v1/dis/tags/v2/tags/list";
 const GROUP = "3f6e2a9c-1b7d-4c58-a0e4-9d2b8f1c7e65";
 
-let stub: Stub;
-let h: Harness;
+useStubHarness();
 
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
-
-const query = (r: StubRequest) => Object.fromEntries(new URL(r.url, "http://x").searchParams);
 const paths = () => stub.requests.map((r) => `${r.method} ${r.url.split("?")[0]}`);
 const tag = (i: number) => ({ tag_group_id: `g${i}`, tag_name: `T${i}` });
 const dbs = (...list: object[]) => ({ status: 200, body: { success: true, data: { databases: list, count: list.length } } });

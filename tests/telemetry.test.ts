@@ -3,32 +3,19 @@
  * one page per call (limit 1–1000) with a cursor that always ends, removals are destructive
  * and keep their pre-rename names, and telemetry's error body is read.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { selectTools } from "../src/server/registry.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+import { envelope } from "./helpers/harness.js";
+import { type StubRequest } from "./helpers/stub.js";
+import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
 const AGENT = "3f9c2b1e-8a7d-4c6b-9e5f-1a2b3c4d5e6f";
 const SIDECAR = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
 
-let stub: Stub;
-let h: Harness;
-
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
+useStubHarness();
 
 const path = (r: StubRequest) => r.url.split("?")[0];
-const query = (r: StubRequest) => Object.fromEntries(new URL(r.url, "http://x").searchParams);
 
 const INVALID: [tool: string, args: Record<string, unknown>, field: string][] = [
   ["get_agent_instances", {}, "agent_id"],

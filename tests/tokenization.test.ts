@@ -3,25 +3,13 @@
  * unprocessed entries, error text), limits before any request, the determinism header, and
  * no retry of a tokenize after a 5xx.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { wireKey } from "../src/tools/tokenization.js";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+import { baseUrlsFrom, connect, envelope } from "./helpers/harness.js";
+import { type StubRequest } from "./helpers/stub.js";
+import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
 
-let stub: Stub;
-let h: Harness;
-
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
+useStubHarness();
 
 const sent = (r: StubRequest) => JSON.parse(r.body) as Record<string, string>;
 /** ALTR's answer to a batch: every wire key with `f(value)`. */
