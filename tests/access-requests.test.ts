@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { envelope } from "./helpers/harness.js";
-import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
+import { describeInvalidInput, h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
 const AR = "/v1/unified-policy/management/accessRequest";
 const ID = "a56f3f23-e523-46a8-880e-a41339ae7e3c";
@@ -122,14 +122,4 @@ const INVALID: [tool: string, args: Record<string, unknown>, field: string][] = 
   ["cancel_access_request", { justification: "x" }, "request_id"],
 ];
 
-describe("invalid input never reaches ALTR", () => {
-  it.each(INVALID)("%s %j → error naming %s", async (tool, args, field) => {
-    const res = await h.call(tool, args);
-    const env = envelope(res);
-    expect(res.isError).toBe(true);
-    expect(env.error?.kind).toBe("invalid_input");
-    expect(env.error?.message).toContain(field);
-    expect(env.error?.message).toContain("Nothing was sent to ALTR");
-    expect(stub.requests).toHaveLength(0);
-  });
-});
+describeInvalidInput(INVALID);

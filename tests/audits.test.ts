@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { SYSTEM_AUDIT_TOKEN } from "./cases/audits.js";
 import { envelope } from "./helpers/harness.js";
-import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
+import { describeInvalidInput, h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
 const SEARCH = "/v1/query-audits/search";
 const RESULTS = "/v1/query-audits/results";
@@ -173,14 +173,4 @@ const INVALID: [tool: string, args: Record<string, unknown>, field: string][] = 
   ["get_system_audit_results", { token: " " }, "token"],
 ];
 
-describe("invalid input never reaches ALTR", () => {
-  it.each(INVALID)("%s %j → error naming %s", async (tool, args, field) => {
-    const res = await h.call(tool, args);
-    const env = envelope(res);
-    expect(res.isError).toBe(true);
-    expect(env.error?.kind).toBe("invalid_input");
-    expect(env.error?.message).toContain(field);
-    expect(env.error?.message).toContain("Nothing was sent to ALTR");
-    expect(stub.requests).toHaveLength(0);
-  });
-});
+describeInvalidInput(INVALID);

@@ -9,7 +9,7 @@ import { MAX_PAGES } from "../src/tools/common.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { TAG_PAGE_SIZE, TAG_VALUE_PAGE_SIZE } from "../src/tools/tags.js";
 import { envelope } from "./helpers/harness.js";
-import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
+import { describeInvalidInput, h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
 const TAG = "/v1/tag/masking";
 const VALUES = "/v1/dis/tags/v2/tags/list";
@@ -321,14 +321,4 @@ const INVALID: [tool: string, args: Record<string, unknown>, field: string][] = 
   ["disconnect_tag_by_details", { database_id: 42, database_name: "D", schema_name: "S", tag_name: "T", ignore_errors: "yes" }, "ignore_errors"],
 ];
 
-describe("invalid input never reaches ALTR", () => {
-  it.each(INVALID)("%s %j → error naming %s", async (tool, args, field) => {
-    const res = await h.call(tool, args);
-    const env = envelope(res);
-    expect(res.isError).toBe(true);
-    expect(env.error?.kind).toBe("invalid_input");
-    expect(env.error?.message).toContain(field);
-    expect(env.error?.message).toContain("Nothing was sent to ALTR");
-    expect(stub.requests).toHaveLength(0);
-  });
-});
+describeInvalidInput(INVALID);

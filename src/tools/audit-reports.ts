@@ -8,7 +8,7 @@ import { paginate } from "../altr/paginate.js";
 import type { components } from "../generated/audit-report.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, responseBody, type Tool } from "./define.js";
-import { MAX_PAGES } from "./common.js";
+import { isTimeZone, MAX_PAGES } from "./common.js";
 
 type Definition = components["schemas"]["Definition"];
 type DefinitionInput = components["schemas"]["DefinitionInput"];
@@ -92,14 +92,6 @@ const cron = z
 // ---------------------------------------------------------------------------------------------
 // Definition parameters.
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const timeZone = z
   .string()
   .trim()

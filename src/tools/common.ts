@@ -38,3 +38,13 @@ export const cursor = {
     }
   },
 };
+
+/** True for an IANA time-zone name this runtime knows (e.g. America/New_York, UTC). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -5,7 +5,7 @@
  * task configuration, schedule), validated against the structure ALTR documents.
  */
 import { z } from "zod";
-import { nextToken } from "./common.js";
+import { isTimeZone, nextToken } from "./common.js";
 import { input } from "./define.js";
 
 const text = z.string().trim().min(1);
@@ -101,14 +101,6 @@ export const CREDENTIAL_PARAMS = ["aws_secrets_manager", "azure_key_vault"] as c
 
 const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A task schedule (ALTR's Schedule). Object or JSON string; type defaults to CRON. */
 export const schedule = input.described(
