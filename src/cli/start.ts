@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { basicCredential, createAltrClients } from "../altr/client.js";
-import { loadSettings, type Settings } from "../config/index.js";
+import { ConfigError, loadSettings, type Settings } from "../config/index.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { createToolHost, type ToolHost } from "../server/server.js";
 
@@ -12,14 +12,24 @@ export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
 
-export interface Started {
+export interface Prepared {
   settings: Settings;
   host: ToolHost;
   logger: Logger;
+  /** Releases what prepare() opened (nothing for a real ALTR; the sandbox's state for --sandbox). */
   close(): Promise<void>;
 }
 
-export async function start(env: NodeJS.ProcessEnv): Promise<Started> {
+export interface Started extends Prepared {}
+
+export interface PrepareOptions {
+  /** Run against the in-process ALTR sandbox instead of ALTR (placeholder credentials). */
+  sandbox?: { stateFile?: string };
+}
+
+/** Settings, logger, ALTR clients and the tool host — everything but a transport. */
+export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = {}): Promise<Prepared> {
+  if (options.sandbox) throw new ConfigError("--sandbox is not available in this build");
   const settings = loadSettings(env);
   const logger = createLogger({ format: settings.logFormat, level: settings.logLevel });
   const clients = createAltrClients({
@@ -37,6 +47,12 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Started> {
     selection: { toolsets: settings.toolsets, readOnly: settings.readOnly, restricted: settings.restrictedTools },
     confirmDestructive: settings.confirmDestructive,
   });
+  return { settings, host, logger, close: async () => undefined };
+}
+
+export async function start(env: NodeJS.ProcessEnv, options: PrepareOptions = {}): Promise<Started> {
+  const prepared = await prepare(env, options);
+  const { settings, host, logger } = prepared;
   logger.info(
     { version: VERSION, transport: settings.transport, tools: host.listed.length, readOnly: settings.readOnly },
     "altr-mcp starting",
@@ -46,10 +62,9 @@ export async function start(env: NodeJS.ProcessEnv): Promise<Started> {
     const { StdioServerTransport } = await import("@modelcontextprotocol/sdk/server/stdio.js");
     const server = host.createServer();
     await server.connect(new StdioServerTransport());
-    return { settings, host, logger, close: () => server.close() };
+    return { ...prepared, close: async () => { await server.close(); await prepared.close(); } };
   }
   const { startHttp } = await import("../transports/http.js");
   const running = await startHttp(host, { ...settings, version: VERSION }, logger);
-  return { settings, host, logger, close: () => running.close() };
+  return { ...prepared, close: async () => { await running.close(); await prepared.close(); } };
 }
-
