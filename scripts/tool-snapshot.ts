@@ -1,7 +1,7 @@
 /**
  * Writes tests/fixtures/tool-list.snapshot.json: the full tool list (every toolset on) as
- * tools/list advertises it — name, title, description, inputSchema, annotations; no
- * outputSchema — with object keys sorted, so any change shows up as a reviewable diff.
+ * tools/list advertises it — name, description, inputSchema, annotations (no outputSchema; titles
+ * are not advertised) — with object keys sorted, so any change shows up as a reviewable diff.
  * tests/tool-list.test.ts fails when the live list differs from it.
  */
 import { writeFileSync } from "node:fs";

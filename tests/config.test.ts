@@ -38,6 +38,7 @@ describe("settings", () => {
       DISABLE_RETRY: "true",
       MAX_RETRIES: "5",
       RESTRICTED_TOOLS: " delete_policy , add_rules,",
+      ALTR_TOOLS: "vault_tokenize, get_roles",
       LOG_LEVEL: "WARNING",
       MCP_TRANSPORT: "streamable-http",
     });
@@ -45,6 +46,7 @@ describe("settings", () => {
     expect(s.baseUrls.kma).toBe("https://acme.kma.example/v1");
     expect(s.http.maxAttempts).toBe(1);
     expect(s.restrictedTools).toEqual(["delete_policy", "add_rules"]);
+    expect(s.tools).toEqual(["vault_tokenize", "get_roles"]);
     expect(s.logLevel).toBe("warn");
     expect(s.transport).toBe("streamable-http");
   });
@@ -74,5 +76,14 @@ describe("settings", () => {
     writeFileSync(join(dir, ".env"), "ORG_ID=from-file\nMAPI_KEY=file-key\nMAPI_SECRET=file-secret\n");
     const env = withDotEnv({ ORG_ID: "from-env" }, dir);
     expect(env).toMatchObject({ ORG_ID: "from-env", MAPI_KEY: "file-key", MAPI_SECRET: "file-secret" });
+  });
+});
+
+describe("prepare() wires the selection settings", () => {
+  it("ALTR_TOOLSETS=none with ALTR_TOOLS lists exactly the named tools", async () => {
+    const { prepare } = await import("../src/cli/start.js");
+    const p = await prepare({ ...REQUIRED, ALTR_TOOLSETS: "none", ALTR_TOOLS: "vault_tokenize,get_roles", LOG_LEVEL: "silent" });
+    expect(p.host.listed.map((t) => t.name)).toEqual(["get_roles", "vault_tokenize"]);
+    await p.close();
   });
 });

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { OPERATIONS } from "../src/generated/operations.js";
+import { instructions } from "../src/server/instructions.js";
 import { describeTool, resolveToolsets, selectTools } from "../src/server/registry.js";
 import { TOOLSETS } from "../src/tools/define.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
@@ -14,6 +15,26 @@ interface UpstreamTool {
 const UPSTREAM = (
   JSON.parse(readFileSync(new URL("./fixtures/upstream-tools.json", import.meta.url), "utf8")) as { tools: UpstreamTool[] }
 ).tools;
+
+/**
+ * Id parameters whose source the name gives away (the list tool named after the object), so
+ * the tool list does not spend a description on each. The server instructions say so once.
+ */
+/** Paging cursors: the instructions say to pass back the previous answer's value. */
+const PAGE_CURSORS = ["contiguous_id"];
+
+const IMPLIED_ID_SOURCES: Record<string, string[]> = {
+  agent_id: ["list_sc_agents"],
+  database_id: ["get_databases"],
+  definition_id: ["list_report_definitions"],
+  comment_id: ["list_report_comments"],
+  instance_id: ["list_report_instances", "get_agent_instances", "get_sidecar_instances"],
+  job_id: ["get_jobs"],
+  request_id: ["get_access_requests"],
+  rule_id: ["get_rules"],
+  sidecar_id: ["list_sc_sidecars"],
+  task_id: ["list_sc_agent_tasks"],
+};
 
 describe("tool table", () => {
   it("every tool is an upstream tool, in the toolset of its domain", () => {
@@ -81,6 +102,17 @@ describe("tool table", () => {
     }
   });
 
+  it("ids left undescribed come from a list tool their name points to, as the instructions say", () => {
+    const names = new Set(ALL_TOOLS.map((t) => t.name));
+    const text = instructions(true);
+    for (const [id, sources] of Object.entries(IMPLIED_ID_SOURCES)) {
+      for (const source of sources) expect(names.has(source), `${id} ← ${source}`).toBe(true);
+      expect(sources.some((s) => s.endsWith(`_${id.replace(/_id$/, "")}s`)), id).toBe(true);
+    }
+    expect(text).toMatch(/Other ids come from the list tool of that object/);
+    for (const cursor of PAGE_CURSORS) expect(text).toContain(cursor);
+  });
+
   it("descriptions are short and start with what the tool does", () => {
     for (const t of ALL_TOOLS) {
       expect(t.description.length, t.name).toBeLessThanOrEqual(400);
@@ -93,9 +125,10 @@ describe("tool table", () => {
       const d = describeTool(t);
       expect(d.inputSchema.type).toBe("object");
       expect(d.outputSchema?.required).toEqual(["success", "data", "error"]);
-      // Names say most; ids must say where they come from.
+      // Names say most; an id says where it comes from unless its name does (IMPLIED_ID_SOURCES,
+      // stated once in the server instructions).
       for (const [name, prop] of Object.entries(d.inputSchema.properties ?? {})) {
-        if (name.endsWith("_id")) {
+        if (name.endsWith("_id") && !(name in IMPLIED_ID_SOURCES) && !PAGE_CURSORS.includes(name)) {
           expect((prop as { description?: string }).description, `${t.name}.${name}`).toBeTruthy();
         }
       }
@@ -129,6 +162,25 @@ describe("selection", () => {
     expect(names({ toolsets: ["roles"], readOnly: false, restricted: ["get_roles"] })).toEqual([]);
     expect(names({ toolsets: ["all"], readOnly: false, restricted: [] })).toHaveLength(ALL_TOOLS.length);
     expect(() => names({ toolsets: ["nope"], readOnly: false, restricted: [] })).toThrow(/unknown toolset/);
+  });
+
+  it("ALTR_TOOLS adds individual tools; read-only and RESTRICTED_TOOLS still beat it", () => {
+    const base = { readOnly: false, restricted: [] as string[] };
+    expect(names({ ...base, toolsets: ["roles"], tools: ["vault_tokenize", "GET_POLICIES"] })).toEqual([
+      "get_roles",
+      "get_policies",
+      "vault_tokenize",
+    ]);
+    expect(names({ ...base, toolsets: ["none"], tools: ["get_databases"] })).toEqual(["get_databases"]);
+    // A pre-rename name selects the tool; the alias stays callable.
+    const sel = selectTools(ALL_TOOLS, { ...base, toolsets: ["none"], tools: ["delete_database"] });
+    expect(sel.enabled.map((t) => t.name)).toEqual(["disconnect_database"]);
+    expect(sel.callable.has("delete_database")).toBe(true);
+    expect(names({ ...base, toolsets: ["none"], tools: ["add_rules"], readOnly: true })).toEqual([]);
+    expect(names({ ...base, toolsets: ["none"], tools: ["add_rules"], restricted: ["add_rules"] })).toEqual([]);
+    expect(() => names({ ...base, toolsets: [], tools: ["get_rolez"] })).toThrow(/ALTR_TOOLS names unknown tool\(s\): get_rolez/);
+    const hidden = selectTools(ALL_TOOLS, { ...base, toolsets: ["none"], tools: [] }).hidden.get("get_roles");
+    expect(hidden).toMatch(/ALTR_TOOLSETS.*ALTR_TOOLS/);
   });
 
   it("the sensitive toolsets are off unless named; every toolset can be named", () => {

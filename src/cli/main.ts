@@ -18,7 +18,7 @@ Common options (environment):
   MCP_TRANSPORT      stdio (default), streamable-http, sse
   MCP_HOST/MCP_PORT  HTTP bind address (default 127.0.0.1:8000)
   MCP_AUTH_TOKEN     bearer token for HTTP; required to bind a non-loopback address
-  ALTR_TOOLSETS      comma list of toolsets, or all
+  ALTR_TOOLSETS      comma list of toolsets, all, or none; ALTR_TOOLS adds single tools
   ALTR_READ_ONLY     true: only tools that change nothing
   RESTRICTED_TOOLS   comma list of tools to hide and block
   LOG_LEVEL, LOG_FORMAT (console|json), MAX_RETRIES, DISABLE_RETRY, ALTR_*_BASE_URL

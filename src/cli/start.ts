@@ -44,7 +44,12 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     logger,
     version: VERSION,
     secrets: [settings.mapiSecret, basicCredential(settings.mapiKey, settings.mapiSecret)],
-    selection: { toolsets: settings.toolsets, readOnly: settings.readOnly, restricted: settings.restrictedTools },
+    selection: {
+      toolsets: settings.toolsets,
+      tools: settings.tools,
+      readOnly: settings.readOnly,
+      restricted: settings.restrictedTools,
+    },
     confirmDestructive: settings.confirmDestructive,
   });
   return { settings, host, logger, close: async () => undefined };

@@ -30,6 +30,8 @@ export interface Settings {
   sessionIdleMs: number;
   restrictedTools: string[];
   toolsets: string[];
+  /** ALTR_TOOLS: individual tools listed in addition to the toolsets. */
+  tools: string[];
   readOnly: boolean;
   /** Destructive tools need the user's confirmation (elicitation or `confirm: true`). */
   confirmDestructive: boolean;
@@ -145,6 +147,7 @@ const envSchema = z.object({
   MCP_SESSION_IDLE_SECONDS: int("MCP_SESSION_IDLE_SECONDS", 1800, 1, 7 * 86_400),
   RESTRICTED_TOOLS: list,
   ALTR_TOOLSETS: list,
+  ALTR_TOOLS: list,
   ALTR_READ_ONLY: bool("ALTR_READ_ONLY"),
   ALTR_CONFIRM_DESTRUCTIVE: bool("ALTR_CONFIRM_DESTRUCTIVE", true),
   LOG_FORMAT: z
@@ -232,6 +235,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     sessionIdleMs: e.MCP_SESSION_IDLE_SECONDS * 1000,
     restrictedTools: e.RESTRICTED_TOOLS,
     toolsets: e.ALTR_TOOLSETS,
+    tools: e.ALTR_TOOLS,
     readOnly: e.ALTR_READ_ONLY,
     confirmDestructive: e.ALTR_CONFIRM_DESTRUCTIVE,
     logFormat: e.LOG_FORMAT as "console" | "json",

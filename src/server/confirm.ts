@@ -16,7 +16,7 @@ export const CONFIRM_PARAM = "confirm";
 /** The advertised `confirm` parameter of destructive tools. */
 export const CONFIRM_SCHEMA = {
   type: "boolean",
-  description: "Set true only once the user has agreed.",
+  description: "Ask the user first.",
 } as const;
 
 /** Thrown by the gate when the user declined or cancelled: the call ends, nothing sent. */

@@ -5,18 +5,22 @@
  * 1. ALTR_READ_ONLY=true keeps only tools with readOnlyHint — it beats everything.
  * 2. RESTRICTED_TOOLS hides and blocks the named tools (case-insensitive; pre-rename names
  *    match the renamed tool) — it beats any inclusion.
- * 3. ALTR_TOOLSETS (comma list, or `all`) picks the domains; empty = the default toolsets.
+ * 3. ALTR_TOOLSETS (comma list, `all`, or `none`) picks the domains; empty = the default
+ *    toolsets. ALTR_TOOLS adds individual tools (names or pre-rename names) on top of them.
  * Pre-rename names stay callable as hidden aliases of enabled tools.
  */
 import { z } from "zod";
 import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js";
 import type { JsonSchema } from "../schema/json-schema.js";
+import { advertise, tidy } from "./advertise.js";
 import { CONFIRM_PARAM, CONFIRM_SCHEMA } from "./confirm.js";
 import { outputSchemaFor } from "./result.js";
 import { TOOLSETS, type Tool, type ToolsetName } from "../tools/define.js";
 
 export interface Selection {
   toolsets: string[];
+  /** ALTR_TOOLS: individual tools added to the toolsets (still subject to rules 1 and 2). */
+  tools?: string[];
   readOnly: boolean;
   restricted: string[];
 }
@@ -41,18 +45,23 @@ export function resolveToolsets(requested: string[]): Set<ToolsetName> {
   const names = requested.map((s) => s.trim().toLowerCase()).filter(Boolean);
   if (names.length === 0) return new Set(DEFAULT_TOOLSETS);
   if (names.includes("all")) return new Set(Object.keys(TOOLSETS) as ToolsetName[]);
-  const unknown = names.filter((n) => !(n in TOOLSETS));
+  const named = names.filter((n) => n !== "none");
+  const unknown = named.filter((n) => !(n in TOOLSETS));
   if (unknown.length) {
     throw new SelectionError(
-      `ALTR_TOOLSETS names unknown toolset(s): ${unknown.join(", ")}. Known: ${Object.keys(TOOLSETS).join(", ")}, all.`,
+      `ALTR_TOOLSETS names unknown toolset(s): ${unknown.join(", ")}. Known: ${Object.keys(TOOLSETS).join(", ")}, all, none.`,
     );
   }
-  return new Set(names as ToolsetName[]);
+  return new Set(named as ToolsetName[]);
 }
 
 export function selectTools(table: readonly Tool[], sel: Selection): Selected {
   const toolsets = resolveToolsets(sel.toolsets);
   const restricted = new Set(sel.restricted.map((s) => s.trim().toLowerCase()).filter(Boolean));
+  const extra = new Set((sel.tools ?? []).map((s) => s.trim().toLowerCase()).filter(Boolean));
+  const known = new Set(table.flatMap((t) => [t.name, ...t.aliases].map((n) => n.toLowerCase())));
+  const unknown = [...extra].filter((n) => !known.has(n));
+  if (unknown.length) throw new SelectionError(`ALTR_TOOLS names unknown tool(s): ${unknown.join(", ")}.`);
   const enabled: Tool[] = [];
   const callable = new Map<string, Tool>();
   const hidden = new Map<string, string>();
@@ -61,7 +70,9 @@ export function selectTools(table: readonly Tool[], sel: Selection): Selected {
     let reason: string | undefined;
     if (sel.readOnly && !tool.annotations.readOnlyHint) reason = "it changes data and ALTR_READ_ONLY is on";
     else if (names.some((n) => restricted.has(n.toLowerCase()))) reason = "it is listed in RESTRICTED_TOOLS";
-    else if (!toolsets.has(tool.toolset)) reason = `its toolset "${tool.toolset}" is not enabled (ALTR_TOOLSETS)`;
+    else if (!toolsets.has(tool.toolset) && !names.some((n) => extra.has(n.toLowerCase()))) {
+      reason = `its toolset "${tool.toolset}" is not enabled (ALTR_TOOLSETS) and ALTR_TOOLS does not name it`;
+    }
     if (reason) {
       for (const n of names) hidden.set(n, reason);
       continue;
@@ -72,39 +83,35 @@ export function selectTools(table: readonly Tool[], sel: Selection): Selected {
   return { enabled, callable, hidden };
 }
 
-const SAFE_INT = 9007199254740991;
-
-/**
- * Drops what costs tokens and tells the model nothing: zod's safe-integer bounds, `$schema`,
- * and `minLength: 1` (blank strings are still refused by validation, with a clear error).
- */
-function tidy(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(tidy);
-  if (node === null || typeof node !== "object") return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (k === "$schema") continue;
-    if ((k === "minimum" && v === -SAFE_INT) || (k === "maximum" && v === SAFE_INT)) continue;
-    if (k === "minLength" && v === 1) continue;
-    out[k] = tidy(v);
-  }
-  return out;
-}
-
 /**
  * The advertised input schema. Unknown top-level parameters are refused at call time with an
  * error naming them, so `additionalProperties: false` is left out of the list to save tokens.
  * Destructive tools get the optional `confirm` parameter while confirmation is on (confirm.ts).
  */
 export function inputJsonSchema(tool: Tool, confirmDestructive = true): McpTool["inputSchema"] {
-  const { additionalProperties: _strict, ...schema } = tidy(
-    z.toJSONSchema(tool.inputSchema, { io: "input", unrepresentable: "any" }),
-  ) as JsonSchema;
+  const schema = advertise(
+    tidy(z.toJSONSchema(tool.inputSchema, { io: "input", unrepresentable: "any" })) as JsonSchema,
+  );
   if (confirmDestructive && tool.annotations.destructiveHint) {
     const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
     schema.properties = { ...properties, [CONFIRM_PARAM]: { ...CONFIRM_SCHEMA } };
   }
   return { ...schema, type: "object" } as McpTool["inputSchema"];
+}
+
+/**
+ * The annotations as advertised: values equal to the MCP defaults are left out (readOnlyHint
+ * false, openWorldHint true; destructiveHint and idempotentHint mean nothing on a read-only
+ * tool). destructiveHint is always spelled out on tools that change data, true or false, so a
+ * client that ignores the defaults still flags every destructive tool.
+ */
+export function advertisedAnnotations(a: Tool["annotations"]): NonNullable<McpTool["annotations"]> {
+  if (a.readOnlyHint) return a.openWorldHint ? { readOnlyHint: true } : { readOnlyHint: true, openWorldHint: false };
+  return {
+    destructiveHint: a.destructiveHint,
+    ...(a.idempotentHint ? { idempotentHint: true } : {}),
+    ...(a.openWorldHint ? {} : { openWorldHint: false }),
+  };
 }
 
 /**
@@ -114,11 +121,9 @@ export function inputJsonSchema(tool: Tool, confirmDestructive = true): McpTool[
 export function describeTool(tool: Tool, confirmDestructive = true): McpTool {
   return {
     name: tool.name,
-    title: tool.title,
     description: tool.description,
     inputSchema: inputJsonSchema(tool, confirmDestructive),
     outputSchema: outputSchemaFor(tool.output) as McpTool["outputSchema"],
-    // `title` is top-level (MCP 2025-06-18); repeating it in annotations would only cost tokens.
-    annotations: { ...tool.annotations },
+    annotations: advertisedAnnotations(tool.annotations),
   };
 }

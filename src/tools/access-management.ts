@@ -142,7 +142,7 @@ export const accessManagementTools: Tool[] = [
   defineTool({
     name: "create_snowflake_access_policy",
     title: "Create a Snowflake access policy",
-    description: "Create a Snowflake access policy: which roles may read or write which objects; ALTR keeps the grants in place.",
+    description: "Create a Snowflake access policy: which roles may read or write which objects.",
     toolset: "access_management",
     input: {
       policy_name: name255,
@@ -150,7 +150,7 @@ export const accessManagementTools: Tool[] = [
       connection_id: z.number().int().min(1).describe("From get_databases."),
       rules: snowflakeRules,
       policy_maintenance: maintenance.optional(),
-      access_request_id: text.optional().describe("Access request it fulfils (get_access_requests)."),
+      access_request_id: text.optional().describe("The access request it fulfils."),
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["api.createSnowflakeAccessPolicy"],
@@ -176,7 +176,7 @@ export const accessManagementTools: Tool[] = [
   defineTool({
     name: "create_oltp_access_policy",
     title: "Create an OLTP access policy",
-    description: "Create an access policy on a sidecar OLTP repo: which IdP users or groups may read which columns.",
+    description: "Create an OLTP (sidecar repo) access policy: which IdP users or groups may read which columns.",
     toolset: "access_management",
     input: {
       policy_name: name255,
@@ -212,7 +212,7 @@ export const accessManagementTools: Tool[] = [
   defineTool({
     name: "update_snowflake_access_policy",
     title: "Replace a Snowflake access policy",
-    description: "Replace a Snowflake access policy's name and whole rule list (rules left out lose their grants).",
+    description: "Replace a Snowflake access policy's name and rules (rules left out lose their grants).",
     toolset: "access_management",
     input: {
       policy_id: accessPolicyId,
@@ -239,7 +239,7 @@ export const accessManagementTools: Tool[] = [
   defineTool({
     name: "trigger_access_policy_check",
     title: "Run an access policy check",
-    description: "Run an access policy's check now instead of on its schedule.",
+    description: "Run an access policy's check now.",
     toolset: "access_management",
     input: { policy_id: accessPolicyId },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },

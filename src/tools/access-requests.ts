@@ -24,7 +24,7 @@ const STATUSES = [
 ] as const satisfies readonly AccessRequestStatus[];
 
 const text = z.string().trim().min(1);
-const requestId = text.describe("From get_access_requests.");
+const requestId = text;
 
 const snowflakeMetadata = input.described(
   "object",
@@ -66,7 +66,7 @@ export const accessRequestTools: Tool[] = [
   defineTool({
     name: "create_access_request",
     title: "File an access request",
-    description: "File a Snowflake access request for an administrator to approve or deny.",
+    description: "File a Snowflake access request for an administrator to decide.",
     toolset: "access_requests",
     input: {
       requester: text,
@@ -130,7 +130,7 @@ export const accessRequestTools: Tool[] = [
   defineTool({
     name: "get_access_request",
     title: "Get an access request",
-    description: "Get one access request: rules, state, and who decided it and why.",
+    description: "Get one access request: rules, state, who decided and why.",
     toolset: "access_requests",
     input: { request_id: requestId },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -144,7 +144,7 @@ export const accessRequestTools: Tool[] = [
     },
   }),
 
-  decision("approve", "Approve an OPEN access request, with the reason; ALTR then grants the access.", "Approve an access request"),
+  decision("approve", "Approve an OPEN access request, with the reason; ALTR grants it.", "Approve an access request"),
   decision("deny", "Deny an OPEN access request, with the reason.", "Deny an access request"),
   decision("cancel", "Withdraw an OPEN access request, with the reason.", "Cancel an access request"),
 ];

@@ -87,7 +87,7 @@ const cron = z
     const problem = cronProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: `${problem}; expected ${CRON_FORM}` });
   })
-  .describe('6 fields: min hour day-of-month month day-of-week year, ? in one day field, e.g. "0 9 ? * MON *".');
+  .describe('6-field cron (min hour dom month dow year), ? in one day field, e.g. "0 9 ? * MON *".');
 
 // ---------------------------------------------------------------------------------------------
 // Definition parameters.
@@ -178,18 +178,18 @@ function checkFilters(value: Filters, integration: IntegrationType): void {
 
 const definitionFields = {
   name: z.string().trim().min(1),
-  integration_type: z.enum(["oltp", "snowflake"]).describe("oltp = sidecar audits; decides the filter fields."),
+  integration_type: z.enum(["oltp", "snowflake"]).describe("oltp = sidecar audits."),
   description: z.string().optional(),
-  lookback_days: z.number().int().min(1).optional().describe("Whole days covered, ending at midnight of the run day."),
+  lookback_days: z.number().int().min(1).optional().describe("Days, ending at midnight of the run day."),
   timezone: timeZone.optional().describe("IANA zone of the report window."),
   schedule_cron: cron.optional(),
   schedule_enabled: z.boolean().optional(),
   schedule_timezone: timeZone.optional().describe("IANA zone the cron runs in."),
-  delivery: input.jsonOr(delivery).optional().describe("Or as a JSON string."),
+  delivery: input.jsonOr(delivery).optional(),
   filters: input
     .jsonOr(filters)
     .optional()
-    .describe("Or as a JSON string. Fields depend on integration_type; row_count takes range, policy_blocked/execution_success take value."),
+    .describe("Fields depend on integration_type; row_count takes range, policy_blocked/execution_success take value."),
 };
 type DefinitionArgs = z.output<z.ZodObject<typeof definitionFields>>;
 
@@ -232,12 +232,12 @@ function clearedBy(current: Definition, body: DefinitionInput): Record<string, u
 // ---------------------------------------------------------------------------------------------
 // Ids and paging.
 
-const definitionId = z.string().trim().min(1).describe("From list_report_definitions.");
-const instanceId = z.string().trim().min(1).describe("From list_report_instances.");
-const commentId = z.string().trim().min(1).describe("From list_report_comments.");
+const definitionId = z.string().trim().min(1);
+const instanceId = z.string().trim().min(1);
+const commentId = z.string().trim().min(1);
 const paging = {
   limit: z.number().int().min(1).max(PAGE_MAX).optional().describe("Page size; default: all pages."),
-  cursor: z.string().min(1).optional().describe("next_cursor of a previous answer."),
+  cursor: z.string().min(1).optional(),
 };
 
 interface PageBody<T> {
@@ -328,7 +328,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "update_report_definition",
     title: "Replace an audit report definition",
-    description: "Replace an audit report definition entirely: omitted fields are cleared (returned in cleared). Resend what you keep (get_report_definition).",
+    description: "Replace a report definition: omitted fields are cleared (listed in cleared); resend what you keep.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, ...definitionFields },
     // A full replace removes whatever the caller leaves out (delivery, filters, schedule).
@@ -350,7 +350,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "archive_report_definition",
     title: "Archive an audit report definition",
-    description: "Archive an audit report definition: it stops running and is frozen until restored; its reports are kept.",
+    description: "Archive a report definition: it stops running until restored; reports stay.",
     toolset: "audit_reports",
     input: { definition_id: definitionId },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -364,7 +364,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "restore_report_definition",
     title: "Restore an archived audit report definition",
-    description: "Make an archived audit report definition active again.",
+    description: "Make an archived report definition active again.",
     toolset: "audit_reports",
     input: { definition_id: definitionId },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -378,7 +378,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "trigger_report_definition",
     title: "Generate an audit report now",
-    description: "Generate a report now, outside the schedule. ALTR allows one trigger per definition every 5 minutes.",
+    description: "Generate a report now; at most once per definition every 5 minutes.",
     toolset: "audit_reports",
     input: { definition_id: definitionId },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -408,7 +408,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "get_report_instance",
     title: "Get a generated audit report",
-    description: "Get a generated report: status, period, event totals, sign-off count.",
+    description: "Get a generated report: status, period, totals, sign-offs.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId },
     annotations: READ,
@@ -422,7 +422,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "get_report_instance_download_url",
     title: "Get an audit report download link",
-    description: "Get a short-lived pre-signed link to a report file (PDF or CSV); anyone holding it can download it.",
+    description: "Get a short-lived pre-signed link to a report file (PDF or CSV); anyone with it can download.",
     toolset: "audit_reports",
     input: {
       definition_id: definitionId,
@@ -458,7 +458,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "create_report_comment",
     title: "Comment on an audit report",
-    description: "Comment on a generated report; each call adds a comment.",
+    description: "Comment on a generated report; each call adds one.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId, text: z.string().trim().min(1) },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -474,7 +474,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "pin_report_comment",
     title: "Pin a comment on an audit report",
-    description: "Pin a comment to the top; one per report (unpin the other first).",
+    description: "Pin a comment to the top; one per report.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId, comment_id: commentId },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -490,7 +490,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "unpin_report_comment",
     title: "Unpin a comment on an audit report",
-    description: "Unpin a comment; it goes back to its place in time order.",
+    description: "Unpin a comment.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId, comment_id: commentId },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -520,7 +520,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "create_report_sign_off",
     title: "Sign off an audit report",
-    description: "Sign off a report as the API user. attestation=true states it is accurate: set it only when the user says so. One per user.",
+    description: "Sign off a report as the API user, once. attestation=true says it is accurate: only if the user says so.",
     toolset: "audit_reports",
     input: {
       definition_id: definitionId,

@@ -71,10 +71,10 @@ export const auditTools: Tool[] = [
     name: "search_query_audits",
     title: "Search Snowflake query audits",
     description:
-      "Start a search of Snowflake query audits; filters are AND-ed. Then get_query_audit_results with search_uuid.",
+      "Start a search of Snowflake query audits (filters AND-ed); then get_query_audit_results.",
     toolset: "audits",
     input: {
-      limit: z.number().int().min(1).max(10000).optional().describe("Most audits (default 10000)."),
+      limit: z.number().int().min(1).max(10000).optional().describe("Default 10000."),
       offset: z.number().int().min(0).optional(),
       from_date_time: utcTime.optional().describe("UTC, e.g. 2025-06-01T00:00:00Z."),
       to_date_time: utcTime.optional(),
@@ -105,10 +105,10 @@ export const auditTools: Tool[] = [
     name: "get_query_audit_results",
     title: "Get query audit search results",
     description:
-      "Read a page of a search_query_audits search; status processing: call again shortly.",
+      "Read a page of a search_query_audits search.",
     toolset: "audits",
     input: {
-      search_uuid: z.string().trim().min(1).describe("From search_query_audits."),
+      search_uuid: z.string().trim().min(1),
       limit: z.number().int().min(1).max(250).optional(),
       next_page_token: z.string().min(1).optional(),
     },
@@ -134,7 +134,7 @@ export const auditTools: Tool[] = [
     name: "search_system_audits",
     title: "Search ALTR system audits",
     description:
-      "Query ALTR's own audit log (admin and API actions) of one category, at most a week. status processing: get_system_audit_results with token.",
+      "Query ALTR's own audit log (admin and API actions), one category, ≤ 1 week; then get_system_audit_results.",
     toolset: "audits",
     input: {
       category: z.enum(SYSTEM_AUDIT_CATEGORIES),
@@ -170,9 +170,9 @@ export const auditTools: Tool[] = [
     name: "get_system_audit_results",
     title: "Get system audit results",
     description:
-      "Get a system-audit query's results by token; status processing: call again shortly. moreData: repeat search_system_audits with next_offset.",
+      "Get a system-audit query's results; moreData: search again with next_offset.",
     toolset: "audits",
-    input: { token: z.string().trim().min(1).describe("From search_system_audits.") },
+    input: { token: z.string().trim().min(1) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["altrnet.getSystemAuditQueryResult"],
     output: systemAuditData("altrnet.getSystemAuditQueryResult"),

@@ -25,7 +25,7 @@ type Target = components["schemas"]["ConditionTarget"];
 const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 /** Starting a job is not idempotent: every call starts another scan. */
 const START = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
-const POLL = "Runs for many minutes: poll get_job.";
+const POLL = "Poll get_job.";
 
 const agentId = uuid("an agent id", "list_sc_agents");
 const jobPageSize = pageSize(50);
@@ -151,7 +151,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "get_job",
     title: "Get a classification job",
-    description: "Get a classification job's status and progress; poll until COMPLETED or FAILED.",
+    description: "Get a classification job's status; poll until COMPLETED or FAILED.",
     toolset: "classification",
     input: { job_id: jobId },
     annotations: READ,
@@ -165,7 +165,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "get_job_summary",
     title: "Classification job summary",
-    description: "Per-classifier finding counts and column totals of a processed job.",
+    description: "Get per-classifier finding counts and column totals of a job.",
     toolset: "classification",
     input: { job_id: jobId },
     annotations: READ,
@@ -209,7 +209,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "create_gdlp_job",
     title: "Start a Google DLP Snowflake scan",
-    description: `Full-scan a Snowflake database with ALTR-hosted Google DLP; collection_name narrows info types (ALTR-native: create_job). ${POLL}`,
+    description: `Scan a Snowflake database with Google DLP; collection_name narrows info types (ALTR engine: create_job). ${POLL}`,
     toolset: "classification",
     input: {
       database_id: databaseId,
@@ -241,7 +241,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "create_databricks_job",
     title: "Start a Databricks scan",
-    description: `Scan every accessible catalog of a Databricks workspace with Google DLP; collection_name narrows info types. ${POLL}`,
+    description: `Scan every catalog of a Databricks workspace with Google DLP; collection_name narrows info types. ${POLL}`,
     toolset: "classification",
     input: {
       database_id: databaseId,
@@ -268,7 +268,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "create_oltp_job",
     title: "Start an OLTP repository scan",
-    description: `Scan an OLTP sidecar repo via a classifier agent. classification_type 5: ALTR native, needs collection_name; 6: Google DLP with your GCP key, ROWS only. ${POLL}`,
+    description: `Scan an OLTP sidecar repo via a classifier agent. classification_type 5 ALTR native (needs collection_name), 6 Google DLP with your GCP key (ROWS only). ${POLL}`,
     toolset: "classification",
     input: {
       agent_id: agentId,
@@ -282,7 +282,7 @@ export const classificationJobTools: Tool[] = [
       condition_types: conditionTypes(OLTP_TARGETS),
       sid: name.optional(),
       service_name: name.optional(),
-      task_id: name.optional().describe("From list_sc_agent_tasks."),
+      task_id: name.optional(),
     },
     annotations: START,
     operations: ["classification.createOltpJob"],
@@ -322,7 +322,7 @@ export const classificationJobTools: Tool[] = [
   defineTool({
     name: "update_job_status",
     title: "Pause, resume or cancel a job",
-    description: "Pause, resume (RUNNING) or cancel an OLTP (agent) classification job. Cancelling is final.",
+    description: "Pause, resume (RUNNING) or cancel (final) an OLTP classification job.",
     toolset: "classification",
     input: { job_id: jobId, status: z.enum(["PAUSED", "CANCELLED", "RUNNING"]) },
     // Cancelling ends the scan for good.
@@ -338,7 +338,7 @@ export const classificationJobTools: Tool[] = [
     name: "get_classification_report",
     title: "Download a job's report",
     description:
-      "Generate and return a finished job's full report; can be large (lighter: get_job_summary, get_job_findings).",
+      "Get a finished job's full report; large (lighter: get_job_summary, get_job_findings).",
     toolset: "classification",
     input: { job_id: jobId },
     // The POST (re)generates the report in ALTR; repeating it regenerates the same report.

@@ -63,7 +63,7 @@ export const classificationReviewTools: Tool[] = [
   defineTool({
     name: "get_job_findings",
     title: "Job findings: databases",
-    description: "Findings of a finished job, level 1: databases with detections; drill down with get_job_findings_schemas.",
+    description: "Findings level 1: databases with detections; then get_job_findings_schemas.",
     toolset: "classification",
     input: {
       job_id: jobId,
@@ -98,7 +98,7 @@ export const classificationReviewTools: Tool[] = [
   defineTool({
     name: "get_job_findings_schemas",
     title: "Job findings: schemas",
-    description: "Findings level 2: schemas with detections in one database of the job.",
+    description: "Findings level 2: schemas with detections in one database.",
     toolset: "classification",
     input: { job_id: jobId, database: objectName, ...paging, ...filters },
     annotations: READ,
@@ -221,7 +221,7 @@ export const classificationReviewTools: Tool[] = [
     name: "get_job_findings_lineage",
     title: "Why a classifier matched a column",
     description:
-      "Explain one classifier's result on one column, condition by condition (null for plain regex classifiers).",
+      "Explain a classifier's result on a column, condition by condition.",
     toolset: "classification",
     input: {
       job_id: jobId,
@@ -248,7 +248,7 @@ export const classificationReviewTools: Tool[] = [
     name: "record_job_decision",
     title: "Approve or reject findings",
     description:
-      "Approve or reject a job's findings in a scope (database → schema → table → column → classifier_name; no scope = the whole job), overwriting earlier decisions there.",
+      "Approve or reject a job's findings in a scope (database → schema → table → column → classifier_name; none = whole job); overwrites earlier decisions.",
     toolset: "classification",
     input: { job_id: jobId, confirmed_status: z.enum(["approved", "rejected"]), ...scopeFields, classifier_name: name.optional() },
     // Without a scope it decides every finding of the job, replacing what reviewers decided.
@@ -301,7 +301,7 @@ export const classificationReviewTools: Tool[] = [
     name: "revoke_job_decisions",
     title: "Revoke review decisions",
     description:
-      "Revoke review decisions in a scope (no scope = every decision of the job); the findings are pending again.",
+      "Revoke review decisions in a scope (none = whole job).",
     toolset: "classification",
     input: { job_id: jobId, ...scopeFields, classifier_name: name.optional() },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

@@ -11,8 +11,7 @@ export const uuid = (what: string, from: string) =>
   z
     .string()
     .trim()
-    .refine((v) => UUID.test(v), `must be ${what} (a UUID) from ${from}`)
-    .describe(`From ${from}.`);
+    .refine((v) => UUID.test(v), `must be ${what} (a UUID) from ${from}`);
 
 export const jobId = uuid("a job id", "get_jobs");
 
@@ -22,7 +21,7 @@ export const positive = z
   .int()
   .refine((n) => n >= 1, "must be 1 or more");
 
-export const databaseId = positive.describe("From get_databases.");
+export const databaseId = positive;
 
 /** A classifier or collection name (a path segment; percent-encoded by the client). */
 export const name = z.string().trim().min(1);

@@ -17,7 +17,7 @@ type Collection = components["schemas"]["Collection"];
 const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 
 const threshold = z.number().int().min(0).max(100);
-const legacySampleSize = z.number().int().min(1).describe("Legacy; ALTR ignores it.");
+const legacySampleSize = z.number().int().min(1);
 
 const classifierTools: Tool[] = [
   defineTool({
@@ -47,7 +47,7 @@ const classifierTools: Tool[] = [
   defineTool({
     name: "get_classifier",
     title: "Get a classifier",
-    description: "Get one classifier by name with the collections that use it.",
+    description: "Get a classifier and the collections that use it.",
     toolset: "classification",
     input: { classifier_name: name },
     annotations: READ,
@@ -62,7 +62,7 @@ const classifierTools: Tool[] = [
     name: "create_classifier",
     title: "Create a classifier",
     description:
-      "Create a custom classifier: an RE2 pattern matching minimum_threshold % of sampled values, and/or a compound_ruleset. Jobs run it only once in a collection.",
+      "Create a custom classifier: an RE2 pattern matching minimum_threshold % of sampled values, and/or a compound_ruleset; jobs use it via a collection.",
     toolset: "classification",
     input: {
       classifier_name: name,
@@ -99,7 +99,7 @@ const classifierTools: Tool[] = [
     name: "update_classifier",
     title: "Update a classifier",
     description:
-      "Change a custom classifier; only given fields change. An empty pattern, minimum_threshold 0 or compound_ruleset {} clears that field.",
+      "Change a custom classifier; an empty pattern, minimum_threshold 0 or compound_ruleset {} clears it.",
     toolset: "classification",
     input: {
       classifier_name: name,
@@ -143,7 +143,7 @@ const classifierTools: Tool[] = [
   defineTool({
     name: "delete_classifier",
     title: "Delete a classifier",
-    description: "Delete a custom classifier; it leaves every collection and later jobs stop detecting it.",
+    description: "Delete a custom classifier; it leaves every collection.",
     toolset: "classification",
     input: { classifier_name: name },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -212,7 +212,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "update_collection",
     title: "Update a collection",
-    description: "Change a custom collection's description (its only editable field).",
+    description: "Change a custom collection's description (nothing else).",
     toolset: "classification",
     input: { collection_name: name, description: z.string() },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -232,7 +232,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "delete_collection",
     title: "Delete a collection",
-    description: "Delete a custom collection (its classifiers remain); refused while jobs use it.",
+    description: "Delete a custom collection (classifiers remain); refused while jobs use it.",
     toolset: "classification",
     input: { collection_name: name },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -279,7 +279,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "add_classifiers_to_collection",
     title: "Add classifiers to a collection",
-    description: "Add classifiers to a custom collection, all or none; none may already be in it.",
+    description: "Add classifiers (none already in it) to a custom collection, all or none.",
     toolset: "classification",
     input: { collection_name: name, classifier_names: classifierNames },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -301,7 +301,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "remove_classifiers_from_collection",
     title: "Remove classifiers from a collection",
-    description: "Remove classifiers from a collection, all or none; its jobs stop running them.",
+    description: "Remove classifiers from a collection, all or none.",
     toolset: "classification",
     input: { collection_name: name, classifier_names: classifierNames },
     // Later jobs of the collection no longer detect what these classifiers found.
@@ -324,7 +324,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "import_altr_managed_classifiers",
     title: "Import ALTR-managed classifiers",
-    description: "Install or refresh ALTR's prebuilt classifiers and the \"ALTR Managed\" collection (safe to repeat).",
+    description: "Install or refresh ALTR's prebuilt classifiers and their collection.",
     toolset: "classification",
     input: {},
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -338,7 +338,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "get_altr_managed_timestamp",
     title: "ALTR-managed classifier versions",
-    description: "Compare the newest ALTR-managed classifier version with the installed one.",
+    description: "Compare installed and newest ALTR-managed classifier versions.",
     toolset: "classification",
     input: {},
     annotations: READ,
@@ -352,7 +352,7 @@ const collectionTools: Tool[] = [
   defineTool({
     name: "list_altr_managed_classifiers",
     title: "List ALTR's prebuilt classifiers",
-    description: "List the classifiers ALTR offers for import (installed ones: get_classifiers).",
+    description: "List the classifiers ALTR offers for import (installed: get_classifiers).",
     toolset: "classification",
     input: { limit: pageSize(100), contiguous_id: contiguousId, all_pages: allPages },
     annotations: READ,

@@ -6,17 +6,17 @@ import type { JsonSchema } from "../schema/json-schema.js";
 export const MAX_PAGES = 20;
 
 /** The `offset` parameter of tools that page with offsets and return `next_offset`. */
-export const offsetParam = z.number().int().min(0).optional().describe("next_offset of a previous answer.");
+export const offsetParam = z.number().int().min(0).optional();
 
 /** Continuation token of the lists ALTR pages with `contiguous_id`. */
-export const contiguousId = z.string().min(1).optional().describe("From the previous page.");
+export const contiguousId = z.string().min(1).optional();
 
 /** A page token as ALTR sends it: "" / null / absent all mean "no further page". */
 export function nextToken(value: unknown): string | null {
   return typeof value === "string" && value !== "" ? value : null;
 }
 
-export const databaseId = z.number().int().min(1).describe("From get_databases.");
+export const databaseId = z.number().int().min(1);
 
 /** `schema` with extra documented properties (for answers that add e.g. a continuation cursor). */
 export function withProperties(schema: JsonSchema, extra: Record<string, JsonSchema>): JsonSchema {

@@ -23,7 +23,7 @@ export const databaseTools: Tool[] = [
     name: "get_databases",
     title: "List databases",
     description:
-      "List connected data sources (Snowflake, Databricks, OLTP) with their ids.",
+      "List connected databases (Snowflake, Databricks, OLTP) and their ids.",
     toolset: "databases",
     input: {
       offset: offsetParam,
@@ -53,7 +53,7 @@ export const databaseTools: Tool[] = [
       "Find a database's id by display name; fails unless exactly one matches.",
     toolset: "databases",
     input: {
-      database_name: z.string().trim().min(1).describe("Display name (friendlyDatabaseName)."),
+      database_name: z.string().trim().min(1).describe("Display name."),
     },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["altrnet.listDatabases"],
@@ -83,7 +83,7 @@ export const databaseTools: Tool[] = [
     name: "create_database",
     title: "Connect a Snowflake or OLTP database",
     description:
-      "Connect a Snowflake or OLTP database (Databricks: create_databricks_database). Auth: service_user_id, or database_username/_password/hostname/database_port; not both.",
+      "Connect a Snowflake or OLTP database (Databricks: create_databricks_database). Auth: service_user_id, or username/password/hostname/port; not both.",
     toolset: "databases",
     input: {
       friendly_database_name: z.string().trim().min(1),
@@ -131,7 +131,7 @@ export const databaseTools: Tool[] = [
     name: "create_databricks_database",
     title: "Connect a Databricks workspace",
     description:
-      "Connect a Databricks catalog. Auth: service_user_id, or database_username + database_password (a personal access token); not both.",
+      "Connect a Databricks catalog. Auth: service_user_id, or database_username + database_password (personal access token); not both.",
     toolset: "databases",
     input: {
       friendly_database_name: z.string().trim().min(1),
@@ -171,7 +171,7 @@ export const databaseTools: Tool[] = [
     name: "update_database",
     title: "Update a database connection",
     description:
-      "Change a connected database's settings; only given fields change.",
+      "Change a connected database's settings.",
     toolset: "databases",
     input: {
       database_id: databaseId,
@@ -227,7 +227,7 @@ export const databaseTools: Tool[] = [
     name: "trigger_database_status_sync",
     title: "Re-check a database connection",
     description:
-      "Ask ALTR to re-check a connection (get_databases shows progress).",
+      "Re-check a database connection (get_databases shows progress).",
     toolset: "databases",
     input: { database_id: databaseId },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },

@@ -18,11 +18,11 @@ const noEdgeSpaces = (what: string) =>
 
 const name = noEdgeSpaces("the name").max(256);
 const namespace = noEdgeSpaces("the namespace").describe("Usually fpe.");
-const sequence = z.string().trim().min(1).describe("Version id (get_key, get_tweak).");
+const sequence = z.string().trim().min(1).describe("Version id.");
 const latestOr = sequence.optional().describe("Version id; omit for the latest.");
 
 const listFilters = {
-  contiguous_id: z.string().min(1).optional().describe("From a previous answer."),
+  contiguous_id: z.string().min(1).optional(),
   limit: z.number().int().min(1).optional().describe("Page size; default: all pages."),
   contain: z.string().min(1).optional(),
   status: z.enum(["active", "deactivated", "any"]).optional(),
@@ -114,7 +114,7 @@ export const keyManagementTools: Tool[] = [
   defineTool({
     name: "create_tweak",
     title: "Create an FPE tweak",
-    description: "Create a named FPE tweak (1–256 characters, no leading or trailing spaces).",
+    description: "Create a named FPE tweak.",
     toolset: "key_management",
     input: { name },
     annotations: CREATE,
@@ -128,7 +128,7 @@ export const keyManagementTools: Tool[] = [
   defineTool({
     name: "deactivate_tweak",
     title: "Deactivate an FPE tweak version",
-    description: "Deactivate one FPE tweak version for good; FPE can no longer use it. Destructive, not idempotent.",
+    description: "Deactivate an FPE tweak version for good.",
     toolset: "key_management",
     input: { name, sequence },
     annotations: IRREVERSIBLE,
@@ -187,7 +187,7 @@ export const keyManagementTools: Tool[] = [
   defineTool({
     name: "create_key",
     title: "Create an FPE key",
-    description: "Create a named FPE key in a namespace (name 1–256 characters, no leading or trailing spaces).",
+    description: "Create a named FPE key in a namespace.",
     toolset: "key_management",
     input: { namespace, name },
     annotations: CREATE,
@@ -201,7 +201,7 @@ export const keyManagementTools: Tool[] = [
   defineTool({
     name: "deactivate_key",
     title: "Deactivate an FPE key version",
-    description: "Deactivate one FPE key version for good; it can no longer encrypt. Destructive, not idempotent.",
+    description: "Deactivate an FPE key version for good; it can no longer encrypt.",
     toolset: "key_management",
     input: { namespace, name, sequence },
     annotations: IRREVERSIBLE,
@@ -220,7 +220,7 @@ export const keyManagementTools: Tool[] = [
   defineTool({
     name: "rotate_key",
     title: "Rotate an FPE key version",
-    description: "Re-wrap one FPE key version under a new envelope key (material unchanged). Destructive, not idempotent: each call rotates again.",
+    description: "Re-wrap one FPE key version under a new envelope key (material unchanged); each call rotates again.",
     toolset: "key_management",
     input: { namespace, name, sequence },
     annotations: IRREVERSIBLE,

@@ -21,8 +21,8 @@ const policyId = z
   .string()
   .trim()
   .min(1)
-  .describe("e.g. TAG#PII (get_policies).");
-const ruleId = z.string().trim().min(1).describe("From get_rules.");
+  .describe("e.g. TAG#PII.");
+const ruleId = z.string().trim().min(1);
 
 const maskingLevel = z
   .number()
@@ -69,7 +69,7 @@ const rule = z
   })
   .strict();
 
-const continueWith = z.string().min(1).optional().describe("next_cursor of a previous answer.");
+const continueWith = z.string().min(1).optional();
 
 /** The query value for the next page: ALTR's last_evaluated_key, JSON-encoded when it is an object. */
 function startKey(lastEvaluated: unknown): string | null {
@@ -108,7 +108,7 @@ export const policyTools: Tool[] = [
       "List masking policies.",
     toolset: "policies",
     input: {
-      policy_type: z.enum(POLICY_TYPES).optional().describe("Default: all types."),
+      policy_type: z.enum(POLICY_TYPES).optional(),
       cursor: continueWith,
     },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -208,7 +208,7 @@ export const policyTools: Tool[] = [
     name: "create_policy",
     title: "Create a masking policy",
     description:
-      "Create an empty masking policy for a tag (masks tagged columns for everyone until add_rules). Snowflake: UPPERCASE connected tag, policy_type TAG. Databricks: raw tag, PUSHDOWN, database_ids.",
+      "Create an empty masking policy for a tag (masks its columns for everyone until add_rules). Snowflake: UPPERCASE connected tag, TAG. Databricks: raw tag, PUSHDOWN, database_ids.",
     toolset: "policies",
     input: {
       tag: z.string().trim().min(1),
@@ -249,7 +249,7 @@ export const policyTools: Tool[] = [
     toolset: "policies",
     input: {
       policy_id: policyId,
-      rules: input.jsonOr(z.array(rule).min(1)).describe("Or as a JSON string."),
+      rules: input.jsonOr(z.array(rule).min(1)),
     },
     // Upserting the same rules again leaves the same state; an upsert can replace an existing
     // rule's level, which is the purpose of the tool, not a removal.
@@ -287,7 +287,7 @@ export const policyTools: Tool[] = [
     name: "update_rule",
     title: "Update a masking rule",
     description:
-      "Change one masking rule; only given fields change. A lower level (e.g. 10000) unmasks data.",
+      "Change one masking rule. A lower level (e.g. 10000) unmasks data.",
     toolset: "policies",
     input: {
       policy_id: policyId,
@@ -295,8 +295,8 @@ export const policyTools: Tool[] = [
       masking_policy: maskingLevel.optional(),
       role: z.string().trim().min(1).optional(),
       tag_value: z.string().trim().min(1).optional(),
-      access_rate_thresholds: thresholds(accessRateThreshold).optional().describe("A list, or one object."),
-      time_window_thresholds: thresholds(timeWindowThreshold).optional().describe("A list, or one object."),
+      access_rate_thresholds: thresholds(accessRateThreshold).optional(),
+      time_window_thresholds: thresholds(timeWindowThreshold).optional(),
     },
     // It can unmask data (a lower masking level), so it is flagged as destructive.
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -323,7 +323,7 @@ export const policyTools: Tool[] = [
   defineTool({
     name: "delete_policy",
     title: "Delete a masking policy",
-    description: "Delete a masking policy and its rules; the tag's columns stop being masked by it.",
+    description: "Delete a masking policy and its rules; its columns stop being masked by it.",
     toolset: "policies",
     input: { policy_id: policyId },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -340,7 +340,7 @@ export const policyTools: Tool[] = [
   defineTool({
     name: "delete_rule",
     title: "Delete a masking rule",
-    description: "Delete one masking rule; what its role sees in the tagged columns changes at once.",
+    description: "Delete one masking rule; what its role sees changes at once.",
     toolset: "policies",
     input: { policy_id: policyId, rule_id: ruleId },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

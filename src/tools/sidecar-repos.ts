@@ -115,7 +115,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "disconnect_sc_repo",
     title: "Remove a sidecar repo",
-    description: "Remove a repo's registration from ALTR (the database is untouched); fails while it has users or bindings.",
+    description: "Remove a repo from ALTR (database untouched); fails while it has users or bindings.",
     toolset: "sidecar",
     aliases: ["delete_sc_repo"],
     input: { repo_name: repoName },
@@ -146,7 +146,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "create_sc_repo_user",
     title: "Add a repo user",
-    description: "Add a database user to a repo; its credential lives in exactly one of AWS Secrets Manager or Azure Key Vault.",
+    description: "Add a database user to a repo; credential in AWS Secrets Manager or Azure Key Vault.",
     toolset: "sidecar",
     input: { repo_name: repoName, username, aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
     sensitive: ["aws_secrets_manager", "azure_key_vault"],
@@ -176,7 +176,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "update_sc_repo_user",
     title: "Change a repo user's credential",
-    description: "Point a repo user at a new credential: exactly one of AWS Secrets Manager or Azure Key Vault.",
+    description: "Point a repo user at a new credential.",
     toolset: "sidecar",
     input: { ...userPath, aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
     sensitive: ["aws_secrets_manager", "azure_key_vault"],
@@ -197,7 +197,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "disconnect_sc_repo_user",
     title: "Remove a repo user",
-    description: "Remove a user from a repo's sidecar configuration (the database account is untouched).",
+    description: "Remove a user from a repo (the database account is untouched).",
     toolset: "sidecar",
     aliases: ["delete_sc_repo_user"],
     input: userPath,
@@ -213,10 +213,10 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "list_sc_service_users",
     title: "List sidecar service users",
-    description: "List service users (identities agent tasks connect with) of one repo, or of all repos.",
+    description: "List service users (identities agent tasks connect with).",
     toolset: "sidecar",
     input: {
-      repo_name: repoName.optional().describe("Omit for every repo."),
+      repo_name: repoName.optional(),
       limit: limit(100),
       contiguous_id: contiguousId,
       username_starts_with: z.string().trim().min(1).optional().describe("Needs repo_name."),
@@ -244,7 +244,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "create_sc_service_user",
     title: "Add a sidecar service user",
-    description: "Add a service user (for agent tasks) to a repo; credential in exactly one of AWS Secrets Manager or Azure Key Vault.",
+    description: "Add a service user (for agent tasks) to a repo; credential in AWS Secrets Manager or Azure Key Vault.",
     toolset: "sidecar",
     input: { repo_name: repoName, username, resource, aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
     sensitive: ["resource", "aws_secrets_manager", "azure_key_vault"],
@@ -274,7 +274,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "update_sc_service_user",
     title: "Update a sidecar service user",
-    description: "Change a service user's resource id and/or credential (at most one provider).",
+    description: "Change a service user's resource and/or credential (one provider).",
     toolset: "sidecar",
     input: { ...userPath, resource: resource.optional(), aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
     sensitive: ["resource", "aws_secrets_manager", "azure_key_vault"],
@@ -299,7 +299,7 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "disconnect_sc_service_user",
     title: "Remove a sidecar service user",
-    description: "Remove a service user from a repo's sidecar configuration; tasks using it stop working.",
+    description: "Remove a service user from a repo; tasks using it stop working.",
     toolset: "sidecar",
     aliases: ["delete_sc_service_user"],
     input: userPath,

@@ -12,9 +12,9 @@ const text = z.string().trim().min(1);
 /** Text whose spaces matter (a log prefix, a search substring): kept as given, but not blank. */
 export const verbatim = z.string().refine((v) => v.trim() !== "", { error: "must not be blank" });
 
-export const agentId = text.describe("From list_sc_agents.");
-export const sidecarId = text.describe("From list_sc_sidecars.");
-export const taskId = text.describe("From list_sc_agent_tasks.");
+export const agentId = text;
+export const sidecarId = text;
+export const taskId = text;
 export const repoName = text;
 export const username = text;
 export const port = z.number().int().min(1).max(65535);
@@ -66,7 +66,7 @@ export function commaList<T extends z.ZodType>(item: T, numeric = false) {
       return numeric ? parts.map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : parts;
     }, z.array(item).min(1))
     .transform((items) => items.join(","))
-    .describe("List, or comma-separated.");
+    ;
 }
 
 /** A list filter given as one value or several; sent as repeated query keys. */

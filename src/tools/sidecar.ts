@@ -65,7 +65,7 @@ const agentTools: Tool[] = [
   defineTool({
     name: "create_sc_agent",
     title: "Register a sidecar agent",
-    description: "Register an SIS (audit) or CLASSIFIER agent; give it tasks with create_sc_agent_task.",
+    description: "Register an SIS (audit) or CLASSIFIER agent; then create_sc_agent_task.",
     toolset: "sidecar",
     input: {
       agent_type: agentType,
@@ -99,7 +99,7 @@ const agentTools: Tool[] = [
   defineTool({
     name: "update_sc_agent",
     title: "Update a sidecar agent",
-    description: "Change an agent's name, description or public keys; only given fields change.",
+    description: "Change an agent's name, description or public keys.",
     toolset: "sidecar",
     input: {
       agent_id: agentId,
@@ -120,7 +120,7 @@ const agentTools: Tool[] = [
   defineTool({
     name: "disconnect_sc_agent",
     title: "Remove a sidecar agent",
-    description: "Remove an agent's registration from ALTR; fails while it has tasks (delete_sc_agent_task).",
+    description: "Remove an agent from ALTR; fails while it has tasks (delete_sc_agent_task).",
     toolset: "sidecar",
     aliases: ["delete_sc_agent"],
     input: { agent_id: agentId },
@@ -154,7 +154,7 @@ const agentTools: Tool[] = [
     name: "create_sc_agent_task",
     title: "Create an agent task",
     description:
-      "Schedule an audit (SIS agent) or classification (CLASSIFIER agent) task on a repo. service_user: required for Oracle, MSSQL, MySQL table_name; omit for PostgreSQL.",
+      "Schedule an audit (SIS agent) or classification (CLASSIFIER agent) task on a repo. service_user: for Oracle, MSSQL, MySQL; not PostgreSQL.",
     toolset: "sidecar",
     input: {
       agent_id: agentId,
@@ -183,7 +183,7 @@ const agentTools: Tool[] = [
     name: "update_sc_agent_task",
     title: "Update an agent task",
     description:
-      "Change an agent task; a given configuration or schedule replaces the old one. Repo and service user cannot change.",
+      "Change an agent task; a given configuration or schedule replaces the old one (repo and service user are fixed).",
     toolset: "sidecar",
     input: {
       agent_id: agentId,
@@ -248,7 +248,7 @@ const sidecarTools: Tool[] = [
   defineTool({
     name: "create_sc_sidecar",
     title: "Register a sidecar",
-    description: "Register a sidecar proxy; then open ports (register_sc_sidecar_listener) and bind repos.",
+    description: "Register a sidecar proxy; then register_sc_sidecar_listener and bind repos.",
     toolset: "sidecar",
     input: sidecarFields,
     annotations: CREATE,
@@ -276,7 +276,7 @@ const sidecarTools: Tool[] = [
   defineTool({
     name: "update_sc_sidecar",
     title: "Update a sidecar",
-    description: "Change a sidecar's settings; only given fields change. Turning on either flag weakens protection.",
+    description: "Change a sidecar's settings; turning on either flag weakens protection.",
     toolset: "sidecar",
     input: {
       sidecar_id: sidecarId,
@@ -298,7 +298,7 @@ const sidecarTools: Tool[] = [
   defineTool({
     name: "disconnect_sc_sidecar",
     title: "Remove a sidecar",
-    description: "Remove a sidecar's registration from ALTR; fails while it has listeners.",
+    description: "Remove a sidecar from ALTR; fails while it has listeners.",
     toolset: "sidecar",
     aliases: ["delete_sc_sidecar"],
     input: { sidecar_id: sidecarId },
@@ -349,7 +349,7 @@ const sidecarTools: Tool[] = [
   defineTool({
     name: "deregister_sc_sidecar_listener",
     title: "Close a sidecar listener port",
-    description: "Close a sidecar listener port; clients on it lose access.",
+    description: "Close a sidecar listener port; its clients lose access.",
     toolset: "sidecar",
     input: { sidecar_id: sidecarId, port },
     annotations: REMOVE,
@@ -422,7 +422,7 @@ const sidecarTools: Tool[] = [
   defineTool({
     name: "create_sc_sidecar_binding",
     title: "Bind a repo to a sidecar port",
-    description: "Serve a repo on a sidecar listener port (open it first with register_sc_sidecar_listener).",
+    description: "Serve a repo on a sidecar listener port (register_sc_sidecar_listener first).",
     toolset: "sidecar",
     input: { sidecar_id: sidecarId, port, repo_name: repoName },
     annotations: CREATE,

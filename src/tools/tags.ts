@@ -130,7 +130,7 @@ export const tagTools: Tool[] = [
     name: "get_tag_values",
     title: "List a tag's values",
     description:
-      "List a Snowflake tag's values; ALTR's filter also matches other tags, so check tagKey.",
+      "List a Snowflake tag's values; the filter also matches other tags, so check tagKey.",
     toolset: "tags",
     input: { tag_name: z.string().trim().min(1), offset: offsetParam },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -211,7 +211,7 @@ export const tagTools: Tool[] = [
     name: "connect_tag",
     title: "Connect a Snowflake tag",
     description:
-      "Connect an existing Snowflake tag to ALTR for masking. Re-connecting resets its settings (use update_tag).",
+      "Connect an existing Snowflake tag to ALTR for masking; re-connecting resets its settings (use update_tag).",
     toolset: "tags",
     input: {
       database_name: z.string().trim().min(1).describe("Display name (get_databases)."),
@@ -275,7 +275,7 @@ export const tagTools: Tool[] = [
     name: "update_tag",
     title: "Update a connected tag",
     description:
-      "Change a connected tag's name or masking settings; others are kept. Narrowing mask_data_type_list unmasks other types.",
+      "Change a connected tag's name or masking settings (others kept). Narrowing mask_data_type_list unmasks the rest.",
     toolset: "tags",
     input: {
       tag_group_id: tagGroupId,
@@ -346,7 +346,7 @@ export const tagTools: Tool[] = [
     name: "disconnect_tag",
     title: "Disconnect a tag",
     description:
-      "Disconnect a tag by tag_group_id: ALTR stops masking its columns. Fails while policies use it.",
+      "Disconnect a tag: ALTR stops masking its columns; fails while policies use it.",
     toolset: "tags",
     aliases: ["delete_tag"],
     input: { tag_group_id: tagGroupId },

@@ -11,15 +11,15 @@ import { agentId, contiguousId, limit, onePage, sidecarId, taskId } from "./side
 const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 const REMOVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } as const;
 
-const agentInstanceId = z.string().trim().min(1).describe("From get_agent_instances.");
-const sidecarInstanceId = z.string().trim().min(1).describe("From get_sidecar_instances.");
+const agentInstanceId = z.string().trim().min(1);
+const sidecarInstanceId = z.string().trim().min(1);
 const page = { limit: limit(1000), contiguous_id: contiguousId };
 
 export const telemetryTools: Tool[] = [
   defineTool({
     name: "get_agent_instances",
     title: "List agent instances",
-    description: "List the running instances of an agent with their last check-in.",
+    description: "List an agent's running instances and last check-ins.",
     toolset: "telemetry",
     input: { agent_id: agentId, ...page },
     annotations: READ,
@@ -34,7 +34,7 @@ export const telemetryTools: Tool[] = [
   defineTool({
     name: "get_agent_instance",
     title: "Get an agent instance",
-    description: "Get one agent instance's last check-in (tasks, times, tags).",
+    description: "Get an agent instance's last check-in.",
     toolset: "telemetry",
     input: { agent_id: agentId, instance_id: agentInstanceId },
     annotations: READ,
@@ -48,7 +48,7 @@ export const telemetryTools: Tool[] = [
   defineTool({
     name: "disconnect_agent_instance",
     title: "Remove an agent instance record",
-    description: "Drop ALTR's record of an agent instance; a running agent reappears at its next check-in.",
+    description: "Drop ALTR's record of an agent instance (a running one reappears).",
     toolset: "telemetry",
     aliases: ["delete_agent_instance"],
     input: { agent_id: agentId, instance_id: agentInstanceId },
@@ -81,7 +81,7 @@ export const telemetryTools: Tool[] = [
   defineTool({
     name: "get_sidecar_instances",
     title: "List sidecar instances",
-    description: "List the running instances of a sidecar with their last check-in.",
+    description: "List a sidecar's running instances and last check-ins.",
     toolset: "telemetry",
     input: { sidecar_id: sidecarId, ...page },
     annotations: READ,
@@ -98,7 +98,7 @@ export const telemetryTools: Tool[] = [
   defineTool({
     name: "get_sidecar_instance",
     title: "Get a sidecar instance",
-    description: "Get one sidecar instance's last check-in (version, connections, tags).",
+    description: "Get a sidecar instance's last check-in.",
     toolset: "telemetry",
     input: { sidecar_id: sidecarId, instance_id: sidecarInstanceId },
     annotations: READ,
@@ -112,7 +112,7 @@ export const telemetryTools: Tool[] = [
   defineTool({
     name: "disconnect_sidecar_instance",
     title: "Remove a sidecar instance record",
-    description: "Drop ALTR's record of a sidecar instance; the sidecar process is untouched.",
+    description: "Drop ALTR's record of a sidecar instance; the process is untouched.",
     toolset: "telemetry",
     aliases: ["delete_sidecar_instance"],
     input: { sidecar_id: sidecarId, instance_id: sidecarInstanceId },
@@ -142,7 +142,7 @@ export const telemetryTools: Tool[] = [
   defineTool({
     name: "delete_task_telemetry",
     title: "Delete a task report",
-    description: "Delete the stored status report of one agent task (the task itself stays).",
+    description: "Delete an agent task's stored status report (the task stays).",
     toolset: "telemetry",
     input: { task_id: taskId },
     annotations: REMOVE,

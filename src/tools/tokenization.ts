@@ -201,7 +201,7 @@ function toolsFor(svc: Service): Tool[] {
     defineTool({
       name: `${p}_tokenize`,
       title: `Tokenize values (${svc.name})`,
-      description: `Tokenize plaintext into ALTR ${svc.name} tokens (${svc.tokenPrefix}…) under your labels. deterministic: same plaintext, same token.`,
+      description: `Tokenize plaintext into ${svc.name} tokens (${svc.tokenPrefix}…) under your labels. deterministic: same plaintext, same token.`,
       toolset: "tokenization",
       input: {
         values: entries(svc, "plaintext"),
@@ -221,7 +221,7 @@ function toolsFor(svc: Service): Tool[] {
     defineTool({
       name: `${p}_detokenize`,
       title: `Detokenize tokens (${svc.name})`,
-      description: `Reveal the plaintext of ${svc.name} tokens under your labels. Fails if any is not a valid token (see ${p}_partial_detokenize).`,
+      description: `Reveal the plaintext of ${svc.name} tokens under your labels; fails if any is invalid (see ${p}_partial_detokenize).`,
       toolset: "tokenization",
       input: { tokens: entries(svc, "token") },
       sensitive: ["tokens"],
@@ -241,7 +241,7 @@ function toolsFor(svc: Service): Tool[] {
     defineTool({
       name: `${p}_partial_detokenize`,
       title: `Detokenize where possible (${svc.name})`,
-      description: `Reveal the plaintext of the valid ${svc.name} tokens among your values; other values come back unchanged.`,
+      description: `Reveal the valid ${svc.name} tokens among your values; others come back unchanged.`,
       toolset: "tokenization",
       input: { values: entries(svc, "token or any text") },
       sensitive: ["values"],
@@ -259,7 +259,7 @@ function toolsFor(svc: Service): Tool[] {
     defineTool({
       name: `${p}_delete_tokens`,
       title: `Delete tokens (${svc.name})`,
-      description: `Permanently delete ${svc.name} tokens; they can no longer be detokenized.`,
+      description: `Permanently delete ${svc.name} tokens: no longer detokenizable.`,
       toolset: "tokenization",
       input: { tokens: entries(svc, "token") },
       sensitive: ["tokens"],

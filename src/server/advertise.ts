@@ -1,0 +1,136 @@
+/**
+ * How a tool's input schema is advertised in tools/list — the token budget of issue 7.
+ *
+ * Top-level parameters keep real JSON Schema (type, enum, bounds, required) when they are
+ * scalars or lists of scalars. A structured parameter (an object, a list of objects, a union)
+ * is advertised as its JSON type plus a compact, exact signature in the description, e.g.
+ *   `{hour: int 0–23, minute: int 0–59}` or `{type: "email", enabled?: bool, recipients: string[1+]}[]`
+ * which keeps every enum, bound and required field at about a quarter of the bytes. Validation
+ * is unchanged: the zod schema checks the whole structure before any request and names the
+ * failing path (`rules[0].time_window_thresholds[0].start_time.hour`).
+ *
+ * Also dropped from the advertised schema because they tell the model nothing: `$schema`,
+ * zod's safe-integer bounds, `minLength`/`minItems` 1 (blank strings and empty lists are still refused), `maxLength` of
+ * 256 and more, and `additionalProperties: false` (unknown keys are still refused, naming them).
+ */
+import type { JsonSchema } from "../schema/json-schema.js";
+
+const SAFE_INT = 9007199254740991;
+/** Length caps from here up (names of 256, PEM keys of 45,000) are never reached by accident. */
+const LONG_TEXT = 256;
+
+/** Drops what costs tokens and tells the model nothing (see above). */
+export function tidy(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(tidy);
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === "$schema") continue;
+    if ((k === "minimum" && v === -SAFE_INT) || (k === "maximum" && v === SAFE_INT)) continue;
+    if ((k === "minLength" || k === "minItems") && v === 1) continue;
+    if (k === "additionalProperties" && v === false) continue;
+    if (k === "maxLength" && typeof v === "number" && v >= LONG_TEXT) continue;
+    out[k] = tidy(v);
+  }
+  return out;
+}
+
+const isObject = (v: unknown): v is JsonSchema => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function bounds(s: JsonSchema): string {
+  const min = s.minimum ?? (s.exclusiveMinimum === undefined ? undefined : `>${String(s.exclusiveMinimum)}`);
+  const max = s.maximum ?? (s.exclusiveMaximum === undefined ? undefined : `<${String(s.exclusiveMaximum)}`);
+  if (min !== undefined && max !== undefined) return ` ${String(min)}–${String(max)}`;
+  if (min !== undefined) return typeof min === "string" ? ` ${min}` : ` ≥${String(min)}`;
+  if (max !== undefined) return typeof max === "string" ? ` ${max}` : ` ≤${String(max)}`;
+  return "";
+}
+
+function lengths(s: JsonSchema, min: string, max: string): string {
+  const lo = s[min] as number | undefined;
+  const hi = s[max] as number | undefined;
+  if (lo !== undefined && hi !== undefined) return lo === hi ? `[${lo}]` : `[${lo}–${hi}]`;
+  if (lo !== undefined) return `[${lo}+]`;
+  if (hi !== undefined) return `[≤${hi}]`;
+  return "";
+}
+
+/** A compact TypeScript-like signature of a JSON Schema: exact enums, bounds and required keys. */
+export function signature(s: unknown): string {
+  if (!isObject(s)) return "any";
+  const variants = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
+  let out: string;
+  if (Array.isArray(variants)) out = variants.map(signature).join(" | ");
+  else if (s.const !== undefined) out = JSON.stringify(s.const);
+  else if (Array.isArray(s.enum)) out = s.enum.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("|");
+  else {
+    switch (s.type) {
+      case "string":
+        out = `string${lengths(s, "minLength", "maxLength")}${s.pattern ? ` /${String(s.pattern)}/` : ""}`;
+        break;
+      case "integer":
+        out = `int${bounds(s)}`;
+        break;
+      case "number":
+        out = `number${bounds(s)}`;
+        break;
+      case "boolean":
+        out = "bool";
+        break;
+      case "array": {
+        const item = signature(s.items);
+        const wrapped = /[ |]/.test(item) && !item.startsWith("{") ? `(${item})` : item;
+        out = `${wrapped}[]${lengths(s, "minItems", "maxItems").replace(/^\[(.*)\]$/, "($1)")}`;
+        break;
+      }
+      case "object": {
+        const props = isObject(s.properties) ? s.properties : undefined;
+        if (!props) {
+          out = "object";
+          break;
+        }
+        const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
+        out = `{${Object.entries(props)
+          .map(([k, v]) => `${k}${required.has(k) ? "" : "?"}: ${signature(v)}`)
+          .join(", ")}}`;
+        break;
+      }
+      default:
+        out = "any";
+    }
+  }
+  const note = typeof s.description === "string" ? ` (${s.description.replace(/\.$/, "")})` : "";
+  return `${out}${note}`;
+}
+
+/** A schema that is a scalar (or array of scalars) stays JSON Schema at any depth. */
+function isFlat(s: JsonSchema): boolean {
+  if (s.type === "object" || s.anyOf || s.oneOf) return false;
+  if (s.type === "array") return !isObject(s.items) || isFlat(s.items);
+  return true;
+}
+
+/** Replaces a structured schema by its JSON type and a signature description. */
+function compact(s: JsonSchema): JsonSchema {
+  if (isFlat(s)) return s;
+  const { description, ...shape } = s;
+  const type = shape.type === "array" ? "array" : shape.type === "object" ? "object" : undefined;
+  const sig = signature(shape);
+  // A shape with nothing beyond its JSON type (a record, a free-form object) adds no signature.
+  const generic = /^(object|any)(\[\])*(\(.*\))?$/.test(sig);
+  if (typeof description === "string" && generic) return type ? { type, description } : { description };
+  const text = typeof description === "string" ? `${description.replace(/\.?$/, ".")} ${sig}` : sig;
+  return type ? { type, description: text } : { description: text };
+}
+
+/**
+ * The advertised form of a tool's tidied input schema: every top-level parameter keeps its JSON
+ * Schema when it is a scalar or a list of scalars; a structured one (object, list of objects,
+ * union) is advertised as its JSON type and its signature.
+ */
+export function advertise(schema: JsonSchema): JsonSchema {
+  if (!isObject(schema.properties)) return schema;
+  const properties: Record<string, unknown> = {};
+  for (const [name, param] of Object.entries(schema.properties)) properties[name] = isObject(param) ? compact(param) : param;
+  return { ...schema, properties };
+}
