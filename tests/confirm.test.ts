@@ -42,9 +42,26 @@ async function harness(opts: { confirm?: boolean; elicit?: ElicitResult["action"
   return h;
 }
 
+const RULES = {
+  status: 200,
+  body: {
+    success: true,
+    data: {
+      items: {
+        h1: [{ rule_id: "R1", role: "ANALYST", tag_value: "EMAIL", success_rule_json: { masking_policy: "10002" } }],
+        h2: [{ rule_id: "R2", role: "ADMIN", tag_value: "EMAIL", success_rule_json: { masking_policy: "10001" } }],
+      },
+      last_evaluated_key: {},
+    },
+  },
+};
+/** Requests that could change something (anything but GET). */
+const writes = () => stub.requests.filter((r) => r.method !== "GET");
+
 beforeAll(async () => {
   stub = await startStub();
   stub.route("DELETE", /\/policy\/.+$/, DELETED);
+  stub.route("GET", /\/policy\/[^/]+\/rules/, RULES);
 });
 afterAll(async () => {
   await stub.close();
@@ -62,8 +79,46 @@ describe("client with elicitation", () => {
     expect(res.isError).toBeFalsy();
     expect(envelope(res)).toMatchObject({ success: true, data: { deleted: true, policy_id: "TAG#PII" } });
     expect(asked).toHaveLength(1);
-    expect(asked[0]!.params.message).toBe("Delete a masking policy: policy_id=TAG#PII?");
-    expect(stub.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`DELETE ${POLICY}/TAG%23PII`]);
+    expect(asked[0]!.params.message).toBe("Delete a masking policy: policy_id=TAG#PII — 2 rules go with it?");
+    expect(stub.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `GET ${POLICY}/TAG%23PII/rules`,
+      `DELETE ${POLICY}/TAG%23PII`,
+    ]);
+  });
+
+  it("the question names what a rule change unmasks, from a read-only look-up", async () => {
+    stub.route("PATCH", /\/rules\/R1$/, { status: 200, body: { success: true, data: { rule_id: "R1" } } });
+    await (await harness({ elicit: "decline" })).call("update_rule", { policy_id: "TAG#PII", rule_id: "R1", masking_policy: 10000 });
+    expect(asked[0]!.params.message).toBe(
+      "Update a masking rule: policy_id=TAG#PII, rule_id=R1, masking_policy=10000 — rule role ANALYST, tag value EMAIL, level 10002: level 10002 → 10000 (no mask: unmasks)?",
+    );
+    asked = [];
+    await h!.call("delete_rule", { policy_id: "TAG#PII", rule_id: "R2" });
+    expect(asked[0]!.params.message).toBe(
+      "Delete a masking rule: policy_id=TAG#PII, rule_id=R2 — role ADMIN, tag value EMAIL, level 10001; what that role sees changes at once?",
+    );
+    expect(writes()).toHaveLength(0);
+  });
+
+  it("disconnecting a tag names the tag whose columns stop being masked", async () => {
+    stub.route("GET", "/v1/tag/masking/tag/g-1", {
+      status: 200,
+      body: { item: { tag_group_id: "g-1", tag_name: "PII", database_name: "PROD_DB", schema_name: "GOVERNANCE" } },
+    });
+    await (await harness({ elicit: "decline" })).call("disconnect_tag", { tag_group_id: "g-1" });
+    expect(asked[0]!.params.message).toBe(
+      "Disconnect a tag: tag_group_id=g-1 — tag PROD_DB.GOVERNANCE.PII: its columns stop being masked?",
+    );
+    expect(writes()).toHaveLength(0);
+  });
+
+  it("a failed look-up leaves the detail out of the question; the call still runs on accept", async () => {
+    stub.route("GET", /\/policy\/BROKEN\/rules/, { status: 500, body: { error: "boom" } });
+    stub.route("DELETE", /\/policy\/BROKEN$/, DELETED);
+    const res = await (await harness({ elicit: "accept" })).call("delete_policy", { policy_id: "BROKEN" });
+    expect(res.isError).toBeFalsy();
+    expect(asked[0]!.params.message).toBe("Delete a masking policy: policy_id=BROKEN?");
+    expect(writes().map((r) => r.method)).toEqual(["DELETE"]);
   });
 
   for (const action of ["decline", "cancel"] as const) {
@@ -74,7 +129,7 @@ describe("client with elicitation", () => {
       expect(env).toMatchObject({ success: true, error: null, data: { confirmed: false, changed: false } });
       expect((env.data as { message: string }).message).toMatch(/nothing was changed/);
       expect(asked).toHaveLength(1);
-      expect(stub.requests).toHaveLength(0);
+      expect(writes()).toHaveLength(0);
     });
   }
 
@@ -83,7 +138,7 @@ describe("client with elicitation", () => {
     expect(res.isError).toBeFalsy();
     expect((envelope(res).data as { changed: boolean }).changed).toBe(false);
     expect(asked).toHaveLength(1);
-    expect(stub.requests).toHaveLength(0);
+    expect(writes()).toHaveLength(0);
   });
 
   it("invalid arguments are refused before the user is asked", async () => {
@@ -109,7 +164,7 @@ describe("client with elicitation", () => {
     expect(res.isError).toBe(true);
     expect(envelope(res).error).toMatchObject({ kind: "invalid_input", fields: ["confirm"] });
     expect(envelope(res).error!.message).toMatch(/confirm: true/);
-    expect(stub.requests).toHaveLength(0);
+    expect(writes()).toHaveLength(0);
   });
 });
 
@@ -120,9 +175,9 @@ describe("client without elicitation", () => {
     const env = envelope(res);
     expect(env.error).toMatchObject({ kind: "invalid_input", fields: ["confirm"] });
     expect(env.error!.message).toContain("confirm: true");
-    expect(env.error!.message).toContain("policy_id=TAG#PII");
-    expect(env.error!.message).toContain("Nothing was sent to ALTR");
-    expect(stub.requests).toHaveLength(0);
+    expect(env.error!.message).toContain("policy_id=TAG#PII — 2 rules go with it");
+    expect(env.error!.message).toContain("Nothing was changed in ALTR (only read)");
+    expect(writes()).toHaveLength(0);
   });
 
   it("confirm: false is the same as leaving it out; a non-boolean is refused", async () => {
@@ -130,7 +185,8 @@ describe("client without elicitation", () => {
     expect((await hh.call("delete_policy", { policy_id: "TAG#PII", confirm: false })).isError).toBe(true);
     const bad = await hh.call("delete_policy", { policy_id: "TAG#PII", confirm: "yes" });
     expect(envelope(bad).error).toMatchObject({ kind: "invalid_input", fields: ["confirm"] });
-    expect(stub.requests).toHaveLength(0);
+    expect(envelope(bad).error!.message).toContain("Nothing was sent to ALTR");
+    expect(writes()).toHaveLength(0);
   });
 
   it("confirm: true runs", async () => {
@@ -196,17 +252,17 @@ describe("over streamable HTTP", () => {
     const res = await httpCall(false, { policy_id: "TAG#PII" });
     expect(envelope(res).data).toMatchObject({ confirmed: false, changed: false });
     expect(asked).toHaveLength(1);
-    expect(stub.requests).toHaveLength(0);
+    expect(writes()).toHaveLength(0);
   });
 
   it("stateless mode has no client capabilities: confirm: true is needed", async () => {
     const refused = await httpCall(true, { policy_id: "TAG#PII" });
     expect(envelope(refused).error).toMatchObject({ kind: "invalid_input", fields: ["confirm"] });
-    expect(stub.requests).toHaveLength(0);
+    expect(writes()).toHaveLength(0);
     const done = await httpCall(true, { policy_id: "TAG#PII", confirm: true });
     expect(done.isError).toBeFalsy();
     expect(asked).toHaveLength(0);
-    expect(stub.requests).toHaveLength(1);
+    expect(writes()).toHaveLength(1);
   });
 });
 

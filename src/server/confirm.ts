@@ -8,7 +8,7 @@
  * ALTR_CONFIRM_DESTRUCTIVE=false turns all of it off (upstream behaviour, for automation).
  */
 import { redactArgs } from "../log/redact.js";
-import { InputError, type Tool } from "../tools/define.js";
+import { InputError, type Gate, type Tool } from "../tools/define.js";
 import { clean } from "./result.js";
 
 export const CONFIRM_PARAM = "confirm";
@@ -35,7 +35,7 @@ export function notConfirmedData(tool: Tool, action: "decline" | "cancel"): Reco
   return {
     confirmed: false,
     changed: false,
-    message: `The user ${action === "decline" ? "declined" : "cancelled"} "${tool.title}": nothing was changed and nothing was sent to ALTR.`,
+    message: `The user ${action === "decline" ? "declined" : "cancelled"} "${tool.title}": nothing was changed in ALTR.`,
   };
 }
 
@@ -49,10 +49,11 @@ function short(value: string): string {
 
 /**
  * One line naming what the call changes, from the title and the validated arguments: scalars
- * as name=value, lists as a count, objects left out. Sensitive values stay redacted; customer
+ * as name=value, lists as a count, objects left out; then what the tool's look-up found (its
+ * `impact`, e.g. "2 rules go with it"). Sensitive values stay redacted; customer
  * text is cleaned of invisible and bidi control characters so the line reads as it is.
  */
-export function confirmationSummary(tool: Tool, args: Record<string, unknown>): string {
+export function confirmationSummary(tool: Tool, args: Record<string, unknown>, impact?: string): string {
   const redacted = redactArgs(args, tool.sensitive) as Record<string, unknown>;
   const parts: string[] = [];
   for (const [key, value] of Object.entries(args)) {
@@ -61,6 +62,7 @@ export function confirmationSummary(tool: Tool, args: Record<string, unknown>): 
     else if (typeof value !== "object") parts.push(`${key}=${short(String(redacted[key]))}`);
   }
   let line = `${tool.title}${parts.length ? `: ${parts.join(", ")}` : ""}`;
+  if (impact) line += ` — ${clean(impact).replace(/\s+/g, " ").trim()}`;
   if (line.length > MAX_LINE) line = `${line.slice(0, MAX_LINE)}…`;
   return `${line}?`;
 }
@@ -84,14 +86,16 @@ export function takeConfirm(tool: Tool, raw: unknown): { args: unknown; confirm:
  * The gate of a destructive call that was not sent with `confirm: true`: asks the user when the
  * client can show a form, else refuses with how to confirm.
  */
-export function confirmationGate(tool: Tool, ask: Ask | undefined): (args: Record<string, unknown>) => Promise<void> {
-  return async (args) => {
-    const summary = confirmationSummary(tool, args);
+export function confirmationGate(tool: Tool, ask: Ask | undefined): Gate {
+  return async (args, impact) => {
+    const sent = impact ? "read" : "nothing";
+    const summary = confirmationSummary(tool, args, impact ? await impact().catch(() => undefined) : undefined);
     if (!ask) {
       throw new InputError(
         `${CONFIRM_PARAM}: required — ${tool.name} is destructive (${summary.slice(0, -1)}). ` +
           `Ask the user to confirm, then call it again with ${CONFIRM_PARAM}: true`,
         [CONFIRM_PARAM],
+        sent,
       );
     }
     let action: "accept" | "decline" | "cancel";
@@ -102,6 +106,7 @@ export function confirmationGate(tool: Tool, ask: Ask | undefined): (args: Recor
         `${CONFIRM_PARAM}: the user could not be asked to confirm (${err instanceof Error ? short(err.message) : "error"}). ` +
           `Ask the user, then call ${tool.name} again with ${CONFIRM_PARAM}: true`,
         [CONFIRM_PARAM],
+        sent,
       );
     }
     if (action !== "accept") throw new NotConfirmed(action);

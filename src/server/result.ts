@@ -114,7 +114,8 @@ export function errorResult(err: unknown, secrets: Iterable<string>): CallToolRe
 
 export function toToolError(err: unknown): ToolError {
   if (err instanceof InputError) {
-    return { kind: "invalid_input", message: `${err.message}. Nothing was sent to ALTR.`, fields: err.fields };
+    const sent = err.sent === "read" ? "Nothing was changed in ALTR (only read)." : "Nothing was sent to ALTR.";
+    return { kind: "invalid_input", message: `${err.message}. ${sent}`, fields: err.fields };
   }
   if (err instanceof AltrError) {
     const out: ToolError = { kind: err.kind, message: err.message, attempts: err.attempts };

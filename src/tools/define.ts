@@ -79,7 +79,23 @@ export interface ToolSpec<S extends z.ZodRawShape> {
   /** Names the tool had before a rename: callable (hidden from tools/list) and matched by RESTRICTED_TOOLS. */
   aliases?: readonly string[];
   handler: (args: z.output<z.ZodObject<S>>, ctx: ToolContext) => Promise<unknown>;
+  /**
+   * Destructive tools: a read-only look-up of what the call will remove or unmask, added to the
+   * confirmation question (e.g. "2 rules go with it"). Runs only when the user is about to be
+   * asked (or the call is refused for want of `confirm`), within IMPACT_TIMEOUT_MS; if it fails,
+   * the question is asked without it.
+   */
+  impact?: (args: z.output<z.ZodObject<S>>, ctx: ToolContext) => Promise<string | undefined>;
 }
+
+/** How long the confirmation look-up (`impact`) may take before the question is asked without it. */
+export const IMPACT_TIMEOUT_MS = 5_000;
+
+/**
+ * The confirmation step of a destructive call (server/confirm.ts): runs after validation and
+ * before the handler, may call `impact` to say what will change, throws to stop the call.
+ */
+export type Gate = (args: Record<string, unknown>, impact?: () => Promise<string | undefined>) => Promise<void>;
 
 export interface Tool {
   name: string;
@@ -99,7 +115,7 @@ export interface Tool {
    * runs between validation and the handler (the server's confirmation of destructive calls);
    * it throws to stop the call before anything is sent.
    */
-  invoke(raw: unknown, ctx: ToolContext, gate?: (args: Record<string, unknown>) => Promise<void>): Promise<unknown>;
+  invoke(raw: unknown, ctx: ToolContext, gate?: Gate): Promise<unknown>;
 }
 
 /**
@@ -125,6 +141,8 @@ export class InputError extends Error {
   constructor(
     message: string,
     readonly fields: string[] = [],
+    /** "read": only read-only look-ups were sent before the refusal (a confirmation's impact). */
+    readonly sent: "nothing" | "read" = "nothing",
   ) {
     super(message);
     this.name = "InputError";
@@ -204,7 +222,15 @@ export function defineTool<S extends z.ZodRawShape>(spec: ToolSpec<S>): Tool {
     async invoke(raw, ctx, gate) {
       const parsed = schema.safeParse(withoutNulls(raw));
       if (!parsed.success) throw formatIssues(parsed.error);
-      if (gate) await gate(parsed.data as Record<string, unknown>);
+      if (gate) {
+        const impact = spec.impact;
+        await gate(
+          parsed.data as Record<string, unknown>,
+          impact
+            ? () => impact(parsed.data, { ...ctx, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)]) })
+            : undefined,
+        );
+      }
       return spec.handler(parsed.data, ctx);
     },
   };

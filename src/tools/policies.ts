@@ -5,7 +5,7 @@ import { ok } from "../altr/client.js";
 import { paginate } from "../altr/paginate.js";
 import type { components } from "../generated/api.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
-import { defineTool, input, InputError, ToolFailure, responseData, type Tool } from "./define.js";
+import { defineTool, input, InputError, ToolFailure, responseData, type Tool, type ToolContext } from "./define.js";
 import { cursor, MAX_PAGES } from "./common.js";
 
 type PolicyType = components["schemas"]["PolicyType"];
@@ -77,6 +77,41 @@ function startKey(lastEvaluated: unknown): string | null {
   if (typeof lastEvaluated === "string") return lastEvaluated || null;
   if (typeof lastEvaluated === "object" && Object.keys(lastEvaluated).length === 0) return null;
   return JSON.stringify(lastEvaluated);
+}
+
+/** One page of a policy's rules (listPolicyRules), as [rule hash, rules] pairs. */
+async function rulesPage(ctx: Pick<ToolContext, "altr" | "signal">, policy_id: string, k: string | null) {
+  const body = await ok(
+    ctx.altr.api.GET("/v1/unified-policy/management/policy/{policy_id}/rules", {
+      params: { path: { policy_id }, query: k ? { exclusive_start_key: k } : {} },
+      signal: ctx.signal,
+    }),
+  );
+  return { items: Object.entries(body.data?.items ?? {}), next: startKey(body.data?.last_evaluated_key) };
+}
+
+/** Pages read to describe a policy's rules in a confirmation question. */
+const IMPACT_PAGES = 3;
+
+/** The first rules of a policy, for a confirmation question (bounded: not a listing). */
+async function someRules(ctx: Pick<ToolContext, "altr" | "signal">, policy_id: string) {
+  const paged = await paginate<[string, Rule[]], string>({
+    start: null,
+    maxPages: IMPACT_PAGES,
+    fetchPage: (k) => rulesPage(ctx, policy_id, k),
+  });
+  return { rules: paged.items.flatMap(([, rules]) => rules), more: paged.next !== null };
+}
+
+const levelOf = (r: Rule) => r.success_rule_json?.masking_policy ?? r.pending_rule_json?.masking_policy;
+
+/** "role ANALYST, tag value EMAIL, level 10003" — the rule as a user would name it. */
+function describeRule(r: Rule): string {
+  const value = r.tag_value ?? r.tag_value_regex;
+  const level = levelOf(r);
+  return [`role ${r.role ?? "?"}`, value ? `tag value ${value}` : undefined, level !== undefined ? `level ${String(level)}` : undefined]
+    .filter(Boolean)
+    .join(", ");
 }
 
 interface PolicyCursor {
@@ -176,15 +211,7 @@ export const policyTools: Tool[] = [
       const paged = await paginate<[string, Rule[]], string>({
         start,
         maxPages: MAX_PAGES,
-        fetchPage: async (k) => {
-          const body = await ok(
-            altr.api.GET("/v1/unified-policy/management/policy/{policy_id}/rules", {
-              params: { path: { policy_id: args.policy_id }, query: k ? { exclusive_start_key: k } : {} },
-              signal,
-            }),
-          );
-          return { items: Object.entries(body.data?.items ?? {}), next: startKey(body.data?.last_evaluated_key) };
-        },
+        fetchPage: (k) => rulesPage({ altr, signal }, args.policy_id, k),
       });
       // A rule hash can span pages: concatenate its lists instead of keeping only the last one.
       const items: Record<string, Rule[]> = {};
@@ -302,6 +329,16 @@ export const policyTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     operations: ["api.updatePolicyRule"],
     output: responseData("api.updatePolicyRule"),
+    async impact({ policy_id, rule_id, masking_policy, role, tag_value }, ctx) {
+      const rule = (await someRules(ctx, policy_id)).rules.find((r) => r.rule_id === rule_id);
+      if (!rule) return undefined;
+      const changes = [
+        masking_policy !== undefined ? `level ${String(levelOf(rule) ?? "?")} → ${masking_policy}${masking_policy === 10000 ? " (no mask: unmasks)" : ""}` : undefined,
+        role !== undefined ? `role ${rule.role ?? "?"} → ${role}` : undefined,
+        tag_value !== undefined ? `tag value ${rule.tag_value ?? rule.tag_value_regex ?? "?"} → ${tag_value}` : undefined,
+      ].filter(Boolean);
+      return `rule ${describeRule(rule)}${changes.length ? `: ${changes.join(", ")}` : ""}`;
+    },
     async handler({ policy_id, rule_id, ...fields }, { altr, signal }) {
       if (Object.values(fields).every((v) => v === undefined)) {
         throw new InputError(
@@ -329,6 +366,11 @@ export const policyTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     operations: ["api.deletePolicy"],
     output: objectOf({ policy_id: S.string, deleted: S.boolean }),
+    async impact({ policy_id }, ctx) {
+      const { rules, more } = await someRules(ctx, policy_id);
+      const n = `${rules.length}${more ? "+" : ""}`;
+      return rules.length === 0 && !more ? "it has no rules" : `${n} rule${n === "1" ? "" : "s"} go with it`;
+    },
     async handler({ policy_id }, { altr, signal }) {
       await ok(
         altr.api.DELETE("/v1/unified-policy/management/policy/{policy_id}", { params: { path: { policy_id } }, signal }),
@@ -346,6 +388,10 @@ export const policyTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     operations: ["api.deletePolicyRule"],
     output: objectOf({ policy_id: S.string, rule_id: S.string, deleted: S.boolean }),
+    async impact({ policy_id, rule_id }, ctx) {
+      const rule = (await someRules(ctx, policy_id)).rules.find((r) => r.rule_id === rule_id);
+      return rule ? `${describeRule(rule)}; what that role sees changes at once` : undefined;
+    },
     async handler({ policy_id, rule_id }, { altr, signal }) {
       await ok(
         altr.api.DELETE("/v1/unified-policy/management/policy/{policy_id}/rules/{rule_id}", {

@@ -353,6 +353,13 @@ export const tagTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     operations: ["api.deleteTagMasking"],
     output: objectOf({ tag_group_id: S.string, disconnected: S.boolean }),
+    async impact({ tag_group_id }, { altr, signal }) {
+      const tag = (await ok(altr.api.GET("/v1/tag/masking/tag/{tag_group_id}", { params: { path: { tag_group_id } }, signal })))
+        .item;
+      if (!tag?.tag_name) return undefined;
+      const where = [tag.database_name, tag.schema_name, tag.tag_name].filter(Boolean).join(".");
+      return `tag ${where}: its columns stop being masked`;
+    },
     async handler({ tag_group_id }, { altr, signal }) {
       await ok(altr.api.DELETE("/v1/tag/masking/tag/{tag_group_id}", { params: { path: { tag_group_id } }, signal }));
       return { tag_group_id, disconnected: true };
