@@ -212,7 +212,7 @@ describe("update_report_definition is a full replace that says what it clears", 
 
   it("the description says it is a full replace", () => {
     const tool = h.host.listed.find((t) => t.name === "update_report_definition")!;
-    expect(tool.description).toMatch(/entirely/);
+    expect(tool.description).toMatch(/^Replace .*omitted fields are cleared/);
     expect(tool.description).toMatch(/omit.*cleared/);
     expect(tool.annotations?.destructiveHint).toBe(true);
   });

@@ -456,9 +456,9 @@ describe("annotations and descriptions say what the calls do", () => {
 
   it("scope-less review calls are destructive and say so", () => {
     expect(tool("revoke_job_decisions").annotations.destructiveHint).toBe(true);
-    expect(tool("revoke_job_decisions").description).toMatch(/no scope = every decision of the job/);
+    expect(tool("revoke_job_decisions").description).toMatch(/\(none = whole job\)/);
     expect(tool("record_job_decision").annotations.destructiveHint).toBe(true);
-    expect(tool("record_job_decision").description).toMatch(/no scope = the whole job/);
+    expect(tool("record_job_decision").description).toMatch(/none = whole job/);
   });
 
   it("the report tool is not read-only (it regenerates the report)", () => {
@@ -468,7 +468,7 @@ describe("annotations and descriptions say what the calls do", () => {
   it("job starters are not idempotent and tell the assistant to poll get_job", () => {
     for (const n of ["create_job", "create_gdlp_job", "create_databricks_job", "create_oltp_job"]) {
       expect(tool(n).annotations.idempotentHint, n).toBe(false);
-      expect(tool(n).description, n).toMatch(/poll get_job/);
+      expect(tool(n).description, n).toMatch(/Poll get_job/);
     }
     expect(tool("create_job").description).toMatch(/create_gdlp_job/);
     expect(tool("create_gdlp_job").description).toMatch(/create_job/);
