@@ -127,7 +127,10 @@ async function runCase(tool: string, c: (typeof CASES)[number]): Promise<void> {
 }
 
 describe("consumer: every tool's interactions", () => {
-  it.each(CASES.map((c) => [c.tool, c] as const))("%s", async (tool, c) => {
+  // One retry: under CPU contention Pact's Rust mock server can answer a request and still
+  // report it "expected but not received" (pact-foundation/pact-js#1835, seen here once in ~10
+  // runs with other work on both cores). A wrong request fails both attempts the same way.
+  it.each(CASES.map((c) => [c.tool, c] as const))("%s", { retry: 1 }, async (tool, c) => {
     await runCase(tool, c);
   });
 
