@@ -6,7 +6,7 @@
  * that `npm ci` filled. A dependency that is not locked is a 404 and fails the test.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -129,6 +129,7 @@ function distFiles(dir: string): string[] {
 beforeAll(async () => {
   if (!existsSync(join(ROOT, "dist/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
   work = mkdtempSync(join(tmpdir(), "altr-mcp-pack-"));
+  temporary.push(work);
   const res = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: ROOT });
   expect(res.code, res.err).toBe(0);
   packed = (JSON.parse(res.out.slice(res.out.indexOf("["))) as PackResult[])[0]!;
@@ -141,8 +142,10 @@ beforeAll(async () => {
   registry = await lockedRegistry(lock, cacheDir);
 }, 120_000);
 
+const temporary: string[] = [];
 afterAll(async () => {
   await new Promise<void>((resolve) => (registry ? registry.server.close(() => resolve()) : resolve()));
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("npm pack", () => {
@@ -182,6 +185,7 @@ describe("npm pack", () => {
 describe("npx from the tarball on a clean machine", () => {
   it("npx ./altr-mcp-<v>.tgz --help and tools run from a fresh dir and an empty npm cache, offline", async () => {
     const dir = mkdtempSync(join(tmpdir(), "altr-mcp-npx-"));
+    temporary.push(dir);
     const npmrc = join(dir, ".npmrc-empty");
     writeFileSync(npmrc, "");
     const env: NodeJS.ProcessEnv = {
