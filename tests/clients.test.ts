@@ -5,7 +5,7 @@
  * sandbox lands these can run the server with `--sandbox` instead.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -145,4 +145,27 @@ describe("mcporter (stdio, ad hoc server)", () => {
     expect(JSON.parse(call.out)).toEqual(ENVELOPE);
     expect(stub.requests.map((r) => r.url)).toEqual(["/api/userGroups?offset=0"]);
   });
+
+  it("mcporter generate-cli: the original README's standalone CLI calls get_roles", async () => {
+    // The bundler resolves mcporter's runtime from the generated file's folder: keep it under
+    // node_modules/.cache so node_modules is found.
+    const cache = new URL("../node_modules/.cache/", import.meta.url).pathname;
+    mkdirSync(cache, { recursive: true });
+    const dir = mkdtempSync(join(cache, "mcporter-cli-"));
+    try {
+      const gen = await run(
+        process.execPath,
+        [MCPORTER, "generate-cli", "--command", `${process.execPath} ${CLI}`, "--name", "altr", "--output", join(dir, "altr.ts"), "--bundle", join(dir, "altr.cjs")],
+        serverEnv(),
+      );
+      expect(gen.code, gen.err).toBe(0);
+      stub.requests.length = 0;
+      const call = await run(process.execPath, [join(dir, "altr.cjs"), "get-roles", "--offset", "0"], serverEnv());
+      expect(call.code, call.err).toBe(0);
+      expect(JSON.parse(call.out)).toEqual(ENVELOPE);
+      expect(stub.requests.map((r) => r.url)).toEqual(["/api/userGroups?offset=0"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
