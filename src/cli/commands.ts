@@ -78,9 +78,10 @@ export async function runCommand(command: CommandName, argv: readonly string[], 
     }
     if (command === "tools") {
       const opts = parseToolsArgs(argv);
-      // Listing contacts nobody: missing credentials are irrelevant to what is listed.
-      const listingEnv = { ...commandEnv(env, opts.common) };
-      for (const v of REQUIRED_VARIABLES) if (!listingEnv[v]?.trim()) listingEnv[v] = "not-needed-for-listing";
+      // Listing contacts nobody: missing credentials are irrelevant to what is listed (the
+      // sandbox brings its own).
+      const listingEnv = commandEnv(env, opts.common);
+      if (!opts.common.sandbox) for (const v of REQUIRED_VARIABLES) if (!listingEnv[v]?.trim()) listingEnv[v] = "not-needed-for-listing";
       prepared = await prepare(listingEnv, prepareOptions(opts.common));
       printTools(prepared.host.listed, opts.json, io);
       return EXIT.ok;
@@ -239,7 +240,7 @@ function parseJson(what: string, text: string): unknown {
 
 function commandEnv(env: NodeJS.ProcessEnv, common: CommonOptions): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
-  // Logs stay on stderr; a command line shows only warnings-free errors unless asked for more.
+  // Logs stay on stderr; on the command line only errors, unless LOG_LEVEL asks for more.
   if (!out.LOG_LEVEL?.trim()) out.LOG_LEVEL = "ERROR";
   if (common.toolsets.length) out.ALTR_TOOLSETS = common.toolsets.join(",");
   if (common.readOnly) out.ALTR_READ_ONLY = "true";
