@@ -72,7 +72,8 @@ export class CommandUsageError extends Error {
 export async function runCommand(command: CommandName, argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIO): Promise<number> {
   let prepared: Prepared | undefined;
   try {
-    if (argv.includes("--help") || argv.includes("-h")) {
+    // `--help` is never a value (values do not start with --); `-h` only in first place.
+    if (argv.includes("--help") || argv[0] === "-h") {
       io.out(`${command === "tools" ? TOOLS_HELP : CALL_HELP}\n`);
       return EXIT.ok;
     }
