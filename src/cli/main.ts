@@ -6,11 +6,13 @@
  */
 import { ConfigError, withDotEnv } from "../config/index.js";
 import { SelectionError } from "../server/registry.js";
+import { COMMAND_USAGE, isCommand, runCommand } from "./commands.js";
 import { start, VERSION, type Started } from "./start.js";
 
 const HELP = `altr-mcp ${VERSION} — MCP server for the ALTR data security platform
 
 Usage: altr-mcp [--transport stdio|streamable-http|sse] [--host H] [--port N]
+${COMMAND_USAGE}
        altr-mcp --help | --version
 
 Required environment: ORG_ID, MAPI_KEY, MAPI_SECRET (also read from ./.env).
@@ -43,7 +45,20 @@ function parseArgs(argv: string[]): { env: Record<string, string>; command?: "he
 
 class UsageError extends Error {}
 
+/** Writes and waits until the text is flushed (the process exits right after). */
+const write = (stream: NodeJS.WriteStream, text: string) => new Promise<void>((resolve) => stream.write(text, () => resolve()));
+
 async function main(): Promise<void> {
+  const [first, ...rest] = process.argv.slice(2);
+  if (isCommand(first)) {
+    const pending: Promise<void>[] = [];
+    const code = await runCommand(first, rest, withDotEnv(process.env), {
+      out: (text) => void pending.push(write(process.stdout, text)),
+      err: (text) => void pending.push(write(process.stderr, text)),
+    });
+    await Promise.all(pending);
+    process.exit(code);
+  }
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs(process.argv.slice(2));

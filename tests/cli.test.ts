@@ -1,0 +1,278 @@
+/**
+ * The built-in CLI (`altr-mcp tools`, `altr-mcp call`): argument reading by the advertised input
+ * schema, output shapes, exit codes, and that calls take the server's pipeline (selection,
+ * validation, confirmation, redaction) against a local stub of ALTR. In-process through
+ * runCommand, plus the built binary for the process-level contract (streams, exit codes).
+ * After the sandbox lands, the stub-backed cases here can run with `--sandbox` instead.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { argumentsFrom, parseCallArgs, renderData, renderTable, runCommand, type CommandName } from "../src/cli/commands.js";
+import { SERVICES } from "../src/config/services.js";
+import { describeTool, selectTools } from "../src/server/registry.js";
+import { ALL_TOOLS } from "../src/tools/index.js";
+import { startStub, type Stub } from "./helpers/stub.js";
+
+const CLI = new URL("../dist/cli/main.js", import.meta.url).pathname;
+const PASSWORD = "s3cr3t-Passw0rd";
+const ROLES = { success: true, data: { userGroups: [{ userGroupName: "ANALYST" }, { userGroupName: "AUDITOR" }], count: 2 } };
+
+let stub: Stub;
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  const urls = Object.fromEntries(Object.values(SERVICES).map((s) => [s.env, stub.url]));
+  return { PATH: process.env.PATH ?? "", ORG_ID: "test-org", MAPI_KEY: "key", MAPI_SECRET: "cli-secret-value", DISABLE_RETRY: "true", ...urls, ...extra };
+}
+
+async function run(command: CommandName, argv: string[], extra: Record<string, string> = {}) {
+  let out = "";
+  let err = "";
+  const code = await runCommand(command, argv, env(extra), { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+function listed(name: string) {
+  const tool = ALL_TOOLS.find((t) => t.name === name);
+  if (!tool) throw new Error(`no tool ${name}`);
+  return describeTool(tool);
+}
+
+beforeAll(async () => {
+  stub = await startStub();
+  stub.route("GET", "/api/userGroups", { status: 200, body: ROLES });
+});
+afterEach(() => {
+  stub.requests.length = 0;
+});
+afterAll(async () => {
+  await stub.close();
+});
+
+describe("--<param> values are read by the advertised input schema", () => {
+  it("integers, booleans (a bare flag is true), strings, dashes for underscores", () => {
+    const args = argumentsFrom(listed("update_database"), [
+      ["database_id", "12"],
+      ["should_classify", undefined],
+      ["data_usage_history", "false"],
+      ["warehouse-name", "0042"],
+    ]);
+    expect(args).toEqual({ database_id: 12, should_classify: true, data_usage_history: false, warehouse_name: "0042" });
+  });
+
+  it("lists by repeating the option (items coerced) or as one JSON array; objects as JSON", () => {
+    const bindings = listed("list_sc_sidecar_bindings");
+    expect(argumentsFrom(bindings, [["ports", "5432"], ["ports", "5433"], ["repo_names", "a"], ["sidecar_id", "sc1"]])).toEqual({
+      ports: [5432, 5433],
+      repo_names: ["a"],
+      sidecar_id: "sc1",
+    });
+    expect(argumentsFrom(bindings, [["ports", "[1, 2]"], ["repo_names", "[x"]])).toEqual({ ports: [1, 2], repo_names: ["[x"] });
+    expect(argumentsFrom(listed("vault_tokenize"), [["values", '{"ssn":"123"}']])).toEqual({ values: { ssn: "123" } });
+  });
+
+  it.each([
+    [[["offset", "abc"]], "get_databases", "--offset expects an integer"],
+    [[["offset", "1.5"]], "get_databases", "--offset expects an integer"],
+    [[["offset", "1"], ["offset", "2"]], "get_databases", "--offset is given more than once"],
+    [[["offset", undefined]], "get_databases", "--offset needs a value"],
+    [[["nope", "1"]], "get_databases", 'get_databases has no parameter "nope". Its parameters: offset'],
+    [[["confirm", "true"]], "disconnect_database", 'has no parameter "confirm"'],
+    [[["should_classify", "maybe"]], "update_database", "--should_classify expects a boolean"],
+    [[["values", "[1]"]], "vault_tokenize", "--values expects a JSON object"],
+    [[["values", "{oops"]], "vault_tokenize", "--values is not valid JSON"],
+  ] as const)("%j for %s → usage error %s", (params, tool, message) => {
+    expect(() => argumentsFrom(listed(tool), params.map(([k, v]) => [k, v]))).toThrow(message);
+  });
+
+  it("never echoes a value it refuses (it may be a secret)", () => {
+    expect(() => argumentsFrom(listed("vault_tokenize"), [["values", `{"pw": "${PASSWORD}"`]])).toThrow(/^(?!.*s3cr3t).*$/);
+    expect(() => parseCallArgs(["get_roles", "--json", `{"pw": "${PASSWORD}"`])).toThrow(/^--json is not valid JSON$/);
+  });
+
+  it("--json and --<param> are exclusive; the tool name comes first; --confirm takes no value", () => {
+    expect(() => parseCallArgs(["get_roles", "--json", "{}", "--offset", "1"])).toThrow("exclusive");
+    expect(() => parseCallArgs(["--offset", "1", "get_roles"])).toThrow("tool name first");
+    expect(() => parseCallArgs(["get_roles", "stray"])).toThrow("Unexpected argument: stray");
+    expect(() => parseCallArgs(["get_roles", "--output", "yaml"])).toThrow("--output must be json or table");
+    expect(() => parseCallArgs(["get_roles", "--json", "[1]"])).toThrow("--json must be a JSON object");
+    expect(parseCallArgs(["t", "--confirm", "--x", "1"])).toMatchObject({ confirm: true, params: [["x", "1"]] });
+    expect(parseCallArgs(["t", "--confirm=false"]).confirm).toBe(false);
+    expect(() => parseCallArgs(["t", "--sandbox-state", "f"])).toThrow("--sandbox-state needs --sandbox");
+  });
+});
+
+describe("table output", () => {
+  it("aligns a list of objects in columns; other properties follow; scalars are one column", () => {
+    const text = renderData({ items: [{ id: 1, name: "orders" }, { id: 22, name: "x", note: null }], count: 2, next: null });
+    expect(text).toBe(["ID  NAME    NOTE", "--  ------  ----", "1   orders", "22  x", "", "count: 2", "next: null", ""].join("\n"));
+    expect(renderData({ roles: ["A", "B"], count: 2 })).toBe("ROLES\n-----\nA\nB\n\ncount: 2\n");
+    expect(renderTable([])).toBe("(no rows)\n");
+  });
+
+  it("falls back to JSON for shapes that are not one list", () => {
+    expect(renderData({ a: [1], b: [2] })).toBe(`${JSON.stringify({ a: [1], b: [2] }, null, 2)}\n`);
+    expect(renderData({ id: 1 })).toBe(`${JSON.stringify({ id: 1 }, null, 2)}\n`);
+    expect(renderData([[1, 2]])).toBe(`${JSON.stringify([[1, 2]], null, 2)}\n`);
+  });
+});
+
+describe("altr-mcp tools", () => {
+  const defaultCount = selectTools(ALL_TOOLS, { toolsets: [], readOnly: false, restricted: [] }).enabled.length;
+
+  it("lists the default selection without credentials; --json is the tools/list result", async () => {
+    const code = await runCommand("tools", [], { PATH: "" }, { out: () => undefined, err: () => undefined });
+    expect(code).toBe(0);
+    const res = await run("tools", ["--json"], { ORG_ID: "", MAPI_KEY: "", MAPI_SECRET: "" });
+    expect(res.code).toBe(0);
+    const { tools } = JSON.parse(res.out) as { tools: { name: string; inputSchema: unknown }[] };
+    expect(tools.map((t) => t.name)).toEqual(
+      selectTools(ALL_TOOLS, { toolsets: [], readOnly: false, restricted: [] }).enabled.map((t) => t.name),
+    );
+    expect(tools).toHaveLength(defaultCount);
+    expect(tools[0]).toEqual(describeTool(ALL_TOOLS.find((t) => t.name === tools[0]!.name)!));
+  });
+
+  it("honours --toolset, --read-only, ALTR_TOOLSETS and RESTRICTED_TOOLS; prints columns", async () => {
+    const res = await run("tools", ["--toolset", "roles", "--toolset", "databases", "--read-only"], { RESTRICTED_TOOLS: "get_service_users" });
+    expect(res.code).toBe(0);
+    const rows = res.out.trim().split("\n");
+    expect(rows[0]).toMatch(/^TOOL\s+TOOLSET\s+ACCESS\s+DESCRIPTION$/);
+    expect(rows.slice(2).map((r) => r.split(/\s+/)[0])).toEqual(["get_databases", "get_database_id", "get_roles"]);
+    expect(rows[2]).toMatch(/^get_databases\s+databases\s+read-only\s+List connected/);
+    expect(res.err).toBe("3 tools.\n");
+    const fromEnv = await run("tools", ["--json"], { ALTR_TOOLSETS: "key_management" });
+    expect((JSON.parse(fromEnv.out) as { tools: unknown[] }).tools).toHaveLength(ALL_TOOLS.filter((t) => t.toolset === "key_management").length);
+  });
+
+  it("an unknown toolset is a configuration error (exit 1); a bad option is usage (exit 2)", async () => {
+    const bad = await run("tools", ["--toolset", "nope"]);
+    expect(bad).toMatchObject({ code: 1, out: "" });
+    expect(bad.err).toContain("unknown toolset(s): nope");
+    const usage = await run("tools", ["--bogus"]);
+    expect(usage).toMatchObject({ code: 2, out: "" });
+    expect(usage.err).toContain("Unknown option: --bogus");
+  });
+});
+
+describe("altr-mcp call", () => {
+  it("prints the result envelope (exit 0)", async () => {
+    const res = await run("call", ["get_roles", "--offset", "0"]);
+    expect(res).toMatchObject({ code: 0, err: "" });
+    expect(JSON.parse(res.out)).toEqual({ success: true, data: { roles: ["ANALYST", "AUDITOR"], count: 2, next_offset: null }, error: null });
+    expect(stub.requests.map((r) => r.url)).toEqual(["/api/userGroups?offset=0"]);
+  });
+
+  it("--output table prints the list as a column", async () => {
+    const res = await run("call", ["get_roles", "--output", "table"]);
+    expect(res.code).toBe(0);
+    expect(res.out).toBe("ROLES\n-------\nANALYST\nAUDITOR\n\ncount: 2\nnext_offset: null\n");
+  });
+
+  it("a failed call: envelope on stdout, message on stderr, exit 1", async () => {
+    stub.route("DELETE", "/api/databases/7", { status: 404, body: { success: false, message: "Database not found" } });
+    const res = await run("call", ["disconnect_database", "--database_id", "7", "--confirm"]);
+    expect(res.code).toBe(1);
+    expect(JSON.parse(res.out)).toMatchObject({ success: false, error: { kind: "http", status: 404 } });
+    expect(res.err).toMatch(/^ERROR: ALTR API returned HTTP 404.*Database not found/);
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it("a destructive tool without --confirm is refused before anything is sent (exit 2); --confirm sends it", async () => {
+    const refused = await run("call", ["disconnect_database", "--json", '{"database_id": 8}']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain("(altr-mcp call: add --confirm)");
+    expect(stub.requests).toHaveLength(0);
+    stub.route("DELETE", "/api/databases/8", { status: 200, body: { success: true, data: {} } });
+    const confirmed = await run("call", ["disconnect_database", "--json", '{"database_id": 8}', "--confirm"]);
+    expect(confirmed.code).toBe(0);
+    expect(stub.requests.map((r) => `${r.method} ${r.url}`)).toEqual(["DELETE /api/databases/8"]);
+  });
+
+  it("invalid input names the field, sends nothing, exit 2", async () => {
+    const res = await run("call", ["create_database", "--friendly_database_name", "x", "--database_type", "db2", "--database_name", "d"]);
+    expect(res.code).toBe(2);
+    expect(res.err).toContain("database_type");
+    expect(JSON.parse(res.out)).toMatchObject({ success: false, error: { kind: "invalid_input" } });
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it.each([
+    [["nope"], {}, "Unknown tool: nope"],
+    [["vault_tokenize", "--values", "{}"], {}, 'its toolset "tokenization" is not enabled (ALTR_TOOLSETS). Add --toolset tokenization.'],
+    [["get_roles"], { RESTRICTED_TOOLS: "get_roles" }, "listed in RESTRICTED_TOOLS"],
+    [["disconnect_database", "--database_id", "1"], { ALTR_READ_ONLY: "true" }, "ALTR_READ_ONLY is on"],
+    [["get_roles", "--limit", "1"], {}, 'get_roles has no parameter "limit"'],
+  ] as const)("%j %j → exit 2: %s", async (argv, extra, message) => {
+    const res = await run("call", [...argv], extra);
+    expect(res).toMatchObject({ code: 2, out: "" });
+    expect(res.err).toContain(message);
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it("--toolset enables a toolset for the call; pre-rename aliases work", async () => {
+    stub.route("DELETE", "/api/databases/9", { status: 200, body: { success: true, data: {} } });
+    const res = await run("call", ["delete_database", "--database_id", "9", "--confirm", "--toolset", "databases"]);
+    expect(res.code).toBe(0);
+    expect(stub.requests.map((r) => r.url)).toEqual(["/api/databases/9"]);
+  });
+
+  it("missing credentials: the server's message, exit 1", async () => {
+    const res = await run("call", ["get_roles"], { MAPI_SECRET: "" });
+    expect(res).toMatchObject({ code: 1, out: "" });
+    expect(res.err).toBe("ERROR: Missing required environment variables: MAPI_SECRET\n");
+  });
+});
+
+describe("the built binary", () => {
+  function exec(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { env: env(extra), stdio: ["ignore", "pipe", "pipe"], cwd: tmpdir() });
+      let out = "";
+      let err = "";
+      child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+      child.on("close", (code) => resolve({ code, out, err }));
+    });
+  }
+
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
+  });
+
+  it("call get_roles: the envelope on stdout, nothing else, exit 0", async () => {
+    const res = await exec(["call", "get_roles"], { LOG_LEVEL: "" });
+    expect(res).toMatchObject({ code: 0, err: "" });
+    expect(JSON.parse(res.out)).toMatchObject({ success: true, data: { roles: ["ANALYST", "AUDITOR"] } });
+  });
+
+  it("exit codes: 1 for a failed call, 2 for usage; --help works without credentials", async () => {
+    stub.route("GET", "/api/userGroups", { status: 500, body: { success: false, message: "boom" } });
+    try {
+      const failed = await exec(["call", "get_roles"]);
+      expect(failed.code).toBe(1);
+      expect(failed.err).toContain("HTTP 500");
+    } finally {
+      stub.route("GET", "/api/userGroups", { status: 200, body: ROLES });
+    }
+    const usage = await exec(["call", "get_roles", "--offset", "x"]);
+    expect(usage).toMatchObject({ code: 2, out: "" });
+    const help = await exec(["call", "--help"], { ORG_ID: "" });
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("Exit codes: 0 success, 1 the tool failed, 2 usage");
+  });
+
+  it("secrets given on the command line stay out of stdout, stderr and the debug log", async () => {
+    stub.route("POST", "/api/databases", { status: 400, body: { success: false, message: `password ${PASSWORD} rejected` } });
+    const res = await exec(
+      ["call", "create_database", "--friendly_database_name", "Orders", "--database_type", "mysql", "--database_name", "orders", "--database_password", PASSWORD],
+      { LOG_LEVEL: "debug" },
+    );
+    expect(res.code).toBe(1);
+    expect(stub.requests[0]!.body).toContain(PASSWORD);
+    expect(res.err).toContain("tool call failed");
+    expect(res.out + res.err).not.toContain(PASSWORD);
+    expect(res.out).toContain("[REDACTED]");
+  });
+});

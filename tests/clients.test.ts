@@ -1,0 +1,171 @@
+/**
+ * Real third-party MCP clients against the built server (dist/, as `npx altr-mcp` runs it), run
+ * offline from node_modules: the MCP Inspector's CLI mode over stdio and streamable HTTP, and
+ * mcporter (the route of the original README) over stdio. ALTR is a local stub; after the
+ * sandbox lands these can run the server with `--sandbox` instead.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SERVICES } from "../src/config/services.js";
+import { selectTools } from "../src/server/registry.js";
+import { ALL_TOOLS } from "../src/tools/index.js";
+import { startStub, type Stub } from "./helpers/stub.js";
+
+const CLI = new URL("../dist/cli/main.js", import.meta.url).pathname;
+/** A devDependency's command, from its package.json `bin` (run with this Node, no npx). */
+function bin(pkg: string, name: string): string {
+  const manifest = new URL(`../node_modules/${pkg}/package.json`, import.meta.url).pathname;
+  const { bin: bins } = JSON.parse(readFileSync(manifest, "utf8")) as { bin: Record<string, string> };
+  return join(dirname(manifest), bins[name]!);
+}
+const INSPECTOR = bin("@modelcontextprotocol/inspector", "mcp-inspector");
+const MCPORTER = bin("mcporter", "mcporter");
+const DEFAULT_NAMES = selectTools(ALL_TOOLS, { toolsets: [], readOnly: false, restricted: [] }).enabled.map((t) => t.name);
+const ENVELOPE = { success: true, data: { roles: ["ANALYST"], count: 1, next_offset: null }, error: null };
+
+let stub: Stub;
+let home: string;
+const children: ChildProcess[] = [];
+
+/** What the server needs: credentials and every ALTR base URL pointing at the stub. */
+function serverEnv(): Record<string, string> {
+  const urls = Object.fromEntries(Object.values(SERVICES).map((s) => [s.env, stub.url]));
+  return { ORG_ID: "clients-org", MAPI_KEY: "key", MAPI_SECRET: "clients-secret-value", LOG_LEVEL: "error", ...urls };
+}
+
+/** Runs a client to completion (killed after 60 s), in an empty HOME and working directory. */
+function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: home,
+      env: { PATH: process.env.PATH ?? "", HOME: home, NO_COLOR: "1", ...extraEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    let out = "";
+    let err = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
+  home = mkdtempSync(join(tmpdir(), "altr-mcp-clients-"));
+  stub = await startStub();
+  stub.route("GET", "/api/userGroups", { status: 200, body: { success: true, data: { userGroups: [{ userGroupName: "ANALYST" }], count: 1 } } });
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  await stub.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe("MCP Inspector CLI (@modelcontextprotocol/inspector --cli)", () => {
+  const stdioTarget = () => [process.execPath, CLI, ...Object.entries(serverEnv()).flatMap(([k, v]) => ["-e", `${k}=${v}`])];
+
+  it("stdio: tools/list and tools/call", async () => {
+    const list = await run(process.execPath, [INSPECTOR, "--cli", ...stdioTarget(), "--method", "tools/list"]);
+    expect(list.code, list.err).toBe(0);
+    expect((JSON.parse(list.out) as { tools: { name: string }[] }).tools.map((t) => t.name)).toEqual(DEFAULT_NAMES);
+    stub.requests.length = 0;
+    const call = await run(process.execPath, [INSPECTOR, "--cli", ...stdioTarget(), "--method", "tools/call", "--tool-name", "get_roles", "--tool-arg", "offset=0"]);
+    expect(call.code, call.err).toBe(0);
+    const result = JSON.parse(call.out) as { structuredContent: unknown; isError?: boolean };
+    expect(result.isError ?? false).toBe(false);
+    expect(result.structuredContent).toEqual(ENVELOPE);
+    expect(stub.requests.map((r) => r.url)).toEqual(["/api/userGroups?offset=0"]);
+  });
+
+  it("streamable HTTP: tools/list and tools/call", async () => {
+    const port = await freePort();
+    const server = spawn(process.execPath, [CLI], {
+      env: { PATH: process.env.PATH ?? "", ...serverEnv(), MCP_TRANSPORT: "streamable-http", MCP_PORT: String(port) },
+      stdio: ["ignore", "ignore", "pipe"],
+      cwd: home,
+    });
+    children.push(server);
+    let serverErr = "";
+    server.stderr!.on("data", (d: Buffer) => (serverErr += d.toString()));
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100; i++) {
+      const up = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      if (up) break;
+      if (server.exitCode !== null) throw new Error(`server exited: ${serverErr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    try {
+      const target = [`${url}/mcp`, "--transport", "http"];
+      const list = await run(process.execPath, [INSPECTOR, "--cli", ...target, "--method", "tools/list"]);
+      expect(list.code, list.err).toBe(0);
+      expect((JSON.parse(list.out) as { tools: { name: string }[] }).tools.map((t) => t.name)).toEqual(DEFAULT_NAMES);
+      const call = await run(process.execPath, [INSPECTOR, "--cli", ...target, "--method", "tools/call", "--tool-name", "get_roles"]);
+      expect(call.code, call.err).toBe(0);
+      expect((JSON.parse(call.out) as { structuredContent: unknown }).structuredContent).toEqual(ENVELOPE);
+    } finally {
+      server.kill("SIGTERM");
+    }
+  });
+});
+
+describe("mcporter (stdio, ad hoc server)", () => {
+  const stdio = () => ["--stdio", process.execPath, "--stdio-arg", CLI, ...Object.entries(serverEnv()).flatMap(([k, v]) => ["--env", `${k}=${v}`])];
+
+  it("mcporter list: the server's tools", async () => {
+    const list = await run(process.execPath, [MCPORTER, "list", ...stdio(), "--json"]);
+    expect(list.code, list.err).toBe(0);
+    const summary = JSON.parse(list.out) as { status: string; tools: { name: string }[] };
+    expect(summary.status).toBe("ok");
+    expect(summary.tools.map((t) => t.name)).toEqual(DEFAULT_NAMES);
+  });
+
+  it("mcporter call: get_roles returns the envelope", async () => {
+    stub.requests.length = 0;
+    const call = await run(process.execPath, [MCPORTER, "call", ...stdio(), "get_roles", "offset:0", "--output", "json"]);
+    expect(call.code, call.err).toBe(0);
+    expect(JSON.parse(call.out)).toEqual(ENVELOPE);
+    expect(stub.requests.map((r) => r.url)).toEqual(["/api/userGroups?offset=0"]);
+  });
+
+  it("mcporter generate-cli: the original README's standalone CLI calls get_roles", async () => {
+    // The bundler resolves mcporter's runtime from the generated file's folder: keep it under
+    // node_modules/.cache so node_modules is found.
+    const cache = new URL("../node_modules/.cache/", import.meta.url).pathname;
+    mkdirSync(cache, { recursive: true });
+    const dir = mkdtempSync(join(cache, "mcporter-cli-"));
+    try {
+      const gen = await run(
+        process.execPath,
+        [MCPORTER, "generate-cli", "--command", `${process.execPath} ${CLI}`, "--name", "altr", "--output", join(dir, "altr.ts"), "--bundle", join(dir, "altr.cjs")],
+        serverEnv(),
+      );
+      expect(gen.code, gen.err).toBe(0);
+      stub.requests.length = 0;
+      const call = await run(process.execPath, [join(dir, "altr.cjs"), "get-roles", "--offset", "0"], serverEnv());
+      expect(call.code, call.err).toBe(0);
+      expect(JSON.parse(call.out)).toEqual(ENVELOPE);
+      expect(stub.requests.map((r) => r.url)).toEqual(["/api/userGroups?offset=0"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
