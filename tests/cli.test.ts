@@ -200,7 +200,7 @@ describe("altr-mcp call", () => {
 
   it.each([
     [["nope"], {}, "Unknown tool: nope"],
-    [["vault_tokenize", "--values", "{}"], {}, 'its toolset "tokenization" is not enabled (ALTR_TOOLSETS). Add --toolset tokenization.'],
+    [["vault_tokenize", "--values", "{}"], {}, 'its toolset "tokenization" is not enabled (ALTR_TOOLSETS) and ALTR_TOOLS does not name it. Add --toolset tokenization.'],
     [["get_roles"], { RESTRICTED_TOOLS: "get_roles" }, "listed in RESTRICTED_TOOLS"],
     [["disconnect_database", "--database_id", "1"], { ALTR_READ_ONLY: "true" }, "ALTR_READ_ONLY is on"],
     [["get_roles", "--limit", "1"], {}, 'get_roles has no parameter "limit"'],
