@@ -1,0 +1,3 @@
+import type { SandboxState } from "./engine.js";
+
+export const SEED: SandboxState = { version: 1, collections: {} };
