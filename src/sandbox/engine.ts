@@ -72,6 +72,8 @@ export interface Context {
   /** The items of a collection (created from the list example on first use); mutate in place. */
   items(template: string, params?: Record<string, unknown>): Item[];
   collection(template: string): Collection | undefined;
+  /** Items the sandbox keeps under a key of its own in this service (empty at first); mutate in place. */
+  store(key: string): Item[];
   /** The generic answer for this request. */
   generic(): Reply;
   /** A list answer of `op` holding these items. */
@@ -214,6 +216,10 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
         return items(doc, c, p);
       },
       collection: (template) => collectionOf(doc, template),
+      store: (key) => {
+        changed = true;
+        return (state.collections[`${doc.service} ${key}`] ??= []);
+      },
       generic: () => {
         const r = generic();
         return r;
