@@ -51,6 +51,7 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     secrets: [settings.mapiSecret, basicCredential(settings.mapiKey, settings.mapiSecret)],
     selection: { toolsets: settings.toolsets, readOnly: settings.readOnly, restricted: settings.restrictedTools },
     confirmDestructive: settings.confirmDestructive,
+    ...(sandbox ? { presigned: (url: string) => sandbox.download(url) } : {}),
   });
   if (sandbox) logger.info({ stateFile: sandbox.stateFile ?? null }, "sandbox: in-process ALTR stand-in, nothing leaves this machine");
   const close = async () => {

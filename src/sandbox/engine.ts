@@ -35,6 +35,11 @@ export interface Sandbox {
   readonly requests: number;
   /** Requests the documents rejected (400) and answers that broke them (500), in order. */
   readonly violations: Violation[];
+  /**
+   * The sandbox's stand-in for a presigned object-store download (a classification report):
+   * nothing leaves the machine; the "file" is the job's findings as the sandbox holds them.
+   */
+  download(url: string): Promise<unknown>;
 }
 
 export interface SandboxOptions {
@@ -473,5 +478,13 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       return requests;
     },
     violations,
+    async download(url) {
+      const findings = Object.fromEntries(
+        Object.entries(state.collections)
+          .filter(([key]) => key.startsWith("classification ") && key.includes("/findings"))
+          .map(([key, list]) => [key.slice("classification ".length), clone(list)]),
+      );
+      return { source: "altr-mcp sandbox (no download was made)", url, findings };
+    },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The sandbox's demo organisation "Acme Retail": a Snowflake and a Databricks connection, the PII
- * tag connected with its values, a masking policy with rules, roles, a finished classification
+ * and FINANCIAL tags connected (PII with its values), a masking policy with rules on PII (none yet
+ * on FINANCIAL: `create_policy {"tag": "FINANCIAL"}` is the first thing to try), roles, a finished classification
  * job with findings, an Oracle (OLTP) repo behind a sidecar, an access request and some audit
  * rows. Ids are consistent across resources (database 42 is the Snowflake connection everywhere)
  * and reuse the ids of the documents' examples, so every example call finds its object.
@@ -74,12 +75,27 @@ const tags = [
     created_at: "2025-06-10T20:05:11Z",
     updated_at: "2025-06-10T20:06:40Z",
   },
+  {
+    tag_group_id: "8b2d4f6a-0c1e-4a3b-9d5f-7e6c5b4a3921",
+    tag_name: "FINANCIAL",
+    friendly_name: "FINANCIAL",
+    database_id: SNOWFLAKE,
+    database_name: "PROD_DB",
+    schema_name: "GOVERNANCE",
+    database_type_enum: 9,
+    masking_applied: { protection_type: "governed", custom_role_provider: { enabled: false }, mask_data_type_list: ["NUMBER"], tracking_id: "0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d" },
+    masking_pending: null,
+    masking_failed: null,
+    created_at: "2025-06-11T09:12:30Z",
+    updated_at: "2025-06-11T09:13:02Z",
+  },
 ] satisfies Api["schemas"]["TagMaskingItem"][];
 
 const tagValues = [
   { tagID: "1c9e5a7b-3d2f-4e6a-8b0c-9d1e2f3a4b5c", tagKey: "PII", tagValue: "EMAIL", tagCreationTimeStamp: "06/10/2025 20:05:11" },
   { tagID: "2d0f6b8c-4e3a-4f7b-9c1d-0e2f3a4b5c6d", tagKey: "PII", tagValue: "SSN", tagCreationTimeStamp: "06/10/2025 20:05:11" },
   { tagID: "3e1a7c9d-5f4b-4a8c-8d2e-1f3a4b5c6d7e", tagKey: "PII", tagValue: "PHONE", tagCreationTimeStamp: "06/10/2025 20:05:11" },
+  { tagID: "4f2b8d0e-6a5c-4b9d-9e3f-2a4b5c6d7e8f", tagKey: "FINANCIAL", tagValue: "CARD_NUMBER", tagCreationTimeStamp: "06/11/2025 09:12:30" },
 ] satisfies Api["schemas"]["TagValue"][];
 
 const RULES_AT = "2025-06-10T20:14:40Z";
