@@ -295,7 +295,36 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
 
     function generic(): Reply {
       const template = trim(op.template);
-      const own = collectionOf(doc, template);
+      const parts = template.split("/");
+      const last = /^\{([^}]+)\}$/.exec(parts[parts.length - 1] ?? "");
+      const parent = last ? collectionOf(doc, parts.slice(0, -1).join("/")) : undefined;
+      if (parent?.idProp && parent.idParam === last![1] && op.method !== "post") {
+        const missing = parentMissing(parts.slice(0, -1).join("/"));
+        if (missing) return missing;
+        const list = items(doc, parent, params);
+        const id = params[last![1]!];
+        const index = list.findIndex((x) => String(x[parent.idProp!]) === String(id));
+        if (index < 0) return errorReply(doc, op, 404, `${last![1]} ${String(id)} not found`);
+        const current = list[index]!;
+        if (op.method === "get") return itemReply(current, parent);
+        if (op.method === "delete") {
+          list.splice(index, 1);
+          changed = true;
+          return itemReply(current, parent);
+        }
+        const patch = knownFields(body, parent.item, doc.resolve);
+        delete patch[parent.idProp];
+        const next =
+          op.method === "patch"
+            ? { ...current, ...patch }
+            : { ...(valueFor(parent.item, doc.resolve) as Item), ...patch, [parent.idProp]: current[parent.idProp]! };
+        stamp(next, parent, doc, false);
+        list[index] = next;
+        changed = true;
+        return itemReply(next, parent);
+      }
+      // An item (`/x/{id}` under a list `/x`) before a list: an item's answer may hold arrays too.
+      const own = parent?.idProp && parent.idParam === last![1] ? undefined : collectionOf(doc, template);
       if (own && (op.method === "get" || op.method === "post")) {
         const missing = parentMissing(template.split("/").slice(0, -1).join("/") + "/");
         if (missing) return missing;
@@ -325,34 +354,6 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
         list.push(item);
         changed = true;
         return itemReply(item, own);
-      }
-      const parts = template.split("/");
-      const last = /^\{([^}]+)\}$/.exec(parts[parts.length - 1] ?? "");
-      const parent = last ? collectionOf(doc, parts.slice(0, -1).join("/")) : undefined;
-      if (parent?.idProp && parent.idParam === last![1] && op.method !== "post") {
-        const missing = parentMissing(parts.slice(0, -1).join("/"));
-        if (missing) return missing;
-        const list = items(doc, parent, params);
-        const id = params[last![1]!];
-        const index = list.findIndex((x) => String(x[parent.idProp!]) === String(id));
-        if (index < 0) return errorReply(doc, op, 404, `${last![1]} ${String(id)} not found`);
-        const current = list[index]!;
-        if (op.method === "get") return itemReply(current, parent);
-        if (op.method === "delete") {
-          list.splice(index, 1);
-          changed = true;
-          return itemReply(current, parent);
-        }
-        const patch = knownFields(body, parent.item, doc.resolve);
-        delete patch[parent.idProp];
-        const next =
-          op.method === "patch"
-            ? { ...current, ...patch }
-            : { ...(valueFor(parent.item, doc.resolve) as Item), ...patch, [parent.idProp]: current[parent.idProp]! };
-        stamp(next, parent, doc, false);
-        list[index] = next;
-        changed = true;
-        return itemReply(next, parent);
       }
       const ok = okResponse(op);
       if (!ok) return errorReply(doc, op, 500, `${op.operationId} documents no success answer`);

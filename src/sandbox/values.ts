@@ -116,14 +116,24 @@ export function setAt(value: Json, path: string[], inner: Json): Json {
   return root;
 }
 
-/** Copies the fields of `patch` the schema knows (all of them when it allows extra fields). */
+/** Secrets ALTR takes but never returns: kept out of the sandbox's state (and so out of its state file). */
+const SECRET_NAME = /passw|secret|private_key|credential/i;
+
+function isSecret(name: string, schema: JsonSchema | undefined): boolean {
+  return SECRET_NAME.test(name) || schema?.writeOnly === true || schema?.format === "password";
+}
+
+/** Copies the fields of `patch` the schema knows (all of them when it allows extra fields), secrets left out. */
 export function knownFields(patch: unknown, schema: JsonSchema, resolve: Resolve): Item {
   if (!isRecord(patch)) return {};
   const s = resolve(schema);
   const { properties } = objectView(s, resolve);
   const open = s.additionalProperties !== false && Object.keys(properties).length === 0;
   const out: Item = {};
-  for (const [k, v] of Object.entries(patch)) if (open || k in properties) out[k] = clone(v) as Json;
+  for (const [k, v] of Object.entries(patch)) {
+    const sub = properties[k] ? resolve(properties[k]) : undefined;
+    if ((open || sub) && !isSecret(k, sub)) out[k] = clone(v) as Json;
+  }
   return out;
 }
 
