@@ -96,7 +96,7 @@ export type Override = (ctx: Context) => Reply;
 const PAGING = new Set(["offset", "limit", "page", "page_size", "pageSize", "size", "cursor", "exclusive_start_key", "next_token", "nextToken", "start_after", "max_results"]);
 const LIMITS = ["limit", "page_size", "pageSize", "size", "max_results"];
 const TOTALS = new Set(["count", "total", "total_count", "totalCount", "total_items", "totalItems", "totalRecords", "total_records"]);
-const CURSOR = /next|cursor|last_evaluated|continuation|page_token|marker/i;
+const CURSOR = /next|cursor|last_evaluated|continuation|page_token|marker|contiguous/i;
 const TIMESTAMPS = new Set(["created_at", "createdAt", "updated_at", "updatedAt", "created", "updated", "create_time", "update_time", "createdDate", "updatedDate", "last_modified"]);
 
 const trim = (t: string) => (t.length > 1 ? t.replace(/\/+$/, "") : t);
