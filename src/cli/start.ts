@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { basicCredential, createAltrClients } from "../altr/client.js";
 import { loadSettings, type Settings } from "../config/index.js";
 import { createLogger, type Logger } from "../log/logger.js";
-import { openSandbox, SANDBOX_CREDENTIALS, type Sandbox } from "../sandbox/index.js";
+import type { Sandbox } from "../sandbox/index.js";
 import { createToolHost, type ToolHost } from "../server/server.js";
 
 export const VERSION: string = (
@@ -32,10 +32,12 @@ export interface PrepareOptions {
 
 /** Settings, logger, ALTR clients and the tool host — everything but a transport. */
 export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = {}): Promise<Prepared> {
+  // Loaded only for --sandbox (a normal start never reads the sandbox or its validator).
+  const sandboxModule = options.sandbox ? await import("../sandbox/index.js") : undefined;
   // The sandbox needs no account: placeholder credentials fill what the environment lacks.
-  const settings = loadSettings(options.sandbox ? { ...SANDBOX_CREDENTIALS, ...withoutEmpty(env) } : env);
+  const settings = loadSettings(sandboxModule ? { ...sandboxModule.SANDBOX_CREDENTIALS, ...withoutEmpty(env) } : env);
   const logger = createLogger({ format: settings.logFormat, level: settings.logLevel });
-  const sandbox = options.sandbox ? openSandbox({ baseUrls: settings.baseUrls, stateFile: options.sandbox.stateFile }) : undefined;
+  const sandbox = sandboxModule?.openSandbox({ baseUrls: settings.baseUrls, stateFile: options.sandbox?.stateFile });
   const clients = createAltrClients({
     mapiKey: settings.mapiKey,
     mapiSecret: settings.mapiSecret,

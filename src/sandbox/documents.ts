@@ -9,8 +9,7 @@
  * parsed instead, with the `yaml` dev dependency — the same document either way.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { SERVICES, type ServiceName } from "../config/services.js";
 import type { JsonSchema } from "../schema/json-schema.js";
 
@@ -122,11 +121,21 @@ const STRING_FORMATS: Record<string, (v: string) => boolean> = {
 };
 
 type AddFormats = (ajv: Ajv) => Ajv;
-/** ajv-formats is CommonJS; its default export arrives wrapped or bare depending on the loader. */
-const addFormats: AddFormats =
-  typeof addFormatsModule === "function" ? (addFormatsModule as AddFormats) : (addFormatsModule as { default: AddFormats }).default;
+interface Validators {
+  Ajv: typeof Ajv;
+  addFormats: AddFormats;
+}
 
-function newAjv(coerce: boolean): Ajv {
+/** ajv and its formats, loaded with the first document (not at start-up). */
+async function loadValidators(): Promise<Validators> {
+  const [{ Ajv }, formats] = await Promise.all([import("ajv"), import("ajv-formats")]);
+  // ajv-formats is CommonJS; its default export arrives wrapped or bare depending on the loader.
+  const mod: unknown = formats.default;
+  const addFormats = (typeof mod === "function" ? mod : (mod as { default: AddFormats }).default) as AddFormats;
+  return { Ajv, addFormats };
+}
+
+function newAjv({ Ajv, addFormats }: Validators, coerce: boolean): Ajv {
   const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false, coerceTypes: coerce ? "array" : false });
   addFormats(ajv);
   for (const [name, validate] of Object.entries(NUMBER_FORMATS)) ajv.addFormat(name, { type: "number", validate });
@@ -164,7 +173,7 @@ function normalise(node: unknown): void {
   for (const [key, value] of Object.entries(node)) if (key !== "example" && key !== "examples") normalise(value);
 }
 
-function buildDocument(service: ServiceName, file: string, root: JsonSchema): Document {
+function buildDocument(service: ServiceName, file: string, root: JsonSchema, validators: Validators): Document {
   const id = `openapi:${file}`;
   normalise(root);
   const operations: Operation[] = [];
@@ -237,8 +246,8 @@ function buildDocument(service: ServiceName, file: string, root: JsonSchema): Do
     .map((template) => ({ template, ...templateRegex(template) }))
     .sort((a, b) => a.names.length - b.names.length || b.template.length - a.template.length);
 
-  const ajvBody = newAjv(false);
-  const ajvParams = newAjv(true);
+  const ajvBody = newAjv(validators, false);
+  const ajvParams = newAjv(validators, true);
   ajvBody.addSchema(root, id);
   ajvParams.addSchema(root, id);
   const cache = new Map<string, ValidateFunction | undefined>();
@@ -314,7 +323,7 @@ export function documentFor(service: ServiceName): Promise<Document> {
   let doc = loaded.get(service);
   if (!doc) {
     const file = SERVICES[service].spec;
-    doc = readDocument(file).then((root) => buildDocument(service, file, root));
+    doc = Promise.all([readDocument(file), loadValidators()]).then(([root, validators]) => buildDocument(service, file, root, validators));
     doc.catch(() => loaded.delete(service));
     loaded.set(service, doc);
   }
