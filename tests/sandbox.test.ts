@@ -111,6 +111,19 @@ describe("sandbox workflow through the tools", () => {
     await s.close();
   });
 
+  it("ids follow the schema's and the seed's style: a new sidecar gets a UUID and is listed", async () => {
+    const s = await open();
+    const args = CASES.find((c) => c.tool === "create_sc_sidecar")!.args;
+    const created = JSON.stringify(data(await s.call("create_sc_sidecar", args)));
+    const id = /"id":"([0-9a-f-]{36})"/.exec(created)?.[1];
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const listed = JSON.stringify(data(await s.call("list_sc_sidecars")));
+    expect(listed).toContain(id);
+    expect(listed).toContain("prod-sidecar-east");
+    expect(s.sandbox.violations).toEqual([]);
+    await s.close();
+  });
+
   it("the seeded organisation is visible through the tools", async () => {
     const s = await open();
     const dbs = JSON.stringify(data(await s.call("get_databases")));
@@ -241,6 +254,16 @@ describe("sandbox validation", () => {
       for (const item of items) expect(text, key).toContain(JSON.stringify(Object.values(item)[0]));
     }
     expect(sb.violations).toEqual([]);
+  });
+
+  it("an answer that breaks its schema is a 500 naming the operation, and is recorded", async () => {
+    const broken = { version: 1 as const, collections: { "altrnet /api/databases": [{ id: "forty-two", friendlyDatabaseName: "BROKEN" }] } };
+    const sb = createSandbox({ baseUrls, state: broken });
+    const res = await sb.fetch(new Request("http://altrnet.sandbox.test/api/databases"));
+    expect(res.status).toBe(500);
+    const message = ((await res.json()) as { message: string }).message;
+    expect(message).toBe("sandbox response violates openapi/altrnet.yaml#listDatabases: response field data.databases.0.id must be integer");
+    expect(sb.violations).toEqual([{ kind: "response", operation: "openapi/altrnet.yaml#listDatabases", message }]);
   });
 
   it("an undocumented path or method is refused, not guessed", async () => {
