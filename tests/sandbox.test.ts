@@ -224,6 +224,10 @@ describe("sandbox validation", () => {
     const res = await sb.fetch(new Request("http://altrnet.sandbox.test/api/databases?limit=500"));
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toContain("query parameter limit must be <= 50");
+    const path = await sb.fetch(new Request("http://altrnet.sandbox.test/api/databases/forty-two", { method: "DELETE" }));
+    expect(path.status).toBe(400);
+    expect(JSON.stringify(await path.json())).toContain("path parameter databaseId must be integer");
+    expect(sb.violations.map((v) => v.kind)).toEqual(["request", "request"]);
   });
 
   it("through the client layer the 400 is an AltrError carrying the field", async () => {
