@@ -107,6 +107,9 @@ describe("sandbox workflow through the tools", () => {
     const after = JSON.stringify(data(await s.call("get_databases")));
     expect(after).not.toContain("STAGING_RENAMED");
     expect(after).toContain("PROD_SNOWFLAKE");
+    // A deleted id is not handed out again.
+    const again = JSON.stringify(data(await s.call("create_database", { friendly_database_name: "STAGING_2", database_type: "mysql", database_name: "staging", database_username: "altr_svc", database_password: "sandbox-password-2", hostname: "staging.db.internal", database_port: 3306 })));
+    expect(Number(/"id":(\d+)/.exec(again)?.[1])).toBe(Number(id) + 1);
     expect(s.sandbox.violations).toEqual([]);
     await s.close();
   });

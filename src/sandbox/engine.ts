@@ -19,6 +19,8 @@ import { clone, findArray, findObject, getAt, idProperty, isRecord, knownFields,
 export interface SandboxState {
   version: 1;
   collections: Record<string, Item[]>;
+  /** The highest numeric id handed out per collection template, so a deleted id is never reused. */
+  lastIds?: Record<string, number>;
 }
 
 export interface Violation {
@@ -87,8 +89,6 @@ export interface Context {
   itemReply(item: Item, collection: Collection, status?: number): Reply;
   /** The documented error answer with this message. */
   error(status: number, message: string): Reply;
-  /** A new id in the style of the collection's existing ids. */
-  newId(collection: Collection, items: Item[]): Json;
 }
 
 export type Override = (ctx: Context) => Reply;
@@ -185,16 +185,18 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     return r.example !== undefined ? (clone(r.example) as Json) : valueFor(r.schema, doc.resolve);
   }
 
+  /** A new id in the style of the collection's ids: the next number, or a UUID. */
   function newId(c: Collection, existing: Item[], doc: Document): Json {
     const prop = c.idProp!;
     const schema = doc.resolve(objectView(c.item, doc.resolve).properties[prop] ?? {});
     const ids = existing.map((i) => i[prop]);
-    if (schema.type === "integer" || schema.type === "number") {
-      return Math.max(0, ...ids.filter((v): v is number => typeof v === "number")) + 1;
-    }
     const strings = ids.filter((v): v is string => typeof v === "string");
-    if (strings.length && strings.every((s) => /^\d+$/.test(s))) return String(Math.max(...strings.map(Number)) + 1);
-    return randomUUID();
+    const numeric = schema.type === "integer" || schema.type === "number";
+    if (!numeric && !(strings.length && strings.every((v) => /^\d+$/.test(v)))) return randomUUID();
+    const key = `${doc.service} ${c.template}`;
+    const highest = Math.max(0, state.lastIds?.[key] ?? 0, ...ids.map(Number).filter(Number.isFinite));
+    state.lastIds = { ...state.lastIds, [key]: highest + 1 };
+    return numeric ? highest + 1 : String(highest + 1);
   }
 
   function stamp(item: Item, c: Collection, doc: Document, created: boolean): void {
@@ -225,14 +227,10 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
         changed = true;
         return (state.collections[`${doc.service} ${key}`] ??= []);
       },
-      generic: () => {
-        const r = generic();
-        return r;
-      },
+      generic: () => generic(),
       listReply: (list) => listReply(list),
       itemReply: (item, c, status) => itemReply(item, c, status),
       error: (status, message) => errorReply(doc, op, status, message),
-      newId: (c, list) => newId(c, list, doc),
     };
 
     function listReply(list: Item[]): Reply {

@@ -29,6 +29,9 @@ export function readState(file: string): SandboxState {
   if (!isRecord(parsed) || parsed.version !== 1 || !isRecord(collections)) {
     throw new ConfigError(`--sandbox-state ${file} is not a sandbox state (expected {"version": 1, "collections": {…}})`);
   }
+  if (parsed.lastIds !== undefined && (!isRecord(parsed.lastIds) || !Object.values(parsed.lastIds).every(Number.isInteger))) {
+    throw new ConfigError(`--sandbox-state ${file}: lastIds must map collections to integers`);
+  }
   for (const [key, items] of Object.entries(collections)) {
     if (!Array.isArray(items) || !items.every(isRecord)) {
       throw new ConfigError(`--sandbox-state ${file}: collections["${key}"] must be a list of objects`);
