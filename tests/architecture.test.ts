@@ -14,6 +14,7 @@ const RANK: Record<string, number> = {
   config: 2,
   log: 2,
   altr: 3,
+  sandbox: 3,
   tools: 4,
   server: 5,
   transports: 6,

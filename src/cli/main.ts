@@ -12,10 +12,15 @@ import { start, VERSION, type Started } from "./start.js";
 const HELP = `altr-mcp ${VERSION} — MCP server for the ALTR data security platform
 
 Usage: altr-mcp [--transport stdio|streamable-http|sse] [--host H] [--port N]
+                [--sandbox [--sandbox-state FILE]]
 ${COMMAND_USAGE}
        altr-mcp --help | --version
 
-Required environment: ORG_ID, MAPI_KEY, MAPI_SECRET (also read from ./.env).
+  --sandbox              serve an in-process stand-in of ALTR (built from the OpenAPI documents,
+                         seeded with a demo organisation); no account, nothing leaves this machine
+  --sandbox-state FILE   keep the sandbox's state in FILE (loaded at start, saved after each change)
+
+Required environment: ORG_ID, MAPI_KEY, MAPI_SECRET (also read from ./.env); not with --sandbox.
 Common options (environment):
   MCP_TRANSPORT      stdio (default), streamable-http, sse
   MCP_HOST/MCP_PORT  HTTP bind address (default 127.0.0.1:8000)
@@ -26,21 +31,39 @@ Common options (environment):
   LOG_LEVEL, LOG_FORMAT (console|json), MAX_RETRIES, DISABLE_RETRY, ALTR_*_BASE_URL
 See the README for the full table.`;
 
-function parseArgs(argv: string[]): { env: Record<string, string>; command?: "help" | "version" } {
+interface Parsed {
+  env: Record<string, string>;
+  command?: "help" | "version";
+  sandbox?: { stateFile?: string };
+}
+
+function parseArgs(argv: string[]): Parsed {
   const env: Record<string, string> = {};
+  let sandbox: Parsed["sandbox"];
+  let stateFile: string | undefined;
   const flags: Record<string, string> = { "--transport": "MCP_TRANSPORT", "--host": "MCP_HOST", "--port": "MCP_PORT" };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") return { env, command: "help" };
     if (arg === "--version" || arg === "-v") return { env, command: "version" };
+    if (arg === "--sandbox") {
+      sandbox = {};
+      continue;
+    }
     const [name, inline] = arg.split("=", 2) as [string, string | undefined];
+    if (name === "--sandbox-state") {
+      stateFile = inline ?? argv[++i];
+      if (!stateFile) throw new UsageError("--sandbox-state needs a file");
+      continue;
+    }
     const variable = flags[name];
     if (!variable) throw new UsageError(`Unknown option: ${arg}`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`${name} needs a value`);
     env[variable] = value;
   }
-  return { env };
+  if (stateFile !== undefined && !sandbox) throw new UsageError("--sandbox-state needs --sandbox");
+  return { env, ...(sandbox ? { sandbox: { ...sandbox, ...(stateFile ? { stateFile } : {}) } } : {}) };
 }
 
 class UsageError extends Error {}
@@ -59,7 +82,7 @@ async function main(): Promise<void> {
     await Promise.all(pending);
     process.exit(code);
   }
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: Parsed;
   try {
     parsed = parseArgs(process.argv.slice(2));
   } catch (err) {
@@ -76,7 +99,7 @@ async function main(): Promise<void> {
   }
   let started: Started;
   try {
-    started = await start({ ...withDotEnv(process.env), ...parsed.env });
+    started = await start({ ...withDotEnv(process.env), ...parsed.env }, parsed.sandbox ? { sandbox: parsed.sandbox } : {});
   } catch (err) {
     if (err instanceof ConfigError || err instanceof SelectionError || (err as Error).name === "UnsafeBindError") {
       process.stderr.write(`ERROR: ${(err as Error).message}\n`);

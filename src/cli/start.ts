@@ -4,8 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { basicCredential, createAltrClients } from "../altr/client.js";
-import { ConfigError, loadSettings, type Settings } from "../config/index.js";
+import { loadSettings, type Settings } from "../config/index.js";
 import { createLogger, type Logger } from "../log/logger.js";
+import type { Sandbox } from "../sandbox/index.js";
 import { createToolHost, type ToolHost } from "../server/server.js";
 
 export const VERSION: string = (
@@ -16,6 +17,8 @@ export interface Prepared {
   settings: Settings;
   host: ToolHost;
   logger: Logger;
+  /** The in-process ALTR stand-in when prepared with `sandbox` (its request count and violations). */
+  sandbox?: Sandbox;
   /** Releases what prepare() opened (nothing for a real ALTR; the sandbox's state for --sandbox). */
   close(): Promise<void>;
 }
@@ -29,15 +32,19 @@ export interface PrepareOptions {
 
 /** Settings, logger, ALTR clients and the tool host — everything but a transport. */
 export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = {}): Promise<Prepared> {
-  if (options.sandbox) throw new ConfigError("--sandbox is not available in this build");
-  const settings = loadSettings(env);
+  // Loaded only for --sandbox (a normal start never reads the sandbox or its validator).
+  const sandboxModule = options.sandbox ? await import("../sandbox/index.js") : undefined;
+  // The sandbox needs no account: placeholder credentials fill what the environment lacks.
+  const settings = loadSettings(sandboxModule ? { ...sandboxModule.SANDBOX_CREDENTIALS, ...withoutEmpty(env) } : env);
   const logger = createLogger({ format: settings.logFormat, level: settings.logLevel });
+  const sandbox = sandboxModule?.openSandbox({ baseUrls: settings.baseUrls, stateFile: options.sandbox?.stateFile });
   const clients = createAltrClients({
     mapiKey: settings.mapiKey,
     mapiSecret: settings.mapiSecret,
     baseUrls: settings.baseUrls,
     http: settings.http,
     logger,
+    deps: sandbox ? { fetch: (input, init) => sandbox.fetch(new Request(input, init)) } : undefined,
   });
   const host = createToolHost({
     clients,
@@ -51,8 +58,17 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
       restricted: settings.restrictedTools,
     },
     confirmDestructive: settings.confirmDestructive,
+    ...(sandbox ? { presigned: (url: string) => sandbox.download(url) } : {}),
   });
-  return { settings, host, logger, close: async () => undefined };
+  if (sandbox) logger.info({ stateFile: sandbox.stateFile ?? null }, "sandbox: in-process ALTR stand-in, nothing leaves this machine");
+  const close = async () => {
+    if (sandbox) logger.info(`sandbox: ${sandbox.requests} requests, state in ${sandbox.stateFile ?? "memory"}`);
+  };
+  return { settings, host, logger, ...(sandbox ? { sandbox } : {}), close };
+}
+
+function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
 }
 
 export async function start(env: NodeJS.ProcessEnv, options: PrepareOptions = {}): Promise<Started> {

@@ -39,7 +39,7 @@ export interface ServerDeps {
   /** Values that must never appear in tool output or logs (MAPI_SECRET). */
   secrets?: string[];
   tools?: readonly Tool[];
-  /** Presigned-URL downloads (tests only; production uses altr/presigned.ts's guarded download). */
+  /** Presigned-URL downloads (tests and --sandbox; production uses altr/presigned.ts's guarded download). */
   presigned?: PresignedFetch;
   /** ALTR_CONFIRM_DESTRUCTIVE: destructive calls need the user's confirmation (default true). */
   confirmDestructive?: boolean;
