@@ -6,8 +6,9 @@
  * After the sandbox lands, the stub-backed cases here can run with `--sandbox` instead.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { argumentsFrom, parseCallArgs, renderData, renderTable, runCommand, type CommandName } from "../src/cli/commands.js";
 import { SERVICES } from "../src/config/services.js";
@@ -245,6 +246,26 @@ describe("the built binary", () => {
     const res = await exec(["call", "get_roles"], { LOG_LEVEL: "" });
     expect(res).toMatchObject({ code: 0, err: "" });
     expect(JSON.parse(res.out)).toMatchObject({ success: true, data: { roles: ["ANALYST", "AUDITOR"] } });
+  });
+
+  it("call get_roles --sandbox prints the seeded roles with no credentials at all; a change sticks in --sandbox-state", async () => {
+    const none = { ORG_ID: "", MAPI_KEY: "", MAPI_SECRET: "", LOG_LEVEL: "" };
+    const roles = await exec(["call", "get_roles", "--sandbox", "--output", "table"], none);
+    expect(roles, roles.err).toMatchObject({ code: 0, err: "" });
+    expect(roles.out.split("\n").slice(0, 5)).toEqual(["ROLES", "--------------", "ADMIN", "ANALYST", "DATA_SCIENTIST"]);
+    const dir = mkdtempSync(join(tmpdir(), "altr-mcp-cli-state-"));
+    try {
+      const state = join(dir, "sandbox.json");
+      const created = await exec(["call", "create_policy", "--tag", "FINANCIAL", "--sandbox", "--sandbox-state", state], none);
+      expect(created.code, created.err).toBe(0);
+      const listed = await exec(["call", "get_policies", "--sandbox", "--sandbox-state", state], none);
+      const ids = (JSON.parse(listed.out) as { data: { policies: { policy_id: string }[] } }).data.policies.map((p) => p.policy_id);
+      expect(ids).toContain("TAG#FINANCIAL");
+      const fresh = await exec(["call", "get_policies", "--sandbox"], none);
+      expect(fresh.out).not.toContain("TAG#FINANCIAL");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("exit codes: 1 for a failed call, 2 for usage; --help works without credentials", async () => {

@@ -1,8 +1,8 @@
 /**
- * Real third-party MCP clients against the built server (dist/, as `npx altr-mcp` runs it), run
- * offline from node_modules: the MCP Inspector's CLI mode over stdio and streamable HTTP, and
- * mcporter (the route of the original README) over stdio. ALTR is a local stub; after the
- * sandbox lands these can run the server with `--sandbox` instead.
+ * Real third-party MCP clients against the built server (dist/, as `npx altr-mcp` runs it) with
+ * `--sandbox` (the seeded demo organisation, nothing leaves the machine), run offline from
+ * node_modules: the MCP Inspector's CLI mode over stdio and streamable HTTP — where a newcomer
+ * creates a policy and sees it listed — and mcporter (the original README's route) over stdio.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -10,10 +10,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICES } from "../src/config/services.js";
 import { selectTools } from "../src/server/registry.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
-import { startStub, type Stub } from "./helpers/stub.js";
 
 const CLI = new URL("../dist/cli/main.js", import.meta.url).pathname;
 /** A devDependency's command, from its package.json `bin` (run with this Node, no npx). */
@@ -25,16 +23,15 @@ function bin(pkg: string, name: string): string {
 const INSPECTOR = bin("@modelcontextprotocol/inspector", "mcp-inspector");
 const MCPORTER = bin("mcporter", "mcporter");
 const DEFAULT_NAMES = selectTools(ALL_TOOLS, { toolsets: [], readOnly: false, restricted: [] }).enabled.map((t) => t.name);
-const ENVELOPE = { success: true, data: { roles: ["ANALYST"], count: 1, next_offset: null }, error: null };
+/** get_roles on the sandbox's seeded organisation. */
+const ENVELOPE = { success: true, data: { roles: ["ADMIN", "ANALYST", "DATA_SCIENTIST"], count: 3, next_offset: null }, error: null };
 
-let stub: Stub;
 let home: string;
 const children: ChildProcess[] = [];
 
-/** What the server needs: credentials and every ALTR base URL pointing at the stub. */
+/** The server's environment: no credentials at all — the sandbox needs none. */
 function serverEnv(): Record<string, string> {
-  const urls = Object.fromEntries(Object.values(SERVICES).map((s) => [s.env, stub.url]));
-  return { ORG_ID: "clients-org", MAPI_KEY: "key", MAPI_SECRET: "clients-secret-value", LOG_LEVEL: "error", ...urls };
+  return { LOG_LEVEL: "error" };
 }
 
 /** Runs a client to completion (killed after 60 s), in an empty HOME and working directory. */
@@ -71,34 +68,29 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
   home = mkdtempSync(join(tmpdir(), "altr-mcp-clients-"));
-  stub = await startStub();
-  stub.route("GET", "/api/userGroups", { status: 200, body: { success: true, data: { userGroups: [{ userGroupName: "ANALYST" }], count: 1 } } });
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
-  await stub.close();
   rmSync(home, { recursive: true, force: true });
 });
 
 describe("MCP Inspector CLI (@modelcontextprotocol/inspector --cli)", () => {
-  const stdioTarget = () => [process.execPath, CLI, ...Object.entries(serverEnv()).flatMap(([k, v]) => ["-e", `${k}=${v}`])];
+  const stdioTarget = () => [process.execPath, CLI, "--sandbox", ...Object.entries(serverEnv()).flatMap(([k, v]) => ["-e", `${k}=${v}`])];
 
   it("stdio: tools/list and tools/call", async () => {
     const list = await run(process.execPath, [INSPECTOR, "--cli", ...stdioTarget(), "--method", "tools/list"]);
     expect(list.code, list.err).toBe(0);
     expect((JSON.parse(list.out) as { tools: { name: string }[] }).tools.map((t) => t.name)).toEqual(DEFAULT_NAMES);
-    stub.requests.length = 0;
     const call = await run(process.execPath, [INSPECTOR, "--cli", ...stdioTarget(), "--method", "tools/call", "--tool-name", "get_roles", "--tool-arg", "offset=0"]);
     expect(call.code, call.err).toBe(0);
     const result = JSON.parse(call.out) as { structuredContent: unknown; isError?: boolean };
     expect(result.isError ?? false).toBe(false);
     expect(result.structuredContent).toEqual(ENVELOPE);
-    expect(stub.requests.map((r) => r.url)).toEqual(["/api/userGroups?offset=0"]);
   });
 
-  it("streamable HTTP: tools/list and tools/call", async () => {
+  it("streamable HTTP (as npm run demo serves it): tools/list, create a policy, see it in get_policies", async () => {
     const port = await freePort();
-    const server = spawn(process.execPath, [CLI], {
+    const server = spawn(process.execPath, [CLI, "--sandbox"], {
       env: { PATH: process.env.PATH ?? "", ...serverEnv(), MCP_TRANSPORT: "streamable-http", MCP_PORT: String(port) },
       stdio: ["ignore", "ignore", "pipe"],
       cwd: home,
@@ -121,6 +113,16 @@ describe("MCP Inspector CLI (@modelcontextprotocol/inspector --cli)", () => {
       const call = await run(process.execPath, [INSPECTOR, "--cli", ...target, "--method", "tools/call", "--tool-name", "get_roles"]);
       expect(call.code, call.err).toBe(0);
       expect((JSON.parse(call.out) as { structuredContent: unknown }).structuredContent).toEqual(ENVELOPE);
+      const callTool = async (name: string, args: string[] = []) => {
+        const r = await run(process.execPath, [INSPECTOR, "--cli", ...target, "--method", "tools/call", "--tool-name", name, ...args]);
+        expect(r.code, r.err).toBe(0);
+        return (JSON.parse(r.out) as { structuredContent: { success: boolean; data: unknown } }).structuredContent;
+      };
+      const policyIds = async () =>
+        ((await callTool("get_policies")).data as { policies: { policy_id: string }[] }).policies.map((p) => p.policy_id);
+      expect(await policyIds()).not.toContain("TAG#FINANCIAL");
+      expect((await callTool("create_policy", ["--tool-arg", "tag=FINANCIAL"])).success).toBe(true);
+      expect(await policyIds()).toContain("TAG#FINANCIAL");
     } finally {
       server.kill("SIGTERM");
     }
@@ -128,7 +130,15 @@ describe("MCP Inspector CLI (@modelcontextprotocol/inspector --cli)", () => {
 });
 
 describe("mcporter (stdio, ad hoc server)", () => {
-  const stdio = () => ["--stdio", process.execPath, "--stdio-arg", CLI, ...Object.entries(serverEnv()).flatMap(([k, v]) => ["--env", `${k}=${v}`])];
+  const stdio = () => [
+    "--stdio",
+    process.execPath,
+    "--stdio-arg",
+    CLI,
+    "--stdio-arg",
+    "--sandbox",
+    ...Object.entries(serverEnv()).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
+  ];
 
   it("mcporter list: the server's tools", async () => {
     const list = await run(process.execPath, [MCPORTER, "list", ...stdio(), "--json"]);
@@ -139,11 +149,9 @@ describe("mcporter (stdio, ad hoc server)", () => {
   });
 
   it("mcporter call: get_roles returns the envelope", async () => {
-    stub.requests.length = 0;
     const call = await run(process.execPath, [MCPORTER, "call", ...stdio(), "get_roles", "offset:0", "--output", "json"]);
     expect(call.code, call.err).toBe(0);
     expect(JSON.parse(call.out)).toEqual(ENVELOPE);
-    expect(stub.requests.map((r) => r.url)).toEqual(["/api/userGroups?offset=0"]);
   });
 
   it("mcporter generate-cli: the original README's standalone CLI calls get_roles", async () => {
@@ -155,15 +163,13 @@ describe("mcporter (stdio, ad hoc server)", () => {
     try {
       const gen = await run(
         process.execPath,
-        [MCPORTER, "generate-cli", "--command", `${process.execPath} ${CLI}`, "--name", "altr", "--output", join(dir, "altr.ts"), "--bundle", join(dir, "altr.cjs")],
+        [MCPORTER, "generate-cli", "--command", `${process.execPath} ${CLI} --sandbox`, "--name", "altr", "--output", join(dir, "altr.ts"), "--bundle", join(dir, "altr.cjs")],
         serverEnv(),
       );
       expect(gen.code, gen.err).toBe(0);
-      stub.requests.length = 0;
       const call = await run(process.execPath, [join(dir, "altr.cjs"), "get-roles", "--offset", "0"], serverEnv());
       expect(call.code, call.err).toBe(0);
       expect(JSON.parse(call.out)).toEqual(ENVELOPE);
-      expect(stub.requests.map((r) => r.url)).toEqual(["/api/userGroups?offset=0"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -149,11 +149,13 @@ afterAll(async () => {
 });
 
 describe("npm pack", () => {
-  it("contains only what runs: compiled JS, the OpenAPI documents, README, LICENSE, CHANGELOG, the shrinkwrap", () => {
+  it("contains only what runs: compiled JS, the OpenAPI documents as built JSON, README, LICENSE, CHANGELOG, the shrinkwrap", () => {
     const paths = packed.files.map((f) => f.path).sort();
+    // The sandbox reads the curated documents from dist/openapi/*.json (written by the build
+    // from openapi/*.yaml); the YAML itself is not needed at run time.
     const openapi = readdirSync(join(ROOT, "openapi"))
       .filter((f) => f.endsWith(".yaml"))
-      .map((f) => `openapi/${f}`);
+      .map((f) => `dist/openapi/${f.replace(/\.yaml$/, ".json")}`);
     const expected = [
       "CHANGELOG.md",
       "LICENSE",
@@ -211,5 +213,11 @@ describe("npx from the tarball on a clean machine", () => {
     const tools = await run("npx", [`./${packed.filename}`, "tools", "--toolset", "roles", "--json"], { cwd: dir, env });
     expect(tools.code, tools.err).toBe(0);
     expect((JSON.parse(tools.out) as { tools: { name: string }[] }).tools.map((t) => t.name)).toEqual(["get_roles"]);
+    // The sandbox runs from the installed package alone (its documents and validator included).
+    const roles = await run("npx", [`./${packed.filename}`, "call", "get_roles", "--sandbox"], { cwd: dir, env });
+    expect(roles.code, roles.err).toBe(0);
+    const envelope = JSON.parse(roles.out) as { success: boolean; data: { roles: string[] } };
+    expect(envelope.success).toBe(true);
+    expect(envelope.data.roles).toContain("ANALYST");
   }, 180_000);
 });

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { basicCredential, createAltrClients } from "../altr/client.js";
 import { loadSettings, type Settings } from "../config/index.js";
+import { SERVICES } from "../config/services.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import type { Sandbox } from "../sandbox/index.js";
 import { createToolHost, type ToolHost } from "../server/server.js";
@@ -35,7 +36,7 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
   // Loaded only for --sandbox (a normal start never reads the sandbox or its validator).
   const sandboxModule = options.sandbox ? await import("../sandbox/index.js") : undefined;
   // The sandbox needs no account: placeholder credentials fill what the environment lacks.
-  const settings = loadSettings(sandboxModule ? { ...sandboxModule.SANDBOX_CREDENTIALS, ...withoutEmpty(env) } : env);
+  const settings = loadSettings(sandboxModule ? { ...sandboxModule.SANDBOX_CREDENTIALS, ...forSandbox(env) } : env);
   const logger = createLogger({ format: settings.logFormat, level: settings.logLevel });
   const sandbox = sandboxModule?.openSandbox({ baseUrls: settings.baseUrls, stateFile: options.sandbox?.stateFile });
   const clients = createAltrClients({
@@ -67,8 +68,16 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
   return { settings, host, logger, ...(sandbox ? { sandbox } : {}), close };
 }
 
-function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+/**
+ * The environment as the sandbox uses it: empty values dropped (placeholders fill them), and the
+ * ALTR_*_BASE_URL overrides ignored — nothing is sent anywhere, and the sandbox tells the services
+ * apart by their (distinct) default base URLs.
+ */
+function forSandbox(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const baseUrlVariables = new Set<string>(Object.values(SERVICES).map((s) => s.env));
+  return Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => v !== undefined && v !== "" && !baseUrlVariables.has(k)),
+  );
 }
 
 export async function start(env: NodeJS.ProcessEnv, options: PrepareOptions = {}): Promise<Started> {
