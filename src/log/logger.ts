@@ -1,11 +1,11 @@
 /**
  * pino on stderr (stdout belongs to the stdio transport). `console` is a readable single-line
- * format, `json` one object per line. Secrets are kept out by construction — tool arguments are
+ * format (`[HH:MM:ss.mmm] LEVEL: message {fields}`, formatted here: pino-pretty's module tree
+ * cost more start-up time than the rest of the logger), `json` one object per line. Secrets are kept out by construction — tool arguments are
  * only ever logged through `redactArgs` — and pino's own `redact` is a second net for the
  * well-known paths.
  */
 import pino, { type Logger } from "pino";
-import pretty from "pino-pretty";
 import type { LogLevel } from "../config/index.js";
 
 export type { Logger };
@@ -31,15 +31,20 @@ export function createLogger(opts: { format: "console" | "json"; level: LogLevel
   if (opts.format === "json") {
     return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
   }
-  const stream = pretty({
-    destination: 2,
-    sync: true,
-    colorize: false,
-    singleLine: true,
-    translateTime: "SYS:HH:MM:ss.l",
-    ignore: "pid,hostname",
-  });
-  return pino(base, stream);
+  const stderr = pino.destination({ fd: 2, sync: true });
+  return pino(base, { write: (line: string) => stderr.write(consoleLine(line)) });
+}
+
+const LABELS: Readonly<Record<number, string>> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+const two = (n: number): string => String(n).padStart(2, "0");
+
+/** One pino JSON line as `[HH:MM:ss.mmm] LEVEL: message {other fields}` (local time). */
+export function consoleLine(json: string): string {
+  const { level, time, msg, ...fields } = JSON.parse(json) as { level: number; time: number; msg?: string } & Record<string, unknown>;
+  const t = new Date(time);
+  const stamp = `${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())}.${String(t.getMilliseconds()).padStart(3, "0")}`;
+  const rest = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : "";
+  return `[${stamp}] ${LABELS[level] ?? String(level)}: ${msg ?? ""}${rest}\n`;
 }
 
 /** A logger that writes nothing (tests, library use). */
