@@ -17,6 +17,8 @@ import {
   type CallToolResult,
   type Tool as McpTool,
 } from "@modelcontextprotocol/sdk/types.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
 import type { AltrClients } from "../altr/client.js";
 import type { PresignedFetch } from "../altr/presigned.js";
 import type { Logger } from "../log/logger.js";
@@ -45,6 +47,19 @@ export interface ServerDeps {
   confirmDestructive?: boolean;
 }
 
+/**
+ * The SDK Server's JSON Schema validator (it checks elicitation answers), one per host and built
+ * on first use: the SDK's default builds an Ajv instance per Server, which cost start-up time and
+ * about a millisecond and some memory per HTTP session.
+ */
+class LazyAjvValidator implements jsonSchemaValidator {
+  private ajv?: AjvJsonSchemaValidator;
+  getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
+    this.ajv ??= new AjvJsonSchemaValidator();
+    return this.ajv.getValidator<T>(schema);
+  }
+}
+
 /** How long the user has to answer a confirmation question. */
 const CONFIRM_TIMEOUT_MS = 10 * 60_000;
 
@@ -66,6 +81,10 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   const serverInstructions = instructions(confirmDestructive);
   const log = deps.logger;
   const baseSecrets = (deps.secrets ?? []).filter((s) => s.length >= 4);
+  const jsonSchemaValidator = new LazyAjvValidator();
+  // One child logger per tool, made on its first call, instead of a pino child (an object and its
+  // serialised bindings) per call.
+  const toolLogs = new Map<string, Logger>();
 
   async function call(name: string, raw: unknown, signal: AbortSignal, ask?: Ask): Promise<CallToolResult> {
     const tool = selected.callable.get(name);
@@ -78,7 +97,8 @@ export function createToolHost(deps: ServerDeps): ToolHost {
     }
     const secrets = collectSecrets(raw, tool.sensitive, new Set(baseSecrets));
     const started = performance.now();
-    const child = log.child({ tool: tool.name });
+    let child = toolLogs.get(tool.name);
+    if (!child) toolLogs.set(tool.name, (child = log.child({ tool: tool.name })));
     if (log.isLevelEnabled("debug")) child.debug({ args: redactArgs(raw, tool.sensitive) }, "tool call");
     try {
       const { args, confirm } = takeConfirm(tool, raw);
@@ -120,6 +140,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       {
         capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, resources: { listChanged: false } },
         instructions: serverInstructions,
+        jsonSchemaValidator,
       },
     );
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }));
