@@ -11,6 +11,10 @@
 //   path relative to the package root resolve the same from the bundle as from the sources. The
 //   check below refuses a source file deeper than that which uses import.meta.url.
 // - Dependencies are bundled; CommonJS ones that call require() get a real `require`.
+// - dist/cli/tool-list-{confirm,plain}.json: every tool's tools/list entry (describeTool, with and
+//   without the `confirm` parameter), computed here by the same code so that start-up need not turn 156 zod
+//   schemas into JSON Schemas (server.ts; tests/tool-list-prebuilt.test.ts checks it is identical).
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +40,8 @@ if (misplaced.length) {
   process.exit(1);
 }
 
+const REQUIRE_BANNER = 'import { createRequire as __altrCreateRequire } from "node:module"; const require = __altrCreateRequire(import.meta.url);';
+
 rmSync(out, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -53,9 +59,37 @@ const result = await build({
   metafile: true,
   minifyWhitespace: true,
   minifySyntax: true,
-  banner: { js: 'import { createRequire as __altrCreateRequire } from "node:module"; const require = __altrCreateRequire(import.meta.url);' },
+  banner: { js: REQUIRE_BANNER },
 });
 chmodSync(join(out, "cli", "main.js"), 0o755);
+
+// The prebuilt tool list: a throw-away bundle that prints describeTool for every tool.
+const generator = join(out, "cli", ".tool-list.mjs");
+await build({
+  absWorkingDir: root,
+  stdin: {
+    contents: `import { ALL_TOOLS } from "./src/tools/index.ts";
+import { describeTool } from "./src/server/registry.ts";
+process.stdout.write(JSON.stringify({ confirm: ALL_TOOLS.map((t) => describeTool(t, true)), plain: ALL_TOOLS.map((t) => describeTool(t, false)) }));`,
+    resolveDir: root,
+    loader: "ts",
+  },
+  outfile: generator,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  logLevel: "warning",
+  banner: { js: REQUIRE_BANNER },
+});
+const listed = spawnSync(process.execPath, [generator], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+rmSync(generator);
+if (listed.status !== 0) {
+  console.error(`build: computing the tool list failed:\n${listed.stderr}`);
+  process.exit(1);
+}
+const lists = JSON.parse(listed.stdout);
+for (const variant of ["confirm", "plain"]) writeFileSync(join(out, "cli", `tool-list-${variant}.json`), JSON.stringify(lists[variant]));
 
 // The stdio path must not load express: walk the static imports from the entry.
 const outputs = result.metafile.outputs;

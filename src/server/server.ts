@@ -3,6 +3,7 @@
  * pipeline — look up, validate, confirm (destructive tools, confirm.ts), run, wrap (customer
  * text cleaned, result.ts), log — for every tool; prompts and reference resources (guidance.ts).
  */
+import { readFileSync } from "node:fs";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
@@ -60,6 +61,22 @@ class LazyAjvValidator implements jsonSchemaValidator {
   }
 }
 
+/**
+ * The tools/list entries of the built-in table as the build computed them with describeTool
+ * (scripts/build.mjs writes tool-list-*.json next to the bundle): turning 156 zod schemas into
+ * JSON Schemas was about a tenth of the cold start. Absent when running from the sources: then
+ * they are computed. tests/tool-list-prebuilt.test.ts proves the files equal describeTool's output.
+ */
+function prebuiltList(confirmDestructive: boolean): Map<string, McpTool> | undefined {
+  try {
+    const file = new URL(`./tool-list-${confirmDestructive ? "confirm" : "plain"}.json`, import.meta.url);
+    const tools = JSON.parse(readFileSync(file, "utf8")) as McpTool[];
+    return new Map(tools.map((t) => [t.name, t]));
+  } catch {
+    return undefined;
+  }
+}
+
 /** How long the user has to answer a confirmation question. */
 const CONFIRM_TIMEOUT_MS = 10 * 60_000;
 
@@ -75,7 +92,8 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   const table = deps.tools ?? ALL_TOOLS;
   const selected = selectTools(table, deps.selection);
   const confirmDestructive = deps.confirmDestructive ?? true;
-  const listed = selected.enabled.map((t) => describeTool(t, confirmDestructive));
+  const prebuilt = deps.tools === undefined ? prebuiltList(confirmDestructive) : undefined;
+  const listed = selected.enabled.map((t) => prebuilt?.get(t.name) ?? describeTool(t, confirmDestructive));
   const enabledNames = new Set(selected.enabled.map((t) => t.name));
   const resources = referenceResources(table, enabledNames);
   const serverInstructions = instructions(confirmDestructive);
