@@ -10,7 +10,9 @@
 //   file, so `new URL("../../package.json", import.meta.url)` (start.ts: VERSION) and any other
 //   path relative to the package root resolve the same from the bundle as from the sources. The
 //   check below refuses a source file deeper than that which uses import.meta.url.
-// - Dependencies are bundled; CommonJS ones that call require() get a real `require`.
+// - Dependencies are bundled (the package has no runtime dependencies to install); CommonJS ones
+//   that call require() get a real `require`. Their licences are collected into
+//   dist/THIRD_PARTY_LICENSES.txt, which ships with the package.
 // - dist/cli/tool-list-{confirm,plain}.json: every tool's tools/list entry (describeTool, with and
 //   without the `confirm` parameter), computed here by the same code so that start-up need not turn 156 zod
 //   schemas into JSON Schemas (server.ts; tests/tool-list-prebuilt.test.ts checks it is identical).
@@ -115,3 +117,33 @@ for (const file of readdirSync(join(root, "openapi"))) {
   writeFileSync(`${target}.tmp`, JSON.stringify(doc));
   renameSync(`${target}.tmp`, target);
 }
+
+// Licences of every package the bundle contains (from esbuild's metafile), shipped with it.
+const bundled = new Map();
+for (const output of Object.values(result.metafile.outputs)) {
+  for (const input of Object.keys(output.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (!m) continue;
+    const dir = join(root, input.slice(0, input.lastIndexOf(`node_modules/${m[1]}/`) + `node_modules/${m[1]}`.length));
+    if (!bundled.has(dir)) bundled.set(dir, m[1]);
+  }
+}
+const notices = [...bundled]
+  .map(([dir, name]) => {
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    const licenseFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = licenseFile ? readFileSync(join(dir, licenseFile), "utf8").trim() : `License: ${manifest.license ?? "see the package"}`;
+    return { id: `${name}@${manifest.version}`, license: manifest.license ?? "", text };
+  })
+  .sort((a, b) => a.id.localeCompare(b.id));
+const missing = notices.filter((n) => !n.license);
+if (missing.length) {
+  console.error(`build: no licence declared by ${missing.map((n) => n.id).join(", ")}`);
+  process.exit(1);
+}
+writeFileSync(
+  join(out, "THIRD_PARTY_LICENSES.txt"),
+  `altr-mcp bundles the following packages; their licences follow.\n\n${notices
+    .map((n) => `${"=".repeat(72)}\n${n.id} (${n.license})\n${"=".repeat(72)}\n${n.text}\n`)
+    .join("\n")}`,
+);

@@ -128,8 +128,11 @@ interface Validators {
 
 /** ajv and its formats, loaded with the first document (not at start-up). */
 async function loadValidators(): Promise<Validators> {
-  const [{ Ajv }, formats] = await Promise.all([import("ajv"), import("ajv-formats")]);
-  // ajv-formats is CommonJS; its default export arrives wrapped or bare depending on the loader.
+  const [ajv, formats] = await Promise.all([import("ajv"), import("ajv-formats")]);
+  // Both are CommonJS: from the sources Node exposes ajv's named export; from the esbuild bundle
+  // only `default` (module.exports) is there. Likewise ajv-formats' default arrives wrapped or bare.
+  const ajvExports: unknown = ajv.default;
+  const Ajv = (ajv.Ajv ?? (ajvExports as { Ajv?: typeof ajv.Ajv }).Ajv) as typeof ajv.Ajv;
   const mod: unknown = formats.default;
   const addFormats = (typeof mod === "function" ? mod : (mod as { default: AddFormats }).default) as AddFormats;
   return { Ajv, addFormats };
