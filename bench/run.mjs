@@ -8,18 +8,25 @@
  *   overhead     the same GET: direct HTTP to the stub vs tools/call over stdio and streamable HTTP
  *   throughput   streamable HTTP with 1, 8 and 32 concurrent sessions (calls/s, p99)
  *
+ * Load generators: the stub, the clients and the server share the machine's cores, so the clients
+ * are the lightest ones that speak the protocol: JSON-RPC lines on the child's stdin/stdout, and
+ * node:http keep-alive POSTs (initialize, notifications/initialized, then tools/call with the
+ * Mcp-Session-Id and MCP-Protocol-Version headers; the SSE answer parsed and checked). The direct
+ * request is a fetch() (what the server does to reach ALTR); node:http's time is shown beside it. One extra throughput run with the SDK's Client (32
+ * sessions) shows what a heavier client costs on the same cores; it is reported, not targeted.
+ *
  * Env: BENCH_DIST (default <repo>/dist), BENCH_RUNS (cold starts, default 15),
- * BENCH_CALLS (overhead samples per path, default 2000), BENCH_SECONDS (per concurrency, default 5).
+ * BENCH_CALLS (overhead samples per path, default 2000), BENCH_WARMUP (calls per path before the
+ * overhead samples, default 1000), BENCH_SECONDS (per concurrency, default 5).
  */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
+import { Agent, createServer as createHttpServer, request as httpRequestRaw } from "node:http";
 import { createServer as createNetServer } from "node:net";
-import { cpus, totalmem, tmpdir } from "node:os";
+import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -28,6 +35,7 @@ const CLI = join(DIST, "cli", "main.js");
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 const TOOLSETS = [
   "databases", "roles", "tags", "policies", "classification", "access_management", "access_requests",
   "audits", "telemetry", "sidecar", "audit_reports", "tokenization", "key_management",
@@ -125,11 +133,37 @@ function stdioList(stubUrl, extraEnv = {}) {
 const bytes = (tools, withOutput) => Buffer.byteLength(JSON.stringify(withOutput ? tools : tools.map(({ outputSchema: _o, ...t }) => t)));
 
 // ---- MCP clients ---------------------------------------------------------------------------
-async function stdioClient(stubUrl) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: serverEnv(stubUrl), stderr: "ignore", cwd: tmpdir() });
-  const client = new Client({ name: "bench", version: "0" });
-  await client.connect(transport);
-  return client;
+const PROTOCOL_VERSION = "2025-06-18";
+const INIT = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "bench", version: "0" } } };
+const INITIALIZED = { jsonrpc: "2.0", method: "notifications/initialized" };
+const callMessage = (id) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "get_roles", arguments: {} } });
+
+/** Throws unless a tools/call answer is a successful get_roles. */
+function checkCall(msg) {
+  if (!msg?.result || msg.result.isError || msg.result.structuredContent?.success !== true) throw new Error(`get_roles failed: ${JSON.stringify(msg).slice(0, 300)}`);
+}
+
+/** A raw stdio client: JSON-RPC lines, one call in flight. */
+async function rawStdioClient(stubUrl) {
+  const child = spawn(process.execPath, [CLI], { env: serverEnv(stubUrl), stdio: ["pipe", "pipe", "ignore"], cwd: tmpdir() });
+  let buffer = "";
+  const waiting = new Map();
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (d) => {
+    buffer += d;
+    let nl;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const msg = JSON.parse(buffer.slice(0, nl));
+      buffer = buffer.slice(nl + 1);
+      waiting.get(msg.id)?.(msg);
+      waiting.delete(msg.id);
+    }
+  });
+  const request = (msg) => new Promise((ok) => { waiting.set(msg.id, ok); child.stdin.write(JSON.stringify(msg) + "\n"); });
+  await request(INIT);
+  child.stdin.write(JSON.stringify(INITIALIZED) + "\n");
+  let id = 1;
+  return { call: async () => checkCall(await request(callMessage(++id))), close: () => child.kill() };
 }
 
 async function startHttpServer(stubUrl) {
@@ -144,7 +178,7 @@ async function startHttpServer(stubUrl) {
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
+      if ((await fetch(`${url}/healthz`)).ok) return { url, port, child };
     } catch {
       // not yet listening
     }
@@ -154,11 +188,62 @@ async function startHttpServer(stubUrl) {
   throw new Error(`HTTP server did not start: ${err}`);
 }
 
-async function httpClient(url) {
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/** One HTTP exchange on the shared keep-alive agent: { status, headers, body }. */
+function httpRequest(url, method, body, headers = {}) {
+  return new Promise((ok, fail) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = httpRequestRaw(url, { method, agent, headers: data === undefined ? headers : { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(data) } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (text += d));
+      res.on("end", () => ok({ status: res.statusCode, headers: res.headers, body: text }));
+      res.on("error", fail);
+    });
+    req.on("error", fail);
+    req.end(data);
+  });
+}
+
+/** The JSON-RPC messages of a streamable-HTTP answer (SSE events or a JSON body). */
+function messagesOf(res) {
+  if (!String(res.headers["content-type"]).startsWith("text/event-stream")) return res.body ? [JSON.parse(res.body)] : [];
+  return res.body.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6)));
+}
+
+/** A raw streamable-HTTP client: initialize, initialized, then tools/call on the session. */
+async function rawHttpClient(url) {
+  const endpoint = `${url}/mcp`;
+  const accept = { accept: "application/json, text/event-stream" };
+  const init = await httpRequest(endpoint, "POST", INIT, accept);
+  const sid = init.headers["mcp-session-id"];
+  if (init.status !== 200 || !sid) throw new Error(`initialize failed: ${init.status} ${init.body}`);
+  const headers = { ...accept, "mcp-session-id": sid, "mcp-protocol-version": PROTOCOL_VERSION };
+  await httpRequest(endpoint, "POST", INITIALIZED, headers);
+  let id = 1;
+  return {
+    call: async () => {
+      const res = await httpRequest(endpoint, "POST", callMessage(++id), headers);
+      if (res.status !== 200) throw new Error(`tools/call: HTTP ${res.status} ${res.body}`);
+      checkCall(messagesOf(res).find((m) => m.id === id));
+    },
+    close: async () => { await httpRequest(endpoint, "DELETE", undefined, headers); },
+  };
+}
+
+/** The SDK's client over streamable HTTP (the heavier client, for the comparison row). */
+async function sdkHttpClient(url) {
   const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`));
   const client = new Client({ name: "bench", version: "0" });
   await client.connect(transport);
-  return { client, transport };
+  return {
+    call: async () => {
+      const res = await client.callTool({ name: "get_roles", arguments: {} });
+      if (res.isError) throw new Error(`get_roles failed: ${JSON.stringify(res.structuredContent)}`);
+    },
+    close: async () => { await transport.terminateSession().catch(() => {}); await client.close(); },
+  };
 }
 
 async function timeCalls(fn, n) {
@@ -171,15 +256,44 @@ async function timeCalls(fn, n) {
   return out;
 }
 
-const callRoles = (client) => async () => {
-  const res = await client.callTool({ name: "get_roles", arguments: {} });
-  if (res.isError) throw new Error(`get_roles failed: ${JSON.stringify(res.structuredContent)}`);
-};
+/** Calls/s, latency and the server's CPU time per call for `n` concurrent sessions. */
+async function throughput(open, n, serverPid) {
+  const sessions = await Promise.all(Array.from({ length: n }, () => open()));
+  for (const s of sessions) await timeCalls(s.call, 20);
+  const lat = [];
+  let failed = 0;
+  const cpu0 = cpuMs(serverPid);
+  const t0 = performance.now();
+  const end = t0 + SECONDS * 1000;
+  await Promise.all(
+    sessions.map(async (s) => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          await s.call();
+        } catch {
+          failed++;
+        }
+        lat.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  const serverCpuMsPerCall = r((cpuMs(serverPid) - cpu0) / lat.length, 3);
+  await Promise.all(sessions.map((s) => s.close()));
+  return { calls: lat.length, failed, callsPerSecond: Math.round(lat.length / elapsed), medianMs: r(median(lat), 2), p99Ms: r(pct(lat, 99), 2), serverCpuMsPerCall };
+}
+
+/** CPU time (user + system) of a process so far, in ms (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 // ---- main ----------------------------------------------------------------------------------
 const stub = await startStub();
 const results = {
-  machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: r(totalmem() / 2 ** 30, 1) },
+  machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: r(totalmem() / 2 ** 30, 1), loadAverage: loadavg().map((x) => r(x, 2)) },
   targets: TARGETS,
   measuredAt: new Date().toISOString(),
 };
@@ -215,58 +329,48 @@ try {
   };
 
   // tools/call overhead: direct HTTP vs stdio vs streamable HTTP, interleaved in rounds.
-  const stdio = await stdioClient(stub.url);
+  const stdio = await rawStdioClient(stub.url);
   const http = await startHttpServer(stub.url);
-  const { client: hc } = await httpClient(http.url);
+  const hc = await rawHttpClient(http.url);
+  // The direct request: fetch(), as the server itself calls ALTR (and as the issue's figures were
+  // taken); the same GET with node:http is reported too.
   const direct = async () => (await fetch(`${stub.url}/api/userGroups?offset=0`)).text();
-  for (const f of [direct, callRoles(stdio), callRoles(hc)]) await timeCalls(f, 200); // warm-up
-  const samples = { direct: [], stdio: [], http: [] };
+  const directNodeHttp = async () => {
+    const res = await httpRequest(`${stub.url}/api/userGroups?offset=0`, "GET");
+    if (res.status !== 200) throw new Error(`stub: HTTP ${res.status}`);
+  };
+  // Warm-up: a running server's steady state (JIT-compiled paths); cold start is measured above.
+  for (const f of [direct, directNodeHttp, stdio.call, hc.call]) await timeCalls(f, WARMUP);
+  const samples = { direct: [], directNodeHttp: [], stdio: [], http: [] };
   const rounds = 10;
   for (let i = 0; i < rounds; i++) {
     samples.direct.push(...(await timeCalls(direct, CALLS / rounds)));
-    samples.stdio.push(...(await timeCalls(callRoles(stdio), CALLS / rounds)));
-    samples.http.push(...(await timeCalls(callRoles(hc), CALLS / rounds)));
+    samples.directNodeHttp.push(...(await timeCalls(directNodeHttp, CALLS / rounds)));
+    samples.stdio.push(...(await timeCalls(stdio.call, CALLS / rounds)));
+    samples.http.push(...(await timeCalls(hc.call, CALLS / rounds)));
   }
   const summary = (xs) => ({ medianMs: r(median(xs), 3), p99Ms: r(pct(xs, 99), 3) });
   results.callOverhead = {
     calls: CALLS,
+    warmup: WARMUP,
+    client: "raw JSON-RPC (stdio lines; node:http keep-alive for streamable HTTP); direct GET with fetch",
     direct: summary(samples.direct),
+    directNodeHttp: summary(samples.directNodeHttp),
     stdio: { ...summary(samples.stdio), overheadMedianMs: r(median(samples.stdio) - median(samples.direct), 3) },
     streamableHttp: { ...summary(samples.http), overheadMedianMs: r(median(samples.http) - median(samples.direct), 3) },
   };
-  await stdio.close();
+  stdio.close();
   await hc.close();
 
-  // Throughput over streamable HTTP.
+  // Throughput over streamable HTTP: the raw client (targeted), then the SDK client at 32 (reference).
   results.throughput = {};
-  for (const n of [1, 8, 32]) {
-    const sessions = await Promise.all(Array.from({ length: n }, () => httpClient(http.url)));
-    for (const s of sessions) await timeCalls(callRoles(s.client), 20);
-    const lat = [];
-    let failed = 0;
-    const t0 = performance.now();
-    const end = t0 + SECONDS * 1000;
-    await Promise.all(
-      sessions.map(async ({ client }) => {
-        while (performance.now() < end) {
-          const s = performance.now();
-          try {
-            await callRoles(client)();
-          } catch {
-            failed++;
-          }
-          lat.push(performance.now() - s);
-        }
-      }),
-    );
-    const elapsed = (performance.now() - t0) / 1000;
-    results.throughput[n] = { calls: lat.length, failed, callsPerSecond: Math.round(lat.length / elapsed), medianMs: r(median(lat), 2), p99Ms: r(pct(lat, 99), 2) };
-    await Promise.all(sessions.map(async ({ client, transport }) => { await transport.terminateSession().catch(() => {}); await client.close(); }));
-  }
+  for (const n of [1, 8, 32]) results.throughput[n] = await throughput(() => rawHttpClient(http.url), n, http.child.pid);
+  results.throughputSdkClient32 = await throughput(() => sdkHttpClient(http.url), 32, http.child.pid);
   results.serverRssAfterThroughputMb = r(rssMb(http.child.pid), 1);
   http.child.kill();
 } finally {
   await stub.close();
+  agent.destroy();
 }
 
 // ---- report ---------------------------------------------------------------------------------
@@ -278,14 +382,15 @@ const rows = [
   ["tools/list, all toolsets, with outputSchema", `${results.listSize.all.bytesWithOutputSchema} B`, "", ""],
   ["tools/list, default toolsets", `${results.listSize.default.bytes} B / ${results.listSize.default.bytesWithOutputSchema} B with outputSchema (${results.listSize.default.tools} tools)`, "", ""],
   ...Object.entries(results.listSize.perToolset).map(([t, v]) => [`  toolset ${t}`, `${v.bytes} B / ${v.bytesWithOutputSchema} B (${v.tools} tools)`, "", ""]),
-  ["direct GET to the stub, median / p99", `${results.callOverhead.direct.medianMs} / ${results.callOverhead.direct.p99Ms} ms`, "", ""],
+  ["direct GET to the stub (fetch), median / p99", `${results.callOverhead.direct.medianMs} / ${results.callOverhead.direct.p99Ms} ms (node:http: ${results.callOverhead.directNodeHttp.medianMs} / ${results.callOverhead.directNodeHttp.p99Ms} ms)`, "", ""],
   ["tools/call over stdio, median / p99", `${results.callOverhead.stdio.medianMs} / ${results.callOverhead.stdio.p99Ms} ms (overhead ${results.callOverhead.stdio.overheadMedianMs} ms)`, `≤ ${TARGETS.overheadMedianMs} ms overhead`, verdict(results.callOverhead.stdio.overheadMedianMs <= TARGETS.overheadMedianMs)],
   ["tools/call over streamable HTTP, median / p99", `${results.callOverhead.streamableHttp.medianMs} / ${results.callOverhead.streamableHttp.p99Ms} ms (overhead ${results.callOverhead.streamableHttp.overheadMedianMs} ms)`, `≤ ${TARGETS.overheadMedianMs} ms overhead`, verdict(results.callOverhead.streamableHttp.overheadMedianMs <= TARGETS.overheadMedianMs)],
-  ...Object.entries(results.throughput).map(([n, v]) => [`streamable HTTP, ${n} session(s)`, `${v.callsPerSecond} calls/s, median ${v.medianMs} ms, p99 ${v.p99Ms} ms, ${v.failed} failed`, n === "32" ? `≥ ${TARGETS.throughput32} calls/s` : "", n === "32" ? verdict(v.callsPerSecond >= TARGETS.throughput32 && v.failed === 0) : ""]),
+  ...Object.entries(results.throughput).map(([n, v]) => [`streamable HTTP, ${n} session(s)`, `${v.callsPerSecond} calls/s, median ${v.medianMs} ms, p99 ${v.p99Ms} ms, ${v.failed} failed; server CPU ${v.serverCpuMsPerCall} ms/call`, n === "32" ? `≥ ${TARGETS.throughput32} calls/s` : "", n === "32" ? verdict(v.callsPerSecond >= TARGETS.throughput32 && v.failed === 0) : ""]),
+  ["streamable HTTP, 32 sessions, SDK Client", `${results.throughputSdkClient32.callsPerSecond} calls/s, median ${results.throughputSdkClient32.medianMs} ms, p99 ${results.throughputSdkClient32.p99Ms} ms, ${results.throughputSdkClient32.failed} failed; server CPU ${results.throughputSdkClient32.serverCpuMsPerCall} ms/call`, "(reference)", ""],
   ["server RSS after the throughput runs", `${results.serverRssAfterThroughputMb} MB`, "", ""],
 ];
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length)));
-console.log(`altr-mcp bench — ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memGb} GB, Node ${results.machine.node}, ${DIST}`);
+console.log(`altr-mcp bench — ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memGb} GB, Node ${results.machine.node}, ${DIST}; load average at start ${results.machine.loadAverage.join(" ")}`);
 for (const row of rows) console.log(`${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padEnd(w[2])}  ${row[3]}`);
 const outFile = join(ROOT, "bench", "results.json");
 writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
