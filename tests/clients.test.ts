@@ -17,8 +17,8 @@ const CLI = new URL("../dist/cli/main.js", import.meta.url).pathname;
 /** A devDependency's command, from its package.json `bin` (run with this Node, no npx). */
 function bin(pkg: string, name: string): string {
   const manifest = new URL(`../node_modules/${pkg}/package.json`, import.meta.url).pathname;
-  const { bin: bins } = JSON.parse(readFileSync(manifest, "utf8")) as { bin: Record<string, string> };
-  return join(dirname(manifest), bins[name]!);
+  const { bin: bins } = JSON.parse(readFileSync(manifest, "utf8")) as { bin: string | Record<string, string> };
+  return join(dirname(manifest), typeof bins === "string" ? bins : bins[name]!);
 }
 const INSPECTOR = bin("@modelcontextprotocol/inspector", "mcp-inspector");
 const MCPORTER = bin("mcporter", "mcporter");
@@ -127,6 +127,43 @@ describe("MCP Inspector CLI (@modelcontextprotocol/inspector --cli)", () => {
       server.kill("SIGTERM");
     }
   });
+});
+
+describe("npm run demo (scripts/demo.ts on the built server)", () => {
+  it("prints an Inspector CLI command that works; create a policy and see it listed; Ctrl-C stops it", async () => {
+    const port = await freePort();
+    const tsx = bin("tsx", "tsx");
+    const demo = spawn(process.execPath, [tsx, new URL("../scripts/demo.ts", import.meta.url).pathname], {
+      env: { PATH: process.env.PATH ?? "", HOME: home, DEMO_PORT: String(port), LOG_LEVEL: "error" },
+      stdio: ["ignore", "ignore", "pipe"],
+      cwd: home,
+    });
+    children.push(demo);
+    let printed = "";
+    demo.stderr!.on("data", (d: Buffer) => (printed += d.toString()));
+    for (let i = 0; i < 200 && !printed.includes("Ctrl-C to stop") && demo.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(printed).toContain(`MCP endpoint (streamable HTTP): http://127.0.0.1:${port}/mcp`);
+    // The printed command, run with the Inspector from node_modules instead of npx's download.
+    const printedArgs = /Inspector CLI\s+npx -y @modelcontextprotocol\/inspector@[\d.]+ (.+)$/m.exec(printed)![1]!.trim().split(/\s+/);
+    expect(printedArgs.slice(-2)).toEqual(["--method", "tools/list"]);
+    const target = printedArgs.slice(0, -2);
+    const inspector = (...method: string[]) => run(process.execPath, [INSPECTOR, ...target, "--method", ...method]);
+    const list = await inspector("tools/list");
+    expect(list.code, list.err).toBe(0);
+    expect((JSON.parse(list.out) as { tools: { name: string }[] }).tools.map((t) => t.name)).toEqual(DEFAULT_NAMES);
+    const call = async (name: string, ...args: string[]) => {
+      const r = await inspector("tools/call", "--tool-name", name, ...args);
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as { structuredContent: { success: boolean; data: { policies?: { policy_id: string }[] } } };
+    };
+    expect((await call("create_policy", "--tool-arg", "tag=FINANCIAL")).structuredContent.success).toBe(true);
+    const ids = (await call("get_policies")).structuredContent.data.policies!.map((p) => p.policy_id);
+    expect(ids).toContain("TAG#FINANCIAL");
+    demo.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => (demo.exitCode !== null ? resolve(demo.exitCode) : demo.on("exit", resolve)));
+    expect(code).toBe(0);
+    expect(await fetch(`http://127.0.0.1:${port}/healthz`).then(() => "up", () => "down")).toBe("down");
+  }, 120_000);
 });
 
 describe("mcporter (stdio, ad hoc server)", () => {
