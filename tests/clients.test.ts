@@ -6,12 +6,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectTools } from "../src/server/registry.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
+import { freePort } from "./helpers/ports.js";
 
 const CLI = new URL("../dist/cli/main.js", import.meta.url).pathname;
 /** A devDependency's command, from its package.json `bin` (run with this Node, no npx). */
@@ -55,15 +55,6 @@ function run(cmd: string, args: string[], extraEnv: Record<string, string> = {})
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");

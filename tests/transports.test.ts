@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
@@ -16,6 +15,7 @@ import { selectTools } from "../src/server/registry.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { envelope } from "./helpers/harness.js";
 import { startStub, type Stub } from "./helpers/stub.js";
+import { freePort } from "./helpers/ports.js";
 
 const CLI = new URL("../dist/cli/main.js", import.meta.url).pathname;
 /** What the default configuration lists (the sensitive toolsets are off by default). */
@@ -40,15 +40,6 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return env;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the built CLI over HTTP and waits until /healthz answers. */
 async function startHttpServer(extra: Record<string, string>): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
