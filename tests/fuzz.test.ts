@@ -1,6 +1,7 @@
 /**
  * Property-based fuzzing of every registered tool through a real MCP client, with arbitraries
- * derived from the advertised input schema (tests/helpers/arbitrary.ts):
+ * derived from the tool's full input schema — its zod object as JSON Schema, nested structure
+ * included (the advertised one abbreviates nested objects; tests/helpers/arbitrary.ts):
  * - invalid input (one wrong field, a missing required one, an unknown one) never reaches the
  *   network and always gives isError with kind invalid_input naming the field;
  * - valid input never crashes a handler (no protocol error, no `internal` error), whatever
@@ -8,6 +9,7 @@
  * Bounded: a fixed seed and a few runs per tool.
  */
 import fc from "fast-check";
+import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { CASES } from "./cases/index.js";
@@ -33,9 +35,9 @@ afterAll(async () => {
 });
 
 function schemaOf(name: string): Schema {
-  const listed = h.host.listed.find((t) => t.name === name);
-  if (!listed) throw new Error(`${name} is not listed`);
-  return listed.inputSchema as Schema;
+  const tool = ALL_TOOLS.find((t) => t.name === name);
+  if (!tool || !h.host.listed.some((t) => t.name === name)) throw new Error(`${name} is not listed`);
+  return z.toJSONSchema(tool.inputSchema, { io: "input", unrepresentable: "any" }) as Schema;
 }
 
 /** Destructive tools take `confirm: true` while confirmation is on; it gets the call past the gate. */

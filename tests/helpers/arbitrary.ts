@@ -1,7 +1,7 @@
 /**
- * fast-check arbitraries derived from a tool's advertised input schema (the JSON Schema that
- * tools/list publishes, itself generated from the tool's zod object): values that fit the
- * schema, and single-field mutations that break it.
+ * fast-check arbitraries derived from a tool's input schema as JSON Schema (generated from the
+ * tool's zod object, nested structure included): values that fit the schema, and single-field
+ * mutations that break it.
  */
 import fc from "fast-check";
 
