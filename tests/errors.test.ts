@@ -55,6 +55,20 @@ describe("HTTP errors", () => {
     expect(stub.requests[0]!.url).toBe(`${POLICY}/TAG%23NO%20SUCH%2FTAG`);
   });
 
+  it("404 on a retried DELETE says an earlier attempt may already have deleted it", async () => {
+    stub.route(
+      "DELETE",
+      /\/policy\/.+$/,
+      { status: 504, body: { message: "gateway timeout" } },
+      { status: 404, body: { message: "Policy not found", statusCode: 404 } },
+    );
+    const res = await (await harness()).call("delete_policy", { policy_id: "TAG#PII" });
+    const env = envelope(res);
+    expect(env.error).toMatchObject({ status: 404, attempts: 2 });
+    expect(env.error!.hint).toMatch(/earlier attempt whose answer was lost may already have deleted it/);
+    expect(stub.requests.map((r) => r.method)).toEqual(["DELETE", "DELETE"]);
+  });
+
   it("an already-encoded id is not encoded twice", async () => {
     stub.route("DELETE", /\/policy\/.+$/, { status: 204 });
     await (await harness()).call("delete_policy", { policy_id: "TAG%23PII" });

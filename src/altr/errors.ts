@@ -51,7 +51,7 @@ export class AltrError extends Error {
     const attempts = init.attempts ?? 1;
     const hint =
       init.kind === "http"
-        ? STATUS_HINTS[init.status ?? 0] ?? serverHint(init.status)
+        ? retriedDeleteHint(init, attempts) ?? STATUS_HINTS[init.status ?? 0] ?? serverHint(init.status)
         : init.kind === "network" && init.afterSend
           ? LOST_ANSWER_HINT
           : KIND_HINTS[init.kind];
@@ -75,6 +75,15 @@ export class AltrError extends Error {
   withAltrMessage(rewrite: (message: string) => string): AltrError {
     return this.altrMessage === undefined ? this : new AltrError({ ...this.init, altrMessage: rewrite(this.altrMessage) });
   }
+}
+
+/**
+ * A DELETE is retried after a timeout or a gateway error (it is idempotent), so a 404 on a later
+ * attempt can mean the first one did delete it and only its answer was lost.
+ */
+function retriedDeleteHint(init: AltrErrorInit, attempts: number): string | undefined {
+  if (init.status !== 404 || attempts < 2 || !init.operation?.startsWith("DELETE ")) return undefined;
+  return "Not found on a repeated attempt: an earlier attempt whose answer was lost may already have deleted it. List the resources to check before reporting a failure.";
 }
 
 function serverHint(status: number | undefined): string | undefined {
