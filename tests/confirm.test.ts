@@ -112,6 +112,18 @@ describe("client with elicitation", () => {
     expect(writes()).toHaveLength(0);
   });
 
+  it("disconnecting a database names it", async () => {
+    stub.route("GET", "/api/databases", {
+      status: 200,
+      body: { success: true, data: { databases: [{ id: 42, friendlyDatabaseName: "PROD_SNOWFLAKE", databaseType: "snowflake_external_functions" }], count: 1 } },
+    });
+    await (await harness({ elicit: "decline" })).call("disconnect_database", { database_id: 42 });
+    expect(asked[0]!.params.message).toBe(
+      "Disconnect a database: database_id=42, ignore_errors=false — PROD_SNOWFLAKE (snowflake_external_functions): ALTR stops governing it?",
+    );
+    expect(writes()).toHaveLength(0);
+  });
+
   it("a failed look-up leaves the detail out of the question; the call still runs on accept", async () => {
     stub.route("GET", /\/policy\/BROKEN\/rules/, { status: 500, body: { error: "boom" } });
     stub.route("DELETE", /\/policy\/BROKEN$/, DELETED);

@@ -4,7 +4,7 @@ import { ok, type AltrClients } from "../altr/client.js";
 import type { components } from "../generated/altrnet.js";
 import { paginateOffset } from "../altr/paginate.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
-import { defineTool, InputError, ToolFailure, responseBody, responseData, type Tool } from "./define.js";
+import { defineTool, InputError, ToolFailure, responseBody, responseData, type Tool, type ToolContext } from "./define.js";
 import { databaseId, MAX_PAGES, offsetParam, withProperties } from "./common.js";
 
 type Database = components["schemas"]["Database"];
@@ -32,16 +32,7 @@ export const databaseTools: Tool[] = [
     operations: ["altrnet.listDatabases"],
     output: withProperties(responseData("altrnet.listDatabases"), { next_offset: S.nullableInteger }),
     async handler({ offset }, { altr, signal }) {
-      const paged = await paginateOffset({
-        start: offset ?? 0,
-        maxPages: MAX_PAGES,
-        fetchPage: async (at) => {
-          const body = await ok(
-            altr.altrnet.GET("/api/databases", { params: { query: { offset: at, limit: PAGE_SIZE } }, signal }),
-          );
-          return { items: body.data?.databases ?? [], total: body.data?.count };
-        },
-      });
+      const paged = await databasePages({ altr, signal }, offset ?? 0, MAX_PAGES);
       return { databases: paged.items, count: paged.total, next_offset: paged.next_offset };
     },
   }),
@@ -258,6 +249,11 @@ export const databaseTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     operations: ["altrnet.deleteDatabase"],
     output: objectOf({ database_id: S.integer, disconnected: S.boolean }),
+    async impact({ database_id }, ctx) {
+      const database = (await databasePages(ctx, 0, 3)).items.find((d) => d.id === database_id);
+      if (!database?.friendlyDatabaseName) return undefined;
+      return `${database.friendlyDatabaseName} (${database.databaseType ?? "?"}): ALTR stops governing it`;
+    },
     async handler({ database_id, ignore_errors }, { altr, signal }) {
       await ok(
         altr.altrnet.DELETE("/api/databases/{databaseId}", {
@@ -275,6 +271,20 @@ export const databaseTools: Tool[] = [
  * exact match wins over a case-insensitive one; no match or several matches is a ToolFailure
  * (several: listing their ids); a failed lookup (401, 5xx, ...) is thrown as that AltrError.
  */
+/** Pages of the database list from `start` (at most `maxPages`). */
+function databasePages(ctx: Pick<ToolContext, "altr" | "signal">, start: number, maxPages: number) {
+  return paginateOffset({
+    start,
+    maxPages,
+    fetchPage: async (at) => {
+      const body = await ok(
+        ctx.altr.altrnet.GET("/api/databases", { params: { query: { offset: at, limit: PAGE_SIZE } }, signal: ctx.signal }),
+      );
+      return { items: body.data?.databases ?? [], total: body.data?.count };
+    },
+  });
+}
+
 export async function findDatabaseByName(altr: AltrClients, name: string, signal: AbortSignal): Promise<Database> {
   const body = await ok(
     altr.altrnet.GET("/api/databases", {
