@@ -1,5 +1,5 @@
 /**
- * The advertised tool list is an interface and a token budget: every change to a name, title,
+ * The advertised tool list is an interface and a token budget: every change to a name,
  * description, input schema or annotation must be reviewed (snapshot), and the full list must
  * stay within budget.
  */
