@@ -180,11 +180,14 @@ describe("altr-mcp call", () => {
     expect(stub.requests).toHaveLength(1);
   });
 
-  it("a destructive tool without --confirm is refused before anything is sent (exit 2); --confirm sends it", async () => {
+  it("a destructive tool without --confirm is refused before anything changes (exit 2); --confirm sends it", async () => {
     const refused = await run("call", ["disconnect_database", "--json", '{"database_id": 8}']);
     expect(refused.code).toBe(2);
     expect(refused.err).toContain("(altr-mcp call: add --confirm)");
-    expect(stub.requests).toHaveLength(0);
+    // Only the read-only look-up that names the database in the refusal was sent.
+    expect(stub.requests.map((r) => r.method)).toEqual(["GET"]);
+    expect(refused.err).toContain("Nothing was changed in ALTR (only read)");
+    stub.requests.length = 0;
     stub.route("DELETE", "/api/databases/8", { status: 200, body: { success: true, data: {} } });
     const confirmed = await run("call", ["disconnect_database", "--json", '{"database_id": 8}', "--confirm"]);
     expect(confirmed.code).toBe(0);
