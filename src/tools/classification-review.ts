@@ -45,6 +45,23 @@ async function findings(
   return { items: page.items, next_page_token: page.next };
 }
 
+/** The query of one findings page: size, token and the filters (an empty filter list is left out). */
+function findingsQuery(
+  args: {
+    limit?: number | undefined;
+    classifier_name?: z.output<typeof classifierNameFilter>;
+    confirmed_status?: z.output<typeof confirmedStatusFilter>;
+  },
+  token: string | undefined,
+) {
+  return {
+    limit: args.limit,
+    page_token: token,
+    classifier_name: nonEmpty(args.classifier_name),
+    confirmed_status: nonEmpty(args.confirmed_status),
+  };
+}
+
 const scopeFields = {
   database: objectName.optional(),
   schema: objectName.optional(),
@@ -80,13 +97,7 @@ export const classificationReviewTools: Tool[] = [
           altr.classification.GET("/v1/jobs/{job_id}/findings", {
             params: {
               path: { job_id: args.job_id },
-              query: {
-                limit: args.limit,
-                page_token: token,
-                classifier_name: nonEmpty(args.classifier_name),
-                confirmed_status: nonEmpty(args.confirmed_status),
-                include_column_status_counts: args.include_column_status_counts,
-              },
+              query: { ...findingsQuery(args, token), include_column_status_counts: args.include_column_status_counts },
             },
             signal,
           }),
@@ -110,12 +121,7 @@ export const classificationReviewTools: Tool[] = [
           altr.classification.GET("/v1/jobs/{job_id}/findings/databases/{database}/schemas", {
             params: {
               path: { job_id: args.job_id, database: args.database },
-              query: {
-                limit: args.limit,
-                page_token: token,
-                classifier_name: nonEmpty(args.classifier_name),
-                confirmed_status: nonEmpty(args.confirmed_status),
-              },
+              query: findingsQuery(args, token),
             },
             signal,
           }),
@@ -139,12 +145,7 @@ export const classificationReviewTools: Tool[] = [
           altr.classification.GET("/v1/jobs/{job_id}/findings/databases/{database}/schemas/{schema}/tables", {
             params: {
               path: { job_id: args.job_id, database: args.database, schema: args.schema },
-              query: {
-                limit: args.limit,
-                page_token: token,
-                classifier_name: nonEmpty(args.classifier_name),
-                confirmed_status: nonEmpty(args.confirmed_status),
-              },
+              query: findingsQuery(args, token),
             },
             signal,
           }),
@@ -168,12 +169,7 @@ export const classificationReviewTools: Tool[] = [
           altr.classification.GET("/v1/jobs/{job_id}/findings/databases/{database}/schemas/{schema}/tables/{table}/columns", {
             params: {
               path: { job_id: args.job_id, database: args.database, schema: args.schema, table: args.table },
-              query: {
-                limit: args.limit,
-                page_token: token,
-                classifier_name: nonEmpty(args.classifier_name),
-                confirmed_status: nonEmpty(args.confirmed_status),
-              },
+              query: findingsQuery(args, token),
             },
             signal,
           }),
