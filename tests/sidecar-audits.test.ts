@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { envelope } from "./helpers/harness.js";
 import { type StubRequest } from "./helpers/stub.js";
-import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
+import { describeInvalidInput, h, stub, useStubHarness } from "./helpers/stub-harness.js";
 
 const SEARCH = "123e4567-e89b-12d3-a456-426614174000";
 
@@ -33,16 +33,7 @@ const INVALID: [tool: string, args: Record<string, unknown>, field: string][] = 
   ["get_audit_results", { search_uuid: SEARCH, next_page_token: "" }, "next_page_token"],
 ];
 
-describe("invalid input never reaches ALTR", () => {
-  it.each(INVALID)("%s %j → error naming %s", async (tool, args, field) => {
-    const res = await h.call(tool, args);
-    const env = envelope(res);
-    expect(res.isError).toBe(true);
-    expect(env.error).toMatchObject({ kind: "invalid_input" });
-    expect(env.error!.message).toContain(field);
-    expect(stub.requests).toHaveLength(0);
-  });
-});
+describeInvalidInput(INVALID);
 
 describe("search_audits", () => {
   it("sends list filters as repeated keys, one value as one key, and no body", async () => {

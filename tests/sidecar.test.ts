@@ -11,7 +11,7 @@ import { selectTools } from "../src/server/registry.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
 import { type Reply, type StubRequest } from "./helpers/stub.js";
-import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
+import { describeInvalidInput, h, stub, useStubHarness } from "./helpers/stub-harness.js";
 
 const AGENT = "3f9c2b1e-8a7d-4c6b-9e5f-1a2b3c4d5e6f";
 const SIDECAR = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
@@ -174,17 +174,7 @@ const INVALID: [tool: string, args: Record<string, unknown>, field: string][] = 
   ["disconnect_sc_sidecar_binding", { sidecar_id: SIDECAR, port: 1521, repo_name: " " }, "repo_name"],
 ];
 
-describe("invalid input never reaches ALTR", () => {
-  it.each(INVALID)("%s %j → error naming %s", async (tool, args, field) => {
-    const res = await h.call(tool, args);
-    expect(res.isError).toBe(true);
-    const env = envelope(res);
-    expect(env.error?.kind).toBe("invalid_input");
-    expect(env.error?.message).toContain(field);
-    expect(env.error?.message).toContain("Nothing was sent to ALTR");
-    expect(stub.requests).toHaveLength(0);
-  });
-});
+describeInvalidInput(INVALID);
 
 describe("lenient forms that are still exact on the wire", () => {
   it("configuration and schedule as JSON strings, enums in any case, type defaulted to CRON", async () => {

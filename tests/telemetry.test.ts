@@ -8,7 +8,7 @@ import { selectTools } from "../src/server/registry.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { envelope } from "./helpers/harness.js";
 import { type StubRequest } from "./helpers/stub.js";
-import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
+import { describeInvalidInput, h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
 const AGENT = "3f9c2b1e-8a7d-4c6b-9e5f-1a2b3c4d5e6f";
 const SIDECAR = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
@@ -32,16 +32,7 @@ const INVALID: [tool: string, args: Record<string, unknown>, field: string][] = 
   ["delete_task_telemetry", { task_id: "t", force: true }, "force"],
 ];
 
-describe("invalid input never reaches ALTR", () => {
-  it.each(INVALID)("%s %j → error naming %s", async (tool, args, field) => {
-    const res = await h.call(tool, args);
-    const env = envelope(res);
-    expect(res.isError).toBe(true);
-    expect(env.error).toMatchObject({ kind: "invalid_input" });
-    expect(env.error!.message).toContain(field);
-    expect(stub.requests).toHaveLength(0);
-  });
-});
+describeInvalidInput(INVALID);
 
 describe("every id is percent-encoded exactly once", () => {
   const odd = "x/y?z#w";
