@@ -2,21 +2,11 @@
  * Bad input: every case is isError, names the offending field, and sends nothing to ALTR.
  * Also the lenient forms the upstream accepts (JSON strings, null for optional parameters).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub } from "./helpers/stub.js";
+import { describe, expect, it } from "vitest";
+import { envelope } from "./helpers/harness.js";
+import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
 
-let stub: Stub;
-let h: Harness;
-
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
+useStubHarness();
 
 const rule = { masking_policy: 10001, role: "ANALYST", tag_value: "SSN" };
 

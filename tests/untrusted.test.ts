@@ -2,10 +2,10 @@
  * Text from customer systems is returned as data only, without the invisible and bidi control
  * characters that can hide instructions or reorder what a reader sees.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { clean, sanitize } from "../src/server/result.js";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub } from "./helpers/stub.js";
+import { envelope } from "./helpers/harness.js";
+import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
 
 // Right-to-left override, isolates, zero-width space/joiner, BOM, a tag character, C0/C1 controls.
 const HIDDEN = "\u202E\u2066\u2069\u200B\u200D\uFEFF\u{E0041}\u0007\u009B";
@@ -28,19 +28,7 @@ describe("clean", () => {
 });
 
 describe("tool results", () => {
-  let stub: Stub;
-  let h: Harness;
-  beforeAll(async () => {
-    stub = await startStub();
-    h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-  });
-  afterAll(async () => {
-    await h.close();
-    await stub.close();
-  });
-  afterEach(() => {
-    stub.requests.length = 0;
-  });
+  useStubHarness();
 
   it("strips bidi and zero-width characters from ALTR's answer (text and structuredContent)", async () => {
     stub.route("GET", "/api/userGroups", {
