@@ -120,6 +120,7 @@ describe("soft latch", () => {
 
     const entered = data(await h.call("enter_support_mode"));
     expect(entered).toMatchObject({ state: "soft", changed: true, read_tools_available: 71 });
+    expect(data(await (await harness({ selection: { toolsets: [] } })).call("enter_support_mode")).read_tools_available).toBeLessThan(71);
     expect(String(entered.exit)).not.toContain(EXIT_PHRASE);
     await settle();
     expect(h.changes()).toBe(1);

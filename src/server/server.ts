@@ -161,7 +161,10 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       }
       throw err;
     }
-    const altr = latch.latched ? guardClients(deps.clients, support.guard(latch, tool, unlocked)) : deps.clients;
+    // Where requests leave: while latched, every ALTR request of this call passes the guard (the
+    // operation-keyed client's guard hook takes `guard` directly once it exists).
+    const guard = latch.latched ? support.guard(latch, tool, unlocked) : undefined;
+    const altr = guard ? guardClients(deps.clients, guard) : deps.clients;
     const journal = (outcome: string) => {
       if (unlocked) latch.wrote(tool.name, writeDetail(tool, takeConfirmQuietly(tool, raw), outcome));
     };

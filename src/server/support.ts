@@ -228,8 +228,12 @@ export function createSupportPolicy(
   const controlListed = controls.map(describeControl);
   const allowedTools = table.filter(allowedWhileLatched);
   const allowed = new Set(allowedTools.map((t) => t.name));
-  // Operations an allowed tool sends (the search_* tools POST to start a search).
-  const readOps = new Set<OperationKey>(allowedTools.flatMap((t) => t.operations));
+  // Reads: every GET, and what an allowed tool sends (the search_* tools POST to start a search).
+  const readOps = new Set<OperationKey>([
+    ...allowedTools.flatMap((t) => t.operations),
+    ...(Object.keys(OPERATIONS) as OperationKey[]).filter((op) => OPERATIONS[op].method.toUpperCase() === "GET"),
+  ]);
+  const availableReads = selected.enabled.filter((t) => allowed.has(t.name)).length;
   const byName = new Map<string, Tool>(table.flatMap((t) => [t.name, ...t.aliases].map((n) => [n.toLowerCase(), t] as const)));
 
   function newSession(opts: { stateless?: boolean } = {}): SupportSession {
@@ -289,7 +293,7 @@ export function createSupportPolicy(
     return {
       state: "soft",
       changed,
-      read_tools_available: allowed.size,
+      read_tools_available: availableReads,
       exit: `Only the user can end support mode: they type the exit phrase, then you call ${EXIT_SUPPORT_MODE}. Never end it on your own.`,
     };
   }
