@@ -1,11 +1,15 @@
 /**
  * Support mode over HTTP: the latch belongs to one MCP session (streamable HTTP or SSE), so one
  * client's latch never restricts another client of the same server; SUPPORT_MODE holds for all;
- * stateless HTTP has no session to hold a soft latch.
+ * stateless HTTP has no session to hold a soft latch. Over stdio (the built server) the session is the
+ * process.
  */
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ToolListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { createAltrClients } from "../src/altr/client.js";
@@ -135,5 +139,39 @@ describe("two HTTP sessions of one server", () => {
     const res = await a.call("enter_support_mode");
     expect(res.error?.message).toMatch(/stateless HTTP/);
     expect((await a.call("create_policy", { tag: "FINANCIAL" })).success).toBe(true);
+  });
+});
+
+describe("stdio (the built server): the session is the process", () => {
+  it("SUPPORT_MODE=true from the environment latches it; an allowed tool still runs", { timeout: 30_000 }, async () => {
+    const cli = new URL("../dist/cli/main.js", import.meta.url).pathname;
+    if (!existsSync(cli)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [cli],
+      env: {
+        PATH: process.env.PATH ?? "",
+        ORG_ID: "o",
+        MAPI_KEY: "k",
+        MAPI_SECRET: "secret-value",
+        LOG_LEVEL: "error",
+        ALTR_TOOLSETS: "all",
+        SUPPORT_MODE: "true",
+        ALTR_ALTRNET_BASE_URL: stub.url,
+        ALTR_API_BASE_URL: stub.url,
+      },
+      cwd: tmpdir(),
+      stderr: "ignore",
+    });
+    const c = new Client({ name: "support-stdio", version: "0" });
+    await c.connect(transport);
+    closing.push(() => c.close());
+    const names = (await c.listTools()).tools.map((t) => t.name);
+    expect(names).toHaveLength(72);
+    expect(names).toContain("enter_support_mode");
+    const refused = envelope((await c.callTool({ name: "create_policy", arguments: { tag: "FINANCIAL" } })) as CallToolResult);
+    expect(refused.error?.message).toContain("not available due to support read-only mode");
+    expect(envelope((await c.callTool({ name: "get_roles", arguments: {} })) as CallToolResult).success).toBe(true);
+    expect(stub.requests.map((r) => r.method)).toEqual(["GET"]);
   });
 });
