@@ -280,14 +280,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
     });
     // Stateless HTTP never initializes, so it has no client capabilities: `confirm: true` applies.
     server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
-      const canAsk = Boolean(server.getClientCapabilities()?.elicitation?.form);
-      const session: CallSession = {
-        support: latch,
-        ...(canAsk
-          ? { elicit: (params) => server.elicitInput(params, { signal: extra.signal, relatedRequestId: extra.requestId, timeout: CONFIRM_TIMEOUT_MS }) }
-          : {}),
-      };
-      const ask: Ask | undefined = canAsk
+      const ask: Ask | undefined = server.getClientCapabilities()?.elicitation?.form
         ? async (message) =>
             (
               await server.elicitInput(
@@ -296,6 +289,13 @@ export function createToolHost(deps: ServerDeps): ToolHost {
               )
             ).action
         : undefined;
+      // The support latch of this session, and its user's forms (exit phrase, unlock) where the client can show them.
+      const session: CallSession = {
+        support: latch,
+        ...(server.getClientCapabilities()?.elicitation?.form
+          ? { elicit: (params) => server.elicitInput(params, { signal: extra.signal, relatedRequestId: extra.requestId, timeout: CONFIRM_TIMEOUT_MS }) }
+          : {}),
+      };
       return call(req.params.name, req.params.arguments ?? {}, extra.signal, ask, session);
     });
     return server;
