@@ -38,6 +38,10 @@ export interface Settings {
   logFormat: "console" | "json";
   logLevel: LogLevel;
   http: HttpPolicy;
+  /** SUPPORT_MODE: the operator's read-only latch for the whole process (server/support.ts). */
+  supportMode: boolean;
+  /** SUPPORT_PROMPTS: publish the troubleshooting prompts and the support-mode tools. */
+  supportPrompts: boolean;
 }
 
 export interface HttpPolicy {
@@ -177,7 +181,35 @@ const envSchema = z.object({
   ALTR_RETRY_BASE_DELAY_MS: int("ALTR_RETRY_BASE_DELAY_MS", 500, 0, 60_000),
   ALTR_RETRY_MAX_DELAY_MS: int("ALTR_RETRY_MAX_DELAY_MS", 30_000, 0, 300_000),
   ALTR_MAX_RESPONSE_BYTES: int("ALTR_MAX_RESPONSE_BYTES", 20 * 1_048_576, 1024, 512 * 1_048_576),
+  // ---- Settings of the Python server after 0.5.1 (support mode; timeouts) -------------------
+  SUPPORT_MODE: bool("SUPPORT_MODE"),
+  SUPPORT_PROMPTS: bool("SUPPORT_PROMPTS"),
+  REQUEST_TIMEOUT: seconds("REQUEST_TIMEOUT", 600, false),
+  MAX_RETRY_AFTER: seconds("MAX_RETRY_AFTER", 300, true),
 });
+
+/**
+ * The upstream's seconds settings (REQUEST_TIMEOUT, MAX_RETRY_AFTER): a number, fractions
+ * allowed, above 0 (or from 0 with `zero`) and at most `max`; undefined when unset. Where ours
+ * (ALTR_TIMEOUT_SECONDS, ALTR_RETRY_MAX_DELAY_MS) is also set, ours wins (loadSettings).
+ */
+function seconds(name: string, max: number, zero: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n) || (zero ? n < 0 : n <= 0) || n > max) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a number of seconds ${zero ? "from 0" : "above 0"} up to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/** A variable that is set to something (an empty value counts as unset, as everywhere here). */
+const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? "").trim() !== "";
 
 /** Reads `.env` from the working directory when present; real environment variables win. */
 export function withDotEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): NodeJS.ProcessEnv {
@@ -242,10 +274,19 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     logLevel: e.LOG_LEVEL,
     http: {
       maxAttempts: e.DISABLE_RETRY ? 1 : e.MAX_RETRIES,
-      timeoutMs: e.ALTR_TIMEOUT_SECONDS * 1000,
+      // Ours win where both are set; the upstream's names apply alone (README, "Settings").
+      timeoutMs:
+        e.REQUEST_TIMEOUT !== undefined && !isSet(env, "ALTR_TIMEOUT_SECONDS")
+          ? Math.round(e.REQUEST_TIMEOUT * 1000)
+          : e.ALTR_TIMEOUT_SECONDS * 1000,
       baseDelayMs: e.ALTR_RETRY_BASE_DELAY_MS,
-      maxDelayMs: e.ALTR_RETRY_MAX_DELAY_MS,
+      maxDelayMs:
+        e.MAX_RETRY_AFTER !== undefined && !isSet(env, "ALTR_RETRY_MAX_DELAY_MS")
+          ? Math.round(e.MAX_RETRY_AFTER * 1000)
+          : e.ALTR_RETRY_MAX_DELAY_MS,
       maxResponseBytes: e.ALTR_MAX_RESPONSE_BYTES,
     },
+    supportMode: e.SUPPORT_MODE,
+    supportPrompts: e.SUPPORT_PROMPTS,
   };
 }

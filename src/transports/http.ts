@@ -130,7 +130,7 @@ export async function startHttp(host: ToolHost, opts: HttpOptions, log: Logger):
 
   app.post("/mcp", async (req: Request, res: Response) => {
     if (opts.stateless) {
-      const server = host.createServer();
+      const server = host.createServer({ stateless: true });
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       res.on("close", () => {
         void transport.close();
