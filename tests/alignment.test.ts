@@ -26,6 +26,7 @@ import {
   isObject,
   loadCurated,
   loadPublished,
+  matchTemplate,
   namedOperation,
   PUBLISHED_DIR,
   recordedDifferences,
@@ -256,14 +257,10 @@ interface Located {
 function locate(w: WireCall): Located | undefined {
   const file = SERVICES[w.service].spec;
   const doc = curated.find((d) => d.file === file)!;
-  const sent = w.path.split("/");
-  for (const op of doc.operations) {
-    if (op.method !== w.method) continue;
-    const tpl = op.path.split("/");
-    if (tpl.length !== sent.length) continue;
-    if (tpl.every((seg, i) => /^\{.+\}$/.test(seg) || seg === sent[i])) return { op, segments: sent };
-  }
-  return undefined;
+  const candidates = doc.operations.filter((op) => op.method === w.method);
+  const path = matchTemplate(candidates.map((op) => op.path), w.path);
+  const op = candidates.find((o) => o.path === path);
+  return op ? { op, segments: w.path.split("/") } : undefined;
 }
 
 /** Problems with one sent request against ALTR's operation, apart from the recorded differences. */
@@ -312,8 +309,10 @@ function requestProblems(w: WireCall, ours: Operation, sent: string[], theirs: O
 describe("requests our tools send validate against ALTR's schema", () => {
   const calls = CASES.flatMap((c) => c.wire.map((w, i) => [`${c.tool} #${i + 1} ${w.method} ${w.path}`, w] as const));
 
-  it("every Prism-case request maps to a curated operation", () => {
+  it("every Prism-case request maps to a curated operation, the most specific path first", () => {
     expect(calls.filter(([, w]) => !locate(w)).map(([n]) => n)).toEqual([]);
+    const active = calls.find(([, w]) => w.path === "/v1/jobs/active")![1];
+    expect(idOf(locate(active)!.op)).toBe("listActiveJobs");
   });
 
   it("an opt-out names its reason and is used", () => {

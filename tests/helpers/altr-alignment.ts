@@ -380,3 +380,18 @@ export function namedOperation(published: Map<string, PublishedDoc>, src: { docu
 /** Method plus wire path, with parameter names, case and a trailing slash ignored: what "the same endpoint" means for an upstream-only claim. */
 export const endpointKey = (op: Pick<Operation, "method" | "wirePath">): string =>
   `${op.method} ${op.wirePath.replace(/\{[^}]+\}/g, "{}").replace(/\/$/, "").toLowerCase()}`;
+
+/**
+ * The path template a sent path matches, the most specific one when several do
+ * (`/v1/jobs/active` is not `/v1/jobs/{job_id}`); undefined when none does.
+ */
+export function matchTemplate(templates: readonly string[], sentPath: string): string | undefined {
+  const sent = sentPath.split("/");
+  const literals = (t: string): number => t.split("/").filter((s) => !/^\{.+\}$/.test(s)).length;
+  return templates
+    .filter((t) => {
+      const tpl = t.split("/");
+      return tpl.length === sent.length && tpl.every((seg, i) => /^\{.+\}$/.test(seg) || seg === sent[i]);
+    })
+    .sort((a, b) => literals(b) - literals(a))[0];
+}
