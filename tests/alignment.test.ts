@@ -213,10 +213,14 @@ function jsonSchema(v: unknown, base: string): unknown {
     else out[k] = jsonSchema(x, base);
   }
   if (out.nullable === true && typeof out.type === "string") out.type = [out.type, "null"];
-  if (out.exclusiveMinimum === true && typeof out.minimum === "number") [out.exclusiveMinimum, out.minimum] = [out.minimum, undefined];
-  if (out.exclusiveMaximum === true && typeof out.maximum === "number") [out.exclusiveMaximum, out.maximum] = [out.maximum, undefined];
-  if (typeof out.exclusiveMinimum === "boolean") delete out.exclusiveMinimum;
-  if (typeof out.exclusiveMaximum === "boolean") delete out.exclusiveMaximum;
+  // OpenAPI 3.0 / Swagger: a boolean exclusiveMinimum/Maximum qualifies minimum/maximum.
+  for (const [ex, bound] of [["exclusiveMinimum", "minimum"], ["exclusiveMaximum", "maximum"]] as const) {
+    if (typeof out[ex] !== "boolean") continue;
+    if (out[ex] === true && typeof out[bound] === "number") {
+      out[ex] = out[bound];
+      delete out[bound];
+    } else delete out[ex];
+  }
   return out;
 }
 
