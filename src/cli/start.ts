@@ -113,9 +113,9 @@ export async function start(env: NodeJS.ProcessEnv, options: PrepareOptions = {}
   );
 
   if (settings.transport === "stdio") {
-    const { StdioServerTransport } = await import("@modelcontextprotocol/sdk/server/stdio.js");
+    const { GuardedStdioServerTransport } = await import("../transports/stdio.js");
     const server = host.createServer();
-    await server.connect(new StdioServerTransport());
+    await server.connect(new GuardedStdioServerTransport(logger));
     return { ...prepared, close: async () => { await server.close(); await prepared.close(); } };
   }
   const { startHttp } = await import("../transports/http.js");
