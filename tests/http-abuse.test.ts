@@ -215,6 +215,22 @@ describe("connections", () => {
   });
 });
 
+describe("bodies", () => {
+  it("JSON nested 10,000 levels deep → 400 with a clear message, not a stack overflow", async () => {
+    const server = await serve();
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+    const res = await fetch(`${server.url}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"x":${deep}}}`,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { message: "Invalid input: JSON nested deeper than 100 levels" } });
+    // Ordinary bodies still pass.
+    expect((await abandonedSession(server.url)).status).toBe(200);
+  });
+});
+
 describe("listening", () => {
   it("a port in use is one ListenError naming the port and MCP_PORT", async () => {
     const first = await serve();

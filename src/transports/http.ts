@@ -20,6 +20,7 @@ import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { ConfigError, type Settings } from "../config/index.js";
 import type { Logger } from "../log/logger.js";
 import type { ToolHost } from "../server/server.js";
+import { jsonDepth, MAX_DEPTH } from "./stdio.js";
 
 export type HttpOptions = Pick<
   Settings,
@@ -99,6 +100,13 @@ interface Session {
   active: number;
 }
 
+class TooDeep extends Error {
+  readonly status = 400;
+  constructor() {
+    super(`Invalid input: JSON nested deeper than ${MAX_DEPTH} levels`);
+  }
+}
+
 /** Refuses a non-loopback bind without a token: it would lend the ALTR credentials to the network. */
 function assertSafeBind(opts: HttpOptions): void {
   if (!isLoopback(opts.host) && !opts.authToken) {
@@ -146,7 +154,15 @@ function guardedApp(host: ToolHost, opts: HttpOptions, log: Logger): express.Exp
     });
   }
 
-  app.use(express.json({ limit: opts.maxBodyBytes }));
+  app.use(
+    express.json({
+      limit: opts.maxBodyBytes,
+      // Refused before parsing: deeper JSON overflowed the stack further on (-32603).
+      verify: (_req, _res, buf) => {
+        if (jsonDepth(buf.toString("utf8"), MAX_DEPTH) > MAX_DEPTH) throw new TooDeep();
+      },
+    }),
+  );
   return app;
 }
 
@@ -301,6 +317,7 @@ function mountSse(app: express.Express, host: ToolHost, opts: HttpOptions, table
 function mountErrorHandler(app: express.Express, opts: HttpOptions, log: Logger): void {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = typeof (err as { status?: unknown }).status === "number" ? (err as { status: number }).status : 500;
+    if (err instanceof TooDeep) return jsonRpcError(res, 400, err.message);
     if (status === 413) return jsonRpcError(res, 413, `Request body larger than MCP_MAX_BODY_BYTES (${opts.maxBodyBytes})`);
     if (status >= 400 && status < 500) return jsonRpcError(res, status, "Bad Request: body is not valid JSON");
     log.error({ err: err instanceof Error ? err.message : String(err) }, "HTTP handler failed");
