@@ -13,6 +13,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { silentLogger } from "../src/log/logger.js";
 import { ListenError, startHttp, type HttpOptions, type RunningHttp } from "../src/transports/http.js";
 import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
+import { httpOptions } from "./helpers/http-options.js";
 import { startStub, type Stub } from "./helpers/stub.js";
 
 let stub: Stub;
@@ -20,24 +21,8 @@ let h: Harness;
 const servers: RunningHttp[] = [];
 const sockets: Socket[] = [];
 
-function options(extra: Partial<HttpOptions>): HttpOptions {
-  return {
-    host: "127.0.0.1",
-    port: 0,
-    authToken: undefined,
-    stateless: false,
-    allowedOrigins: [],
-    allowedHosts: [],
-    maxBodyBytes: 1_048_576,
-    maxSessions: 100,
-    sessionIdleMs: 3_600_000,
-    version: "abuse",
-    ...extra,
-  };
-}
-
 async function serve(extra: Partial<HttpOptions> = {}): Promise<RunningHttp> {
-  const s = await startHttp(h.host, options(extra), silentLogger());
+  const s = await startHttp(h.host, httpOptions(extra), silentLogger());
   servers.push(s);
   return s;
 }
@@ -157,24 +142,27 @@ describe("session cap", () => {
 });
 
 describe("connections", () => {
+  /** Writes `head`, then `drip` every 100 ms; resolves how long until the server hung up (-1: not in 5 s). */
+  async function hangUpAfter(url: string, head: string, drip: string): Promise<number> {
+    const { socket, closed } = await rawSocket(url);
+    socket.write(head);
+    const timer = setInterval(() => socket.write(drip), 100);
+    const after = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 5_000))]);
+    clearInterval(timer);
+    return after;
+  }
+
   it("slowloris: a connection that never finishes its headers is closed by the headers timeout", async () => {
     const server = await serve({ headersTimeoutMs: 400, requestTimeoutMs: 800 });
-    const { socket, closed } = await rawSocket(server.url);
-    socket.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-    const drip = setInterval(() => socket.write("X-Slow: 1\r\n"), 100);
-    const after = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 5_000))]);
-    clearInterval(drip);
+    const after = await hangUpAfter(server.url, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n", "X-Slow: 1\r\n");
     expect(after).toBeGreaterThan(0);
     expect(after).toBeLessThan(3_000);
   });
 
   it("a body that never completes is closed by the request timeout", async () => {
     const server = await serve({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
-    const { socket, closed } = await rawSocket(server.url);
-    socket.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{");
-    const drip = setInterval(() => socket.write(" "), 100);
-    const after = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 5_000))]);
-    clearInterval(drip);
+    const head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{";
+    const after = await hangUpAfter(server.url, head, " ");
     expect(after).toBeGreaterThan(0);
     expect(after).toBeLessThan(3_000);
   });
@@ -234,7 +222,7 @@ describe("bodies", () => {
 describe("listening", () => {
   it("a port in use is one ListenError naming the port and MCP_PORT", async () => {
     const first = await serve();
-    const second = startHttp(h.host, options({ port: first.port }), silentLogger());
+    const second = startHttp(h.host, httpOptions({ port: first.port }), silentLogger());
     await expect(second).rejects.toThrow(ListenError);
     await expect(second).rejects.toThrow(new RegExp(`Port ${first.port} on 127\\.0\\.0\\.1 is already in use: set MCP_PORT`));
   });
