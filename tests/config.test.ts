@@ -96,6 +96,12 @@ describe("base URLs: https, or http only to this machine", () => {
     },
   );
 
+  it("user info in a base URL is refused without echoing it", () => {
+    const run = () => loadSettings({ ...REQUIRED, ALTR_API_BASE_URL: "https://me:hunter2-secret@api.example" });
+    expect(run).toThrow(/ALTR_API_BASE_URL must not contain user info/);
+    expect(run).not.toThrow(/hunter2/);
+  });
+
   it("the error names the variable and says why", () => {
     expect(() => loadSettings({ ...REQUIRED, ALTR_ALTRNET_BASE_URL: "http://altr.example" })).toThrow(
       /ALTR_ALTRNET_BASE_URL must use https/,

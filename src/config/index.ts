@@ -214,6 +214,10 @@ function baseUrl(service: ServiceName, env: NodeJS.ProcessEnv, orgId: string): s
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
   }
+  if (parsed.username || parsed.password) {
+    // Not echoed: the value carries a credential.
+    throw new ConfigError(`${name} must not contain user info (user:password@)`);
+  }
   // The MAPI key and secret travel in every request: in clear text only to this machine.
   if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
     throw new ConfigError(`${name} must use https (http is allowed only for a loopback address), got "${raw}"`);
