@@ -3,10 +3,12 @@
  * MAPI_SECRET, MCP_TRANSPORT, MCP_HOST, MCP_PORT, RESTRICTED_TOOLS, LOG_FORMAT, LOG_LEVEL,
  * MAX_RETRIES, DISABLE_RETRY, ALTR_*_BASE_URL); ours are documented in the README.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { parseEnv } from "node:util";
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { DOTENV_TOOLS, DOTENV_TOOLSETS } from "./dotenv.js";
 import { SERVICES, SERVICE_NAMES, type ServiceName } from "./services.js";
+
+export { mergeDotEnv, VARIABLES, withDotEnv, type VariableClass, type VariableName } from "./dotenv.js";
 
 export const REQUIRED_VARIABLES = ["ORG_ID", "MAPI_KEY", "MAPI_SECRET"] as const;
 
@@ -33,6 +35,11 @@ export interface Settings {
   /** ALTR_TOOLS: individual tools listed in addition to the toolsets. */
   tools: string[];
   readOnly: boolean;
+  /**
+   * ALTR_TOOLSETS / ALTR_TOOLS as a `.env` gave them: they may only narrow the selection above
+   * (the tools both select; cli/start.ts applies it). Absent when the `.env` names neither.
+   */
+  narrowSelection?: { toolsets: string[]; tools: string[] };
   /** Destructive tools need the user's confirmation (elicitation or `confirm: true`). */
   confirmDestructive: boolean;
   logFormat: "console" | "json";
@@ -186,6 +193,8 @@ const envSchema = z.object({
   SUPPORT_PROMPTS: bool("SUPPORT_PROMPTS"),
   REQUEST_TIMEOUT: seconds("REQUEST_TIMEOUT", 600, false),
   MAX_RETRY_AFTER: seconds("MAX_RETRY_AFTER", 300, true),
+  [DOTENV_TOOLSETS]: z.string().optional(),
+  [DOTENV_TOOLS]: z.string().optional(),
 });
 
 /**
@@ -211,12 +220,17 @@ function seconds(name: string, max: number, zero: boolean) {
 /** A variable that is set to something (an empty value counts as unset, as everywhere here). */
 const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? "").trim() !== "";
 
-/** Reads `.env` from the working directory when present; real environment variables win. */
-export function withDotEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): NodeJS.ProcessEnv {
-  const file = `${cwd}/.env`;
-  if (!existsSync(file)) return env;
-  const fromFile = parseEnv(readFileSync(file, "utf8"));
-  return { ...fromFile, ...env };
+/** A host that never leaves this machine: 127.0.0.0/8, ::1 (also IPv4-mapped) or localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost") return true;
+  if (!ipaddr.isValid(h)) return false;
+  return ipaddr.process(h).range() === "loopback";
+}
+
+function narrowSelection(toolsets: string | undefined, tools: string | undefined): Pick<Settings, "narrowSelection"> {
+  if (toolsets === undefined && tools === undefined) return {};
+  return { narrowSelection: { toolsets: list.parse(toolsets), tools: list.parse(tools) } };
 }
 
 function baseUrl(service: ServiceName, env: NodeJS.ProcessEnv, orgId: string): string {
@@ -231,6 +245,14 @@ function baseUrl(service: ServiceName, env: NodeJS.ProcessEnv, orgId: string): s
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+  if (parsed.username || parsed.password) {
+    // Not echoed: the value carries a credential.
+    throw new ConfigError(`${name} must not contain user info (user:password@)`);
+  }
+  // The MAPI key and secret travel in every request: in clear text only to this machine.
+  if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
+    throw new ConfigError(`${name} must use https (http is allowed only for a loopback address), got "${raw}"`);
   }
   return url;
 }
@@ -269,6 +291,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     toolsets: e.ALTR_TOOLSETS,
     tools: e.ALTR_TOOLS,
     readOnly: e.ALTR_READ_ONLY,
+    ...narrowSelection(e[DOTENV_TOOLSETS], e[DOTENV_TOOLS]),
     confirmDestructive: e.ALTR_CONFIRM_DESTRUCTIVE,
     logFormat: e.LOG_FORMAT as "console" | "json",
     logLevel: e.LOG_LEVEL,
