@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { SERVICES, SERVICE_NAMES, type ServiceName } from "./services.js";
+import { readOAuthSettings, type OAuthSettings } from "./oauth.js";
 
 export const REQUIRED_VARIABLES = ["ORG_ID", "MAPI_KEY", "MAPI_SECRET"] as const;
 
@@ -22,6 +23,8 @@ export interface Settings {
   host: string;
   port: number;
   authToken: string | undefined;
+  /** OAuth resource server (MCP_OAUTH_*); exclusive with authToken. */
+  oauth: OAuthSettings | undefined;
   stateless: boolean;
   allowedOrigins: string[];
   allowedHosts: string[];
@@ -213,6 +216,12 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
   }
   const e = parsed.data;
+  let oauth: OAuthSettings | undefined;
+  try {
+    oauth = readOAuthSettings(env, e.MCP_AUTH_TOKEN);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${(err as Error).message}`);
+  }
   const orgId = (env.ORG_ID ?? "").trim();
   const baseUrls = Object.fromEntries(SERVICE_NAMES.map((s) => [s, baseUrl(s, env, orgId)])) as Record<
     ServiceName,
@@ -227,6 +236,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     host: e.MCP_HOST,
     port: e.MCP_PORT,
     authToken: e.MCP_AUTH_TOKEN,
+    oauth,
     stateless: e.MCP_STATELESS,
     allowedOrigins: e.MCP_ALLOWED_ORIGINS,
     allowedHosts: e.MCP_ALLOWED_HOSTS,

@@ -85,8 +85,19 @@ export interface ToolHost {
   createServer(): Server;
   listed: McpTool[];
   /** `ask`: the user's confirmation of a destructive call, when the client can show a form. */
-  call(name: string, args: unknown, signal: AbortSignal, ask?: Ask): Promise<CallToolResult>;
+  call(name: string, args: unknown, signal: AbortSignal, ask?: Ask, caller?: Caller): Promise<CallToolResult>;
+  /** Whether calling `name` (a tool or alias this configuration exposes) may change data. */
+  writes(name: string): boolean;
 }
+
+/** Who is calling, when the transport authenticated them (OAuth): logged, and its scopes enforced. */
+export interface Caller {
+  subject: string;
+  scopes: readonly string[];
+}
+
+/** The OAuth scope without which no tool that changes data runs (transports/oauth.ts checks it first). */
+export const WRITE_SCOPE = "altr:write";
 
 export function createToolHost(deps: ServerDeps): ToolHost {
   const table = deps.tools ?? ALL_TOOLS;
@@ -104,7 +115,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   // serialised bindings) per call.
   const toolLogs = new Map<string, Logger>();
 
-  async function call(name: string, raw: unknown, signal: AbortSignal, ask?: Ask): Promise<CallToolResult> {
+  async function call(name: string, raw: unknown, signal: AbortSignal, ask?: Ask, caller?: Caller): Promise<CallToolResult> {
     const tool = selected.callable.get(name);
     if (!tool) {
       const reason = selected.hidden.get(name);
@@ -113,10 +124,16 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         reason ? `Tool ${name} is disabled because ${reason}.` : `Unknown tool: ${name}`,
       );
     }
+    // Defence in depth behind the HTTP layer's 403: a token without the write scope never runs a write.
+    if (caller && !tool.annotations.readOnlyHint && !caller.scopes.includes(WRITE_SCOPE)) {
+      throw new McpError(ErrorCode.InvalidRequest, `Tool ${name} changes data: the access token lacks the scope ${WRITE_SCOPE}.`);
+    }
     const secrets = collectSecrets(raw, tool.sensitive, new Set(baseSecrets));
     const started = performance.now();
     let child = toolLogs.get(tool.name);
     if (!child) toolLogs.set(tool.name, (child = log.child({ tool: tool.name })));
+    // The token's subject is logged with each call (never the token itself).
+    if (caller) child = child.child({ subject: caller.subject });
     if (log.isLevelEnabled("debug")) child.debug({ args: redactArgs(raw, tool.sensitive) }, "tool call");
     try {
       const { args, confirm } = takeConfirm(tool, raw);
@@ -189,10 +206,19 @@ export function createToolHost(deps: ServerDeps): ToolHost {
               )
             ).action
         : undefined;
-      return call(req.params.name, req.params.arguments ?? {}, extra.signal, ask);
+      const auth = extra.authInfo;
+      const caller: Caller | undefined = auth
+        ? { subject: typeof auth.extra?.subject === "string" ? auth.extra.subject : auth.clientId, scopes: auth.scopes }
+        : undefined;
+      return call(req.params.name, req.params.arguments ?? {}, extra.signal, ask, caller);
     });
     return server;
   }
 
-  return { createServer, listed, call };
+  const writes = (name: string): boolean => {
+    const tool = selected.callable.get(name);
+    return tool !== undefined && !tool.annotations.readOnlyHint;
+  };
+
+  return { createServer, listed, call, writes };
 }

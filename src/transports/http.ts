@@ -20,11 +20,12 @@ import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Settings } from "../config/index.js";
 import type { Logger } from "../log/logger.js";
 import type { ToolHost } from "../server/server.js";
+import { createTokenVerifier, metadataPaths, protectedResourceMetadata, requireOAuth } from "./oauth.js";
 
 export type HttpOptions = Pick<
   Settings,
   "host" | "port" | "authToken" | "stateless" | "allowedOrigins" | "allowedHosts" | "maxBodyBytes" | "maxSessions" | "sessionIdleMs"
-> & { version: string };
+> & { version: string; oauth?: Settings["oauth"] };
 
 export interface RunningHttp {
   url: string;
@@ -72,9 +73,9 @@ interface Session {
 
 export async function startHttp(host: ToolHost, opts: HttpOptions, log: Logger): Promise<RunningHttp> {
   const loopback = isLoopback(opts.host);
-  if (!loopback && !opts.authToken) {
+  if (!loopback && !opts.authToken && !opts.oauth) {
     throw new UnsafeBindError(
-      `Refusing to listen on ${opts.host}: binding a non-loopback address exposes your ALTR credentials to the network. Set MCP_AUTH_TOKEN (at least 16 characters) or use MCP_HOST=127.0.0.1.`,
+      `Refusing to listen on ${opts.host}: binding a non-loopback address exposes your ALTR credentials to the network. Set MCP_AUTH_TOKEN (at least 16 characters) or MCP_OAUTH_ISSUER, or use MCP_HOST=127.0.0.1.`,
     );
   }
 
@@ -115,7 +116,19 @@ export async function startHttp(host: ToolHost, opts: HttpOptions, log: Logger):
     });
   }
 
+  if (opts.oauth) {
+    // RFC 9728 metadata is public: clients read it to find the authorization server.
+    const metadata = protectedResourceMetadata(opts.oauth);
+    for (const path of metadataPaths(opts.oauth.resource)) app.get(path, (_req, res) => void res.json(metadata));
+  }
+
   app.use(express.json({ limit: opts.maxBodyBytes }));
+
+  if (opts.oauth) {
+    // After the body parser: the scope a tools/call needs depends on the tool it names.
+    const verifier = createTokenVerifier(opts.oauth);
+    app.use(["/mcp", "/sse", "/messages"], requireOAuth(verifier, { resource: opts.oauth.resource, writes: host.writes, log }));
+  }
 
   // ---- streamable HTTP ------------------------------------------------------------------
   const sessions = new Map<string, Session>();
@@ -231,7 +244,7 @@ export async function startHttp(host: ToolHost, opts: HttpOptions, log: Logger):
   const port = (httpServer.address() as AddressInfo).port;
   const shownHost = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const url = `http://${shownHost}:${port}`;
-  log.info({ url: `${url}/mcp`, sse: `${url}/sse`, stateless: opts.stateless, auth: Boolean(opts.authToken) }, "altr-mcp listening");
+  log.info({ url: `${url}/mcp`, sse: `${url}/sse`, stateless: opts.stateless, auth: opts.oauth ? "oauth" : opts.authToken ? "token" : "none" }, "altr-mcp listening");
 
   return {
     url,
