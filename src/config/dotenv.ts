@@ -47,6 +47,13 @@ export const VARIABLES = {
   MCP_MAX_BODY_BYTES: "protected", // abuse limits of an HTTP server
   MCP_MAX_SESSIONS: "protected",
   MCP_SESSION_IDLE_SECONDS: "protected",
+  // OAuth resource server (config/oauth.ts): who may call, and whose keys sign their tokens.
+  MCP_OAUTH_ISSUER: "protected",
+  MCP_OAUTH_RESOURCE: "protected",
+  MCP_OAUTH_JWKS_URL: "protected",
+  MCP_OAUTH_INTROSPECTION_URL: "protected",
+  MCP_OAUTH_CLIENT_ID: "protected",
+  MCP_OAUTH_CLIENT_SECRET: "protected",
   // Only moves the listener on the host the real environment chose: reach, token and Host/Origin
   // checks are unchanged; the worst a hostile value does is make the server unreachable.
   MCP_PORT: "setting",

@@ -7,6 +7,7 @@ import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { DOTENV_TOOLS, DOTENV_TOOLSETS } from "./dotenv.js";
 import { SERVICES, SERVICE_NAMES, type ServiceName } from "./services.js";
+import { readOAuthSettings, type OAuthSettings } from "./oauth.js";
 
 export { mergeDotEnv, VARIABLES, withDotEnv, type VariableClass, type VariableName } from "./dotenv.js";
 
@@ -24,6 +25,8 @@ export interface Settings {
   host: string;
   port: number;
   authToken: string | undefined;
+  /** OAuth resource server (MCP_OAUTH_*); exclusive with authToken. */
+  oauth: OAuthSettings | undefined;
   stateless: boolean;
   allowedOrigins: string[];
   allowedHosts: string[];
@@ -267,6 +270,12 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
   }
   const e = parsed.data;
+  let oauth: OAuthSettings | undefined;
+  try {
+    oauth = readOAuthSettings(env, e.MCP_AUTH_TOKEN);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${(err as Error).message}`);
+  }
   const orgId = (env.ORG_ID ?? "").trim();
   const baseUrls = Object.fromEntries(SERVICE_NAMES.map((s) => [s, baseUrl(s, env, orgId)])) as Record<
     ServiceName,
@@ -281,6 +290,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     host: e.MCP_HOST,
     port: e.MCP_PORT,
     authToken: e.MCP_AUTH_TOKEN,
+    oauth,
     stateless: e.MCP_STATELESS,
     allowedOrigins: e.MCP_ALLOWED_ORIGINS,
     allowedHosts: e.MCP_ALLOWED_HOSTS,

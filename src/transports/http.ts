@@ -21,12 +21,21 @@ import { ConfigError, type Settings } from "../config/index.js";
 import type { Logger } from "../log/logger.js";
 import type { ToolHost } from "../server/server.js";
 import { jsonDepth, MAX_DEPTH } from "./stdio.js";
+import { createTokenVerifier, metadataPaths, protectedResourceMetadata, requireOAuth, type AuthedRequest } from "./oauth.js";
 
 export type HttpOptions = Pick<
   Settings,
   "host" | "port" | "authToken" | "stateless" | "allowedOrigins" | "allowedHosts" | "maxBodyBytes" | "maxSessions" | "sessionIdleMs"
 > &
-  Partial<ConnectionLimits> & { version: string };
+  Partial<ConnectionLimits> & {
+    version: string;
+    oauth?: Settings["oauth"];
+    /** On close, how long calls in flight may take to finish before their connections are cut. */
+    drainMs?: number;
+  };
+
+/** How long a graceful stop waits for calls in flight (systemd's TimeoutStopSec must be longer). */
+export const DRAIN_MS = 30_000;
 
 /** Limits on the HTTP server's connections (defaults in CONNECTION_DEFAULTS; tests use small ones). */
 export interface ConnectionLimits {
@@ -98,7 +107,19 @@ interface Session {
   lastSeen: number;
   /** Requests being answered and open streams (GET /mcp): a session with any is not idle. */
   active: number;
+  /** The OAuth subject that created the session: only it may use the session. */
+  owner?: string;
 }
+
+/** The OAuth subject of a request (undefined without OAuth). */
+const ownerOf = (req: Request): string | undefined => (req as AuthedRequest).auth?.extra.subject;
+
+/**
+ * A session is used only by whoever created it: with OAuth, another valid token presenting a
+ * session id it did not create (a leaked or guessed id) is answered as if the session did not
+ * exist. Without OAuth every caller holds the same token, and the check is moot.
+ */
+const ownedBy = (owner: string | undefined, req: Request): boolean => owner === ownerOf(req);
 
 class TooDeep extends Error {
   readonly status = 400;
@@ -109,18 +130,59 @@ class TooDeep extends Error {
 
 /** Refuses a non-loopback bind without a token: it would lend the ALTR credentials to the network. */
 function assertSafeBind(opts: HttpOptions): void {
-  if (!isLoopback(opts.host) && !opts.authToken) {
+  if (!isLoopback(opts.host) && !opts.authToken && !opts.oauth) {
     throw new UnsafeBindError(
-      `Refusing to listen on ${opts.host}: binding a non-loopback address exposes your ALTR credentials to the network. Set MCP_AUTH_TOKEN (at least 16 characters) or use MCP_HOST=127.0.0.1.`,
+      `Refusing to listen on ${opts.host}: binding a non-loopback address exposes your ALTR credentials to the network. Set MCP_AUTH_TOKEN (at least 16 characters) or MCP_OAUTH_ISSUER, or use MCP_HOST=127.0.0.1.`,
     );
   }
 }
 
+/**
+ * Graceful stop: counts the requests being answered (not the long-lived GET streams, which end
+ * with their sessions) so that close() can wait for them. While draining, every response says
+ * `Connection: close`, so a load balancer's kept-alive connection ends after its last answer and
+ * the next request goes to another replica.
+ */
+class Drain {
+  private draining = false;
+  private inflight = 0;
+  private idle: (() => void) | undefined;
+
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    if (this.draining) res.setHeader("connection", "close");
+    if (req.method === "GET" && (req.path === "/mcp" || req.path === "/sse")) return next();
+    this.inflight++;
+    res.once("close", () => {
+      this.inflight--;
+      if (this.inflight === 0) this.idle?.();
+    });
+    next();
+  };
+
+  /** Starts draining; true once no request is being answered, false after `ms` with some left. */
+  wait(ms: number): Promise<boolean> {
+    this.draining = true;
+    if (this.inflight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.idle = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+  }
+
+  get pending(): number {
+    return this.inflight;
+  }
+}
+
 /** /healthz, then Host (DNS rebinding), Origin and bearer-token checks, then the JSON body cap. */
-function guardedApp(host: ToolHost, opts: HttpOptions, log: Logger): express.Express {
+function guardedApp(host: ToolHost, opts: HttpOptions, log: Logger, drain: Drain): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
+  app.use(drain.middleware);
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok", name: "altr-mcp", version: opts.version, tools: host.listed.length });
@@ -154,6 +216,12 @@ function guardedApp(host: ToolHost, opts: HttpOptions, log: Logger): express.Exp
     });
   }
 
+  if (opts.oauth) {
+    // RFC 9728 metadata is public: clients read it to find the authorization server.
+    const metadata = protectedResourceMetadata(opts.oauth);
+    for (const path of metadataPaths(opts.oauth.resource)) app.get(path, (_req, res) => void res.json(metadata));
+  }
+
   app.use(
     express.json({
       limit: opts.maxBodyBytes,
@@ -163,6 +231,12 @@ function guardedApp(host: ToolHost, opts: HttpOptions, log: Logger): express.Exp
       },
     }),
   );
+
+  if (opts.oauth) {
+    // After the body parser: the scope a tools/call needs depends on the tool it names.
+    const verifier = createTokenVerifier(opts.oauth);
+    app.use(["/mcp", "/sse", "/messages"], requireOAuth(verifier, { resource: opts.oauth.resource, writes: host.writes, log }));
+  }
   return app;
 }
 
@@ -254,7 +328,7 @@ function mountStreamable(app: express.Express, host: ToolHost, opts: HttpOptions
     const sid = req.header("mcp-session-id");
     if (sid) {
       const s = table.sessions.get(sid);
-      if (!s) return jsonRpcError(res, 404, "Session not found: start a new session with initialize");
+      if (!s || !ownedBy(s.owner, req)) return jsonRpcError(res, 404, "Session not found: start a new session with initialize");
       table.track(s, res);
       await s.transport.handleRequest(req, res, req.body);
       return;
@@ -264,10 +338,11 @@ function mountStreamable(app: express.Express, host: ToolHost, opts: HttpOptions
     }
     if (!(await table.makeRoom())) return tooMany(res, opts.maxSessions);
     const server = host.createServer();
+    const owner = ownerOf(req);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        table.sessions.set(id, { transport, server, lastSeen: Date.now(), active: 0 });
+        table.sessions.set(id, { transport, server, lastSeen: Date.now(), active: 0, ...(owner !== undefined ? { owner } : {}) });
       },
       onsessionclosed: (id) => {
         void table.close(id);
@@ -283,7 +358,8 @@ function mountStreamable(app: express.Express, host: ToolHost, opts: HttpOptions
   const existingSession = async (req: Request, res: Response) => {
     if (opts.stateless) return jsonRpcError(res, 405, "Method not allowed in stateless mode");
     const sid = req.header("mcp-session-id");
-    const s = sid ? table.sessions.get(sid) : undefined;
+    const found = sid ? table.sessions.get(sid) : undefined;
+    const s = found && ownedBy(found.owner, req) ? found : undefined;
     if (!s) return jsonRpcError(res, sid ? 404 : 400, sid ? "Session not found" : "Missing Mcp-Session-Id header");
     table.track(s, res);
     await s.transport.handleRequest(req, res);
@@ -294,13 +370,16 @@ function mountStreamable(app: express.Express, host: ToolHost, opts: HttpOptions
 
 /** HTTP+SSE (deprecated by the spec, kept for older clients): GET /sse + POST /messages. */
 function mountSse(app: express.Express, host: ToolHost, opts: HttpOptions, table: SessionTable, sse: Map<string, SSEServerTransport>): void {
-  app.get("/sse", async (_req: Request, res: Response) => {
+  const owners = new Map<string, string | undefined>();
+  app.get("/sse", async (req: Request, res: Response) => {
     if (!(await table.makeRoom())) return tooMany(res, opts.maxSessions);
     const transport = new SSEServerTransport("/messages", res);
     const server = host.createServer();
     sse.set(transport.sessionId, transport);
+    owners.set(transport.sessionId, ownerOf(req));
     res.on("close", () => {
       sse.delete(transport.sessionId);
+      owners.delete(transport.sessionId);
       void server.close();
     });
     await server.connect(transport);
@@ -308,7 +387,7 @@ function mountSse(app: express.Express, host: ToolHost, opts: HttpOptions, table
   app.post("/messages", async (req: Request, res: Response) => {
     const id = typeof req.query.sessionId === "string" ? req.query.sessionId : "";
     const transport = sse.get(id);
-    if (!transport) return jsonRpcError(res, 404, "SSE session not found");
+    if (!transport || !ownedBy(owners.get(id), req)) return jsonRpcError(res, 404, "SSE session not found");
     await transport.handlePostMessage(req, res, req.body);
   });
 }
@@ -368,7 +447,8 @@ async function listen(app: express.Express, opts: HttpOptions): Promise<HttpServ
 
 export async function startHttp(host: ToolHost, opts: HttpOptions, log: Logger): Promise<RunningHttp> {
   assertSafeBind(opts);
-  const app = guardedApp(host, opts, log);
+  const drain = new Drain();
+  const app = guardedApp(host, opts, log, drain);
   const sse = new Map<string, SSEServerTransport>();
   const table = new SessionTable(opts, log, () => sse.size);
   mountStreamable(app, host, opts, table);
@@ -385,17 +465,28 @@ export async function startHttp(host: ToolHost, opts: HttpOptions, log: Logger):
   const port = (httpServer.address() as AddressInfo).port;
   const shownHost = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const url = `http://${shownHost}:${port}`;
-  log.info({ url: `${url}/mcp`, sse: `${url}/sse`, stateless: opts.stateless, auth: Boolean(opts.authToken) }, "altr-mcp listening");
+  log.info({ url: `${url}/mcp`, sse: `${url}/sse`, stateless: opts.stateless, auth: opts.oauth ? "oauth" : opts.authToken ? "token" : "none" }, "altr-mcp listening");
 
   return {
     url,
     port,
+    /**
+     * Graceful: stop accepting connections, let the calls in flight finish (at most `drainMs`,
+     * so a write is not cut between ALTR's answer and the client's), then close the sessions and
+     * what connections remain.
+     */
     async close() {
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const drainMs = opts.drainMs ?? DRAIN_MS;
+      if (!(await drain.wait(drainMs))) {
+        log.warn({ pending: drain.pending, drainMs }, "stopping: calls still in flight after the drain time are cut");
+      }
       await table.closeAll();
       for (const t of sse.values()) await t.close().catch(() => undefined);
       sse.clear();
       httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await closed;
     },
   };
 }
