@@ -13,85 +13,9 @@ import type { ServiceName } from "../config/services.js";
 import type { JsonSchema } from "../schema/json-schema.js";
 import { describeErrors, documentFor, type Document, type Operation } from "./documents.js";
 import { OVERRIDES } from "./overrides.js";
+import type { Collection, Context, Reply, Sandbox, SandboxOptions, SandboxState, Violation } from "./types.js";
+export type { Collection, Context, Override, Reply, Sandbox, SandboxOptions, SandboxState, Violation } from "./types.js";
 import { clone, findArray, findObject, getAt, idProperty, isRecord, knownFields, objectView, setAt, valueFor, type Item, type Json } from "./values.js";
-
-/** Everything the sandbox holds: items per collection, keyed "<service> <concrete path>". */
-export interface SandboxState {
-  version: 1;
-  collections: Record<string, Item[]>;
-  /** The highest numeric id handed out per collection template, so a deleted id is never reused. */
-  lastIds?: Record<string, number>;
-}
-
-export interface Violation {
-  kind: "request" | "response";
-  operation: string;
-  message: string;
-}
-
-export interface Sandbox {
-  fetch(request: Request): Promise<Response>;
-  /** The current state (a live reference; clone before keeping). */
-  state(): SandboxState;
-  /** Requests answered so far. */
-  readonly requests: number;
-  /** Requests the documents rejected (400) and answers that broke them (500), in order. */
-  readonly violations: Violation[];
-  /**
-   * The sandbox's stand-in for a presigned object-store download (a classification report):
-   * nothing leaves the machine; the "file" is the job's findings as the sandbox holds them.
-   */
-  download(url: string): Promise<unknown>;
-}
-
-export interface SandboxOptions {
-  baseUrls: Record<ServiceName, string>;
-  /** Starting state (a copy is taken). */
-  state: SandboxState;
-  /** Called after every request that changed the state. */
-  onChange?: (state: SandboxState) => void;
-  now?: () => Date;
-}
-
-export interface Reply {
-  status: number;
-  body?: Json;
-}
-
-/** A collection: list operation, where its items sit in the list answer, and its item template. */
-export interface Collection {
-  template: string;
-  list: Operation;
-  arrayPath: string[];
-  item: JsonSchema;
-  itemTemplate?: string;
-  idParam?: string;
-  idProp?: string;
-}
-
-/** What an override gets: the request, the state, and the generic behaviours to reuse. */
-export interface Context {
-  doc: Document;
-  op: Operation;
-  params: Record<string, unknown>;
-  body: unknown;
-  now: Date;
-  /** The items of a collection (created from the list example on first use); mutate in place. */
-  items(template: string, params?: Record<string, unknown>): Item[];
-  collection(template: string): Collection | undefined;
-  /** Items the sandbox keeps under a key of its own in this service (empty at first); mutate in place. */
-  store(key: string): Item[];
-  /** The generic answer for this request. */
-  generic(): Reply;
-  /** A list answer of `op` holding these items. */
-  listReply(items: Item[]): Reply;
-  /** The success answer of `op` carrying this item (or its id). */
-  itemReply(item: Item, collection: Collection, status?: number): Reply;
-  /** The documented error answer with this message. */
-  error(status: number, message: string): Reply;
-}
-
-export type Override = (ctx: Context) => Reply;
 
 const PAGING = new Set(["offset", "limit", "page", "page_size", "pageSize", "size", "cursor", "exclusive_start_key", "next_token", "nextToken", "start_after", "max_results"]);
 const LIMITS = ["limit", "page_size", "pageSize", "size", "max_results"];
@@ -473,6 +397,12 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
   return {
     fetch: sandboxFetch,
     state: () => state,
+    load(next) {
+      const copy = clone(next);
+      state.collections = copy.collections;
+      state.lastIds = copy.lastIds;
+      state.clock = copy.clock;
+    },
     get requests() {
       return requests;
     },

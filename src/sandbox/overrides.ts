@@ -4,7 +4,7 @@
  * these answers go through the same response validation.
  */
 import { createHash, randomUUID } from "node:crypto";
-import type { Context, Override, Reply } from "./engine.js";
+import type { Context, Override, Reply } from "./types.js";
 import { isRecord, type Item, type Json } from "./values.js";
 
 const POLICIES = "/v1/unified-policy/management/policy";

@@ -14,7 +14,7 @@ import type { components as Altrnet } from "../generated/altrnet.js";
 import type { components as Api } from "../generated/api.js";
 import type { components as Classification } from "../generated/classification.js";
 import type { components as ScControl } from "../generated/sc-control.js";
-import type { SandboxState } from "./engine.js";
+import type { SandboxState } from "./types.js";
 import { QUERY_AUDITS, ruleOf, rulesKey } from "./overrides.js";
 
 const ORG = "969276ae-9118-11ed-a1eb-0242ac120002";
