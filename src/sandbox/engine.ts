@@ -12,6 +12,7 @@ import { randomUUID } from "node:crypto";
 import type { ServiceName } from "../config/services.js";
 import type { JsonSchema } from "../schema/json-schema.js";
 import { describeErrors, documentFor, type Document, type Operation } from "./documents.js";
+import { reportFor } from "./classification.js";
 import { OVERRIDES } from "./overrides.js";
 import type { Collection, Context, Reply, Sandbox, SandboxOptions, SandboxState, Violation } from "./types.js";
 export type { Collection, Context, Override, Reply, Sandbox, SandboxOptions, SandboxState, Violation } from "./types.js";
@@ -132,8 +133,9 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     }
   }
 
-  function handle(doc: Document, op: Operation, params: Record<string, unknown>, body: unknown): { reply: Reply; changed: boolean } {
+  function handle(doc: Document, op: Operation, params: Record<string, unknown>, body: unknown, headers: Headers): { reply: Reply; changed: boolean } {
     let changed = false;
+    let progressed = false;
     const ctx: Context = {
       doc,
       op,
@@ -150,6 +152,14 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       store: (key) => {
         changed = true;
         return (state.collections[`${doc.service} ${key}`] ??= []);
+      },
+      shared: (key) => {
+        changed = true;
+        return (state.collections[key] ??= []);
+      },
+      headers,
+      progressed: () => {
+        progressed = true;
       },
       generic: () => generic(),
       listReply: (list) => listReply(list),
@@ -284,7 +294,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
 
     const override = OVERRIDES[`${doc.service}.${op.operationId}`];
     const reply = override ? override(ctx) : generic();
-    return { reply, changed };
+    return { reply, changed: (changed && op.method !== "get") || progressed };
   }
 
   function errorReply(doc: Document, op: Operation, status: number, message: string): Reply {
@@ -383,14 +393,14 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
 
     let outcome: { reply: Reply; changed: boolean };
     try {
-      outcome = handle(doc, op, params, body);
+      outcome = handle(doc, op, params, body, request.headers);
     } catch (err) {
       const message = `sandbox failed on ${name}: ${(err as Error).message}`;
       violations.push({ kind: "response", operation: name, message });
       return json(500, { message });
     }
     const response = respond(outcome.reply);
-    if (outcome.changed && op.method !== "get") opts.onChange?.(state);
+    if (outcome.changed) opts.onChange?.(state);
     return response;
   }
 
@@ -408,12 +418,8 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     },
     violations,
     async download(url) {
-      const findings = Object.fromEntries(
-        Object.entries(state.collections)
-          .filter(([key]) => key.startsWith("classification ") && key.includes("/findings"))
-          .map(([key, list]) => [key.slice("classification ".length), clone(list)]),
-      );
-      return { source: "altr-mcp sandbox (no download was made)", url, findings };
+      const report = reportFor(state.collections, url);
+      return { source: "altr-mcp sandbox (no download was made)", url, ...(report ?? { rows: [] }) };
     },
   };
 }

@@ -4,6 +4,7 @@
  * these answers go through the same response validation.
  */
 import { createHash, randomUUID } from "node:crypto";
+import { CLASSIFICATION } from "./classification.js";
 import type { Context, Override, Reply } from "./types.js";
 import { isRecord, type Item, type Json } from "./values.js";
 
@@ -58,6 +59,7 @@ function accessRequestDecision(status: string, justification: string): Override 
 }
 
 export const OVERRIDES: Record<string, Override> = {
+  ...CLASSIFICATION,
   /** A masking policy's id is "<type>#<tag>", its name the tag. */
   "api.createPolicy": (ctx) => {
     const { identifier, type } = body(ctx);

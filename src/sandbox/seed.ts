@@ -16,8 +16,8 @@ import type { components as Classification } from "../generated/classification.j
 import type { components as ScControl } from "../generated/sc-control.js";
 import type { SandboxState } from "./types.js";
 import { QUERY_AUDITS, ruleOf, rulesKey } from "./overrides.js";
+import { CLASSIFIERS, COLLECTIONS, ORG } from "./warehouse.js";
 
-const ORG = "969276ae-9118-11ed-a1eb-0242ac120002";
 const SNOWFLAKE = 42;
 const DATABRICKS = 55;
 const JOB = "3f8c2a91-5b7d-4e26-9c1a-7d4e8b2f6a10";
@@ -170,30 +170,17 @@ const jobs = [
     started_at: "2025-06-03T10:00:00Z",
     completed_at: "2025-06-03T10:24:31Z",
     updated_at: "2025-06-03T10:24:31Z",
-    cols_processed: 1840,
-    findings_count: 3,
+    cols_processed: 10,
+    findings_count: 5,
     retry_count: 0,
     org_id: ORG,
   },
 ] satisfies Classification["schemas"]["Job"][];
 
-const FINDINGS = `/v1/jobs/${JOB}/findings`;
-const level = (name: string, classifiers: number, findings: number) => ({
-  name,
-  distinct_classifier_count: classifiers,
-  findings_count: findings,
-  match_rate_avg: 0.95,
-  fully_decided: false,
-  new_findings_count: 0,
-});
-const findingDatabases = [{ ...level("ANALYTICS", 2, 3), column_status_counts: { total: 3, approved: 1, rejected: 0, pending: 2, mixed: 0, resolved: 1 } }] satisfies Classification["schemas"]["FindingsRow"][];
-const findingSchemas = [level("CRM DATA", 2, 3)] satisfies Classification["schemas"]["FindingsRow"][];
-const findingTables = [level("CUSTOMERS", 2, 3)] satisfies Classification["schemas"]["FindingsRow"][];
-const findingColumns = [
-  { ...level("EMAIL", 1, 1), classifier_names: ["email_by_name"], match_rate_avg: 1, column_status: "pending" },
-  { ...level("SSN", 1, 1), classifier_names: ["US SSN"], match_rate_avg: 0.97, column_status: "approved", fully_decided: true },
-  { ...level("PHONE", 1, 1), classifier_names: ["phone_by_pattern"], match_rate_avg: 0.88, column_status: "pending" },
-] satisfies Classification["schemas"]["FindingsRow"][];
+/** The one review decision of the seeded job (its other findings are pending). */
+const decisions = [
+  { job_id: JOB, org_id: ORG, database: "ANALYTICS", schema: "CRM DATA", table: "CUSTOMERS", column: "SSN", classifier_name: "US SSN", confirmed_status: "approved", decided_at: "2025-06-03T12:01:00Z" },
+] satisfies Classification["schemas"]["Decision"][];
 
 const repos = [
   {
@@ -243,10 +230,9 @@ export const SEED: SandboxState = {
     "api /v1/unified-policy/management/accessRequest": accessRequests,
     [`api ${QUERY_AUDITS}`]: audits,
     "classification /v1/jobs": jobs,
-    [`classification ${FINDINGS}`]: findingDatabases,
-    [`classification ${FINDINGS}/databases/ANALYTICS/schemas`]: findingSchemas,
-    [`classification ${FINDINGS}/databases/ANALYTICS/schemas/CRM DATA/tables`]: findingTables,
-    [`classification ${FINDINGS}/databases/ANALYTICS/schemas/CRM DATA/tables/CUSTOMERS/columns`]: findingColumns,
+    "classification sandbox/decisions": decisions,
+    "classification /v1/classifiers": CLASSIFIERS,
+    "classification /v1/collections": COLLECTIONS,
     "sc_control /v1/repos": repos,
     "sc_control /v1/sidecars": sidecars,
     [`sc_control /v1/sidecars/${SIDECAR}/ports`]: listeners,

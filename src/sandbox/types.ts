@@ -78,6 +78,12 @@ export interface Context {
   collection(template: string): Collection | undefined;
   /** Items the sandbox keeps under a key of its own in this service (empty at first); mutate in place. */
   store(key: string): Item[];
+  /** Another service's items, by full state key ("<service> <path>"); mutate in place. */
+  shared(key: string): Item[];
+  /** The request's headers (lower-case names). */
+  headers: Headers;
+  /** Marks a read that changed the state (a job moved on): it is saved like a write. */
+  progressed(): void;
   /** The generic answer for this request. */
   generic(): Reply;
   /** A list answer of `op` holding these items. */
