@@ -156,3 +156,122 @@ describe("classification: scan → findings → review", () => {
     expect(review.approved).toBe(1);
   });
 });
+
+interface AccessRequest {
+  id: string;
+  status: string;
+  approver_justification?: string;
+}
+const readRevenue = {
+  actors: [{ type: "role", condition: "equals", identifiers: ["ANALYST"] }],
+  objects: [{ type: "table", condition: "fully_qualified", fully_qualified_identifiers: [{ database: "PROD_DB", schema: "SALES", table: "REVENUE" }] }],
+  access: [{ name: "read" }],
+};
+
+interface Requests {
+  access_requests: AccessRequest[];
+  count: number;
+}
+describe("access requests: file → decide → grant", () => {
+  it("an approved request reaches its final state and its grant shows in access management; a denied one is closed", async () => {
+    const s = await open();
+    const requestArgs = { requester: "Bob", justification: "Month-end close", connection_id: 42, rules: [readRevenue], role: "ANALYST" };
+    const filed = await s.ok<{ data: AccessRequest } | AccessRequest>("create_access_request", requestArgs);
+    const id = ("data" in filed ? filed.data : filed).id;
+    const open1 = await s.ok<Requests>("get_access_requests", { status: "OPEN" });
+    expect(open1.access_requests.map((r) => r.id)).toContain(id);
+    expect(open1.access_requests.every((r) => r.status === "OPEN")).toBe(true);
+    expect(open1.count).toBe(open1.access_requests.length);
+
+    await s.ok("approve_access_request", { request_id: id, justification: "ok for close" });
+    const read = await s.ok<{ data: AccessRequest } | AccessRequest>("get_access_request", { request_id: id });
+    const after = "data" in read ? read.data : read;
+    expect(after).toMatchObject({ status: "CLOSED_APPROVED", approver_justification: "ok for close" });
+    expect((await s.ok<Requests>("get_access_requests", { status: "OPEN" })).access_requests.map((r) => r.id)).not.toContain(id);
+    expect((await s.ok<Requests>("get_access_requests", { status: "CLOSED_APPROVED" })).access_requests.map((r) => r.id)).toEqual([id]);
+    expect(JSON.stringify(await s.ok("get_policies", { policy_type: "GRANT" }))).toContain(`GRANT#${id}`);
+    // A decided request cannot be decided again.
+    expect((await s.call("deny_access_request", { request_id: id, justification: "too late" })).success).toBe(false);
+
+    const seeded = "a56f3f23-e523-46a8-880e-a41339ae7e3c";
+    await s.ok("deny_access_request", { request_id: seeded, justification: "use the aggregate view" });
+    expect(JSON.stringify(await s.ok("get_access_request", { request_id: seeded }))).toContain("CLOSED_DENIED");
+    expect((await s.ok<Requests>("get_access_requests", { status: "OPEN" })).access_requests).toEqual([]);
+  });
+});
+
+describe("tokenization", () => {
+  it("vault tokens exist for exactly the fields sent, are deterministic when asked, and detokenize back", async () => {
+    const s = await open();
+    const values = { phone: "(555) 010-2233", email: "ann@example.com" };
+    const first = JSON.stringify(await s.ok("vault_tokenize", { values, deterministic: true }));
+    const tokens = [...first.matchAll(/vaultd_[A-Za-z0-9]{32}/g)].map((m) => m[0]);
+    expect(tokens).toHaveLength(2);
+    expect(first).not.toContain("field001");
+    expect(first).not.toContain("4111");
+    const again = JSON.stringify(await s.ok("vault_tokenize", { values, deterministic: true }));
+    expect([...again.matchAll(/vaultd_[A-Za-z0-9]{32}/g)].map((m) => m[0])).toEqual(tokens);
+    const random = JSON.stringify(await s.ok("vault_tokenize", { values: { phone: values.phone }, deterministic: false }));
+    expect(random).toMatch(/vaultn_[A-Za-z0-9]{32}/);
+    const back = JSON.stringify(await s.ok("vault_detokenize", { tokens: { a: tokens[0], b: tokens[1] } }));
+    expect(back).toContain(values.phone);
+    expect(back).toContain(values.email);
+    expect(back).not.toContain("4111");
+    // An unknown token fails the whole batch.
+    expect((await s.call("vault_detokenize", { tokens: { a: tokens[0], b: "vaultd_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } })).success).toBe(false);
+  });
+
+  it("critical tokens have their documented form and detokenize back", async () => {
+    const s = await open();
+    const out = JSON.stringify(await s.ok("critical_tokenize", { values: { ssn: "321-54-9876" } }));
+    const token = /token_[A-Za-z0-9]{64}/.exec(out)?.[0];
+    expect(token).toBeDefined();
+    expect(JSON.stringify(await s.ok("critical_detokenize", { tokens: { ssn: token } }))).toContain("321-54-9876");
+  });
+});
+
+describe("tags and audits", () => {
+  interface TagValues {
+    tags: { tagKey: string; tagValue: string }[];
+    count: number;
+  }
+  it("get_tag_values: count equals the rows, and the filter selects by name or value", async () => {
+    const s = await open();
+    const pii = await s.ok<TagValues>("get_tag_values", { tag_name: "PII" });
+    expect(pii.count).toBe(pii.tags.length);
+    expect(pii.tags.map((t) => t.tagValue).sort()).toEqual(["EMAIL", "PHONE", "SSN"]);
+    const ssn = await s.ok<TagValues>("get_tag_values", { tag_name: "SSN" });
+    expect(ssn.tags).toEqual([expect.objectContaining({ tagKey: "PII", tagValue: "SSN" })]);
+    expect(ssn.count).toBe(1);
+  });
+
+  interface Audits {
+    query_audits: { event_time: number; event_details: { actor: { username: string } } }[];
+  }
+  async function search(s: SandboxSession, filters: Record<string, unknown>) {
+    const { search_uuid } = await s.ok<{ search_uuid: string }>("search_query_audits", filters);
+    return (await s.ok<Audits>("get_query_audit_results", { search_uuid })).query_audits;
+  }
+
+  it("search_query_audits honours its date window and other filters; the sandbox's own scans appear", async () => {
+    const s = await open();
+    const all = await search(s, {});
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const day = await search(s, { from_date_time: "2025-06-02T00:30:00Z", to_date_time: "2025-06-03T00:00:00Z" });
+    expect(day.length).toBeGreaterThan(0);
+    expect(day.length).toBeLessThan(all.length);
+    for (const row of day) expect(row.event_time).toBeGreaterThanOrEqual(Date.parse("2025-06-02T00:30:00Z"));
+    const none = await search(s, { from_date_time: "2020-01-01T00:00:00Z", to_date_time: "2020-01-02T00:00:00Z" });
+    expect(none).toEqual([]);
+    expect((await search(s, { executing_user: "BOB" })).every((r) => r.event_details.actor.username === "BOB")).toBe(true);
+    expect(await search(s, { policy_tag_value: "SSN" })).toHaveLength(1);
+
+    // A scan run in the sandbox leaves its sampling queries in the audits.
+    const job = await s.ok<Job>("create_job", { job_type: "FULL", database_id: 42, collection_name: "pii_classifiers" });
+    await s.ok("get_job", { job_id: job.job_id });
+    await s.ok("get_job", { job_id: job.job_id });
+    const mine = await search(s, { executing_user: "ALTR_SERVICE_USER" });
+    expect(mine.length).toBeGreaterThan(0);
+    expect((await search(s, {})).length).toBe(all.length + mine.length);
+  });
+});

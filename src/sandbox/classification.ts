@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, Override, Reply } from "./types.js";
-import { columnsOf, evaluate, ORG } from "./warehouse.js";
+import { columnsOf, evaluate, ORG, queryAudit, QUERY_AUDITS, type ColumnModel } from "./warehouse.js";
 import { isRecord, type Item, type Json } from "./values.js";
 
 const JOBS = "/v1/jobs";
@@ -108,6 +108,16 @@ function scopeOf(source: Record<string, unknown>): Record<string, string> | stri
   return scope;
 }
 
+/** The scan's sampling queries, one per table, appear in the query audits as the service user's. */
+function auditScan(ctx: Context, columns: ColumnModel[]): void {
+  const audits = ctx.shared(`api ${QUERY_AUDITS}`);
+  const tables = [...new Set(columns.map((c) => `${c.database}.${c.schema}.${c.table}`))];
+  for (const table of tables) {
+    const names = columns.filter((c) => `${c.database}.${c.schema}.${c.table}` === table).map((c) => c.column);
+    audits.push(queryAudit(randomUUID(), "ALTR_SERVICE_USER", "ALTR_SERVICE_ROLE", `SELECT ${names.join(", ")} FROM ${table} SAMPLE (5 ROWS)`, ctx.now.getTime()) as unknown as Item);
+  }
+}
+
 function advance(ctx: Context, job: Item): void {
   const now = ctx.now.toISOString();
   const repo = isRecord(job.repository) ? str(job.repository.name) : undefined;
@@ -118,6 +128,7 @@ function advance(ctx: Context, job: Item): void {
     Object.assign(job, { status: "COMPLETED", completed_at: now, updated_at: now, cols_processed: columns.length });
     job.findings_count = findingsOf(ctx, job).length;
     job.new_findings_count = 0;
+    if (job.platform === "snowflake") auditScan(ctx, columns);
   } else return;
   ctx.progressed();
 }

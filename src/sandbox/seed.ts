@@ -15,8 +15,9 @@ import type { components as Api } from "../generated/api.js";
 import type { components as Classification } from "../generated/classification.js";
 import type { components as ScControl } from "../generated/sc-control.js";
 import type { SandboxState } from "./types.js";
-import { QUERY_AUDITS, ruleOf, rulesKey } from "./overrides.js";
-import { CLASSIFIERS, COLLECTIONS, ORG } from "./warehouse.js";
+import { ruleOf, rulesKey } from "./overrides.js";
+import { TOKENS } from "./tokens.js";
+import { CLASSIFIERS, COLLECTIONS, ORG, QUERY_AUDITS, queryAudit } from "./warehouse.js";
 
 const SNOWFLAKE = 42;
 const DATABRICKS = 55;
@@ -129,29 +130,6 @@ const accessRequests = [
   },
 ] satisfies Api["schemas"]["AccessRequest"][];
 
-const queryAudit = (id: string, user: string, role: string, text: string, time: number, tagValue: string, decision: string) => ({
-  event_id: id,
-  client_id: ORG,
-  event_version: "1.0",
-  event_name: "QUERY",
-  event_source: "snowflake",
-  event_time: time,
-  user_identity: { type: "snowflake", database_id: String(SNOWFLAKE) },
-  event_details: {
-    actor: { username: user, current_role: role, roles: [role], client: "JDBC", ip_address: "10.20.30.40" },
-    account: { region: "AWS_US_WEST_2", identifier: "ACME-PROD" },
-    query: { id: `01b4c2d3-0000-5e6f-0000-${id.slice(-12)}`, start_time: new Date(time).toISOString(), completed_time: new Date(time + 1000).toISOString(), text, warehouse: "BI_WH", type: "SELECT" },
-    result: {
-      row_count: 25,
-      tag_policy: {
-        query_time_decision: [
-          { tag_name: "PII", tag_value: tagValue, applied_policy: { id: 10002, name: "PII", type: "TAG", masking_type: tagValue, decision_type: decision } },
-        ],
-      },
-    },
-  },
-});
-
 const audits = [
   queryAudit("7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "ALICE", "ANALYST", "SELECT EMAIL FROM PROD_DB.SALES.CUSTOMERS", 1748822400000, "EMAIL", "MASK"),
   queryAudit("8d2e3f4a-5b6c-4d7e-9f0a-1b2c3d4e5f60", "BOB", "ADMIN", "SELECT SSN FROM PROD_DB.SALES.CUSTOMERS", 1748826000000, "SSN", "ALLOW"),
@@ -218,6 +196,16 @@ const sidecars = [
 const listeners = [{ port: 1521, database_type: "Oracle", advertised_version: "19.0.0.0" }] satisfies ScControl["schemas"]["Listener"][];
 const bindings = [{ sidecar_id: SIDECAR, port: 1521, repo_name: "orders_oracle" }] satisfies ScControl["schemas"]["Binding"][];
 
+/** The documents' example tokens, so their examples detokenize (deterministic: the same value keeps its token). */
+const vaultTokens = [
+  { token: "vaultn_8KzQ2mW4pR7tY1vX3cB6nD9fG0hJ5kL2", value: "123-45-6789", deterministic: false },
+  { token: "vaultn_3HsT6uV9wX2yZ5aB8cD1eF4gH7iJ0kL3", value: "4111 1111 1111 1111", deterministic: false },
+];
+const criticalTokens = [
+  { token: "token_D4xX6U0dvORHDCOSrfTFhV7tRea2T1ek0RUpLCKbEKZYyVp3oVYPgKOvTyiDRa1W", value: "123-45-6789", deterministic: false },
+  { token: "token_fKK064rOjZqHQlacME1kf3niLiBaTwS7Mpf6wla1R7EmwZP4fYeMADGgp9ODPSBG", value: "4111 1111 1111 1111", deterministic: false },
+];
+
 export const SEED: SandboxState = {
   version: 1,
   collections: {
@@ -231,6 +219,8 @@ export const SEED: SandboxState = {
     [`api ${QUERY_AUDITS}`]: audits,
     "classification /v1/jobs": jobs,
     "classification sandbox/decisions": decisions,
+    [`vault ${TOKENS}`]: vaultTokens,
+    [`critical ${TOKENS}`]: criticalTokens,
     "classification /v1/classifiers": CLASSIFIERS,
     "classification /v1/collections": COLLECTIONS,
     "sc_control /v1/repos": repos,

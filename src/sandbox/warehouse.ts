@@ -62,6 +62,9 @@ export function columnsOf(target: { databaseId?: number; repo?: string }): Colum
   return target.databaseId !== undefined ? (DATABASES[target.databaseId] ?? []) : [];
 }
 
+/** Where the sandbox keeps the query audit rows that searches return. */
+export const QUERY_AUDITS = "/v1/query-audits/results";
+
 /** The demo organisation's id. */
 export const ORG = "969276ae-9118-11ed-a1eb-0242ac120002";
 
@@ -170,3 +173,27 @@ export function evaluate(classifier: Item, column: ColumnModel): Evaluation {
     lineage: { classifier_name: String(classifier.classifier_name), operator, result: matched, conditions: results, matched_tags: [], effective_tags: [] },
   };
 }
+
+/** A Snowflake query audit row (the seed's, and those of the sandbox's own scans). */
+export const queryAudit = (id: string, user: string, role: string, text: string, time: number, tagValue = "", decision = "") => ({
+  event_id: id,
+  client_id: ORG,
+  event_version: "1.0",
+  event_name: "QUERY",
+  event_source: "snowflake",
+  event_time: time,
+  user_identity: { type: "snowflake", database_id: "42" },
+  event_details: {
+    actor: { username: user, current_role: role, roles: [role], client: "JDBC", ip_address: "10.20.30.40" },
+    account: { region: "AWS_US_WEST_2", identifier: "ACME-PROD" },
+    query: { id: `01b4c2d3-0000-5e6f-0000-${id.slice(-12)}`, start_time: new Date(time).toISOString(), completed_time: new Date(time + 1000).toISOString(), text, warehouse: "BI_WH", type: "SELECT" },
+    result: {
+      row_count: tagValue ? 25 : 5,
+      tag_policy: {
+        query_time_decision: tagValue
+          ? [{ tag_name: "PII", tag_value: tagValue, applied_policy: { id: 10002, name: "PII", type: "TAG", masking_type: tagValue, decision_type: decision } }]
+          : [],
+      },
+    },
+  },
+});
