@@ -275,3 +275,82 @@ describe("tags and audits", () => {
     expect((await search(s, {})).length).toBe(all.length + mine.length);
   });
 });
+
+describe("the prompts' workflows, end to end", () => {
+  it("protect_snowflake_column: find the database, the tag and its values, roles; create the policy with rules; verify", async () => {
+    const s = await open();
+    expect(JSON.stringify(await s.ok("get_database_id", { database_name: "PROD_SNOWFLAKE" }))).toContain("42");
+    expect(JSON.stringify(await s.ok("get_tags"))).toContain("FINANCIAL");
+    const values = await s.ok<{ tags: { tagKey: string; tagValue: string }[]; count: number }>("get_tag_values", { tag_name: "FINANCIAL" });
+    expect(values.count).toBe(values.tags.length);
+    expect(values.tags.map((t) => t.tagValue)).toEqual(["CARD_NUMBER"]);
+    expect(JSON.stringify(await s.ok("get_roles"))).toContain("ANALYST");
+    expect(JSON.stringify(await s.ok("get_policies", { policy_type: "TAG" }))).not.toContain("TAG#FINANCIAL");
+    await s.ok("create_policy", { tag: "FINANCIAL" });
+    await s.ok("add_rules", {
+      policy_id: "TAG#FINANCIAL",
+      rules: [
+        { masking_policy: 10000, role: "ADMIN", tag_value: "CARD_NUMBER" },
+        { masking_policy: 10003, role: "ANALYST", tag_value: "CARD_NUMBER" },
+      ],
+    });
+    const rules = JSON.stringify(await s.ok("get_rules", { policy_id: "TAG#FINANCIAL" }));
+    expect(rules).toContain("TAG#FINANCIAL#ROLE#ADMIN#TAG_VALUE#CARD_NUMBER");
+    expect(rules).toContain("TAG#FINANCIAL#ROLE#ANALYST#TAG_VALUE#CARD_NUMBER");
+    expect(JSON.stringify(await s.ok("get_policies", { policy_type: "TAG" }))).toContain("TAG#FINANCIAL");
+  });
+
+  it("review_classification_findings: pick a finished job, drill down level by level with consistent counts, decide, check progress", async () => {
+    const s = await open();
+    const jobs = (await s.ok<{ jobs: Job[] }>("get_jobs", { status: "COMPLETED" })).jobs;
+    const jobId = jobs[0]!.job_id;
+    expect((await s.ok<Job>("get_job", { job_id: jobId })).status).toBe("COMPLETED");
+    const { review } = await classificationInvariants(s, jobId);
+    let seen = 0;
+    for (const db of (await s.ok<{ items: Row[] }>("get_job_findings", { job_id: jobId })).items) {
+      const schemas = (await s.ok<{ items: Row[] }>("get_job_findings_schemas", { job_id: jobId, database: db.name })).items;
+      expect(schemas.reduce((a, r) => a + r.findings_count, 0)).toBe(db.findings_count);
+      for (const schema of schemas) {
+        const tables = (await s.ok<{ items: Row[] }>("get_job_findings_tables", { job_id: jobId, database: db.name, schema: schema.name })).items;
+        expect(tables.reduce((a, r) => a + r.findings_count, 0)).toBe(schema.findings_count);
+        for (const table of tables) {
+          const columns = (await s.ok<{ items: Row[] }>("get_job_findings_columns", { job_id: jobId, database: db.name, schema: schema.name, table: table.name })).items;
+          expect(columns.reduce((a, r) => a + r.findings_count, 0)).toBe(table.findings_count);
+          for (const column of columns) {
+            const classifiers = (await s.ok<{ items: unknown[] }>("get_job_findings_classifiers", { job_id: jobId, database: db.name, schema: schema.name, table: table.name, column: column.name })).items;
+            expect(classifiers).toHaveLength(column.findings_count);
+            seen += classifiers.length;
+          }
+        }
+      }
+    }
+    expect(seen).toBe(review.total);
+    await s.ok("record_job_decision", { job_id: jobId, confirmed_status: "approved", database: "ANALYTICS", schema: "CRM DATA", table: "CUSTOMERS", column: "EMAIL" });
+    const after = await s.ok<Review>("get_job_review_status", { job_id: jobId });
+    expect(after.approved).toBe(review.approved + 1);
+    expect((await s.ok<{ decisions: unknown[] }>("get_job_decisions", { job_id: jobId })).decisions).toHaveLength(2);
+  });
+
+  it("onboard_oltp_sidecar: repo, user, listener, binding, check; then classify it through an agent", async () => {
+    const s = await open();
+    await s.ok("create_sc_repo", { name: "billing_oracle", repo_type: "Oracle", hostname: "billing-db.internal.example.com", port: 1522, description: "Billing" });
+    await s.ok("create_sc_repo_user", { repo_name: "billing_oracle", username: "billing_reader", aws_secrets_manager: { secrets_path: "prod/billing/reader", iam_role: "arn:aws:iam::123456789012:role/altr-sidecar" } });
+    const sidecars = JSON.stringify(await s.ok("list_sc_sidecars"));
+    const sidecar = /"id":"([0-9a-f-]{36})"/.exec(sidecars)![1]!;
+    await s.ok("register_sc_sidecar_listener", { sidecar_id: sidecar, port: 1522, database_type: "Oracle", advertised_version: "19.0.0.0" });
+    await s.ok("create_sc_sidecar_binding", { sidecar_id: sidecar, port: 1522, repo_name: "billing_oracle" });
+    expect(JSON.stringify(await s.ok("list_sc_repo_bindings", { repo_name: "billing_oracle" }))).toContain("1522");
+    await s.ok("get_sidecar_instances", { sidecar_id: sidecar });
+    // Referential consistency: no binding to a port without a listener; a bound repo is not removed.
+    expect((await s.call("create_sc_sidecar_binding", { sidecar_id: sidecar, port: 1600, repo_name: "billing_oracle" })).error?.message).toContain("no listener on port 1600");
+    expect((await s.call("disconnect_sc_repo", { repo_name: "billing_oracle", confirm: true })).error?.message).toContain("binding");
+    expect(JSON.stringify(await s.ok("list_sc_repos"))).toContain("billing_oracle");
+    const job = await s.ok<Job>("create_oltp_job", { agent_id: "c5750de6-170d-46d3-a9bc-b5f7ba032ad0", repo_name: "orders_oracle", service_user_name: "altr_classification_svc", collection_name: "pii_classifiers" });
+    expect(job).toMatchObject({ collection_name: "pii_classifiers", status: "CREATED" });
+    await s.ok("get_job", { job_id: job.job_id });
+    expect((await s.ok<Job>("get_job", { job_id: job.job_id })).status).toBe("COMPLETED");
+    const review = await s.ok<Review>("get_job_review_status", { job_id: job.job_id });
+    expect(review.total).toBe(2); // EMAIL (email_by_name) and SSN (US SSN) of the Oracle repo
+    expect((await s.call("create_oltp_job", { agent_id: "c5750de6-170d-46d3-a9bc-b5f7ba032ad0", repo_name: "no_such_repo", service_user_name: "svc", collection_name: "pii_classifiers" })).error?.message).toContain("404");
+  });
+});

@@ -180,6 +180,8 @@ const EXPECTED_FAILURES: Record<string, { status: number; reason: string }> = {
   create_collection: { status: 409, reason: "pii_classifiers already exists (list example)" },
   update_job_status: { status: 404, reason: "the case's job 9a1b7c3d-… is not a job of the organisation" },
   create_databricks_job: { status: 404, reason: "the case's database 57 is not connected (the Databricks workspace is 55)" },
+  disconnect_sc_repo: { status: 400, reason: "orders_oracle is still bound to the sidecar (ALTR refuses while a repo has bindings)" },
+  create_sc_sidecar_binding: { status: 409, reason: "orders_oracle is already bound to port 1521" },
   create_oltp_job: { status: 404, reason: "the case's repo production_postgres is not behind the sidecar (orders_oracle is)" },
 };
 

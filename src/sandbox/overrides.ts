@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { CLASSIFICATION } from "./classification.js";
 import { ORG, QUERY_AUDITS } from "./warehouse.js";
+import { SIDECAR } from "./sidecar.js";
 import { TOKENIZATION } from "./tokens.js";
 import type { Context, Override, Reply } from "./types.js";
 import { isRecord, type Item, type Json } from "./values.js";
@@ -124,6 +125,7 @@ function afterKey(items: Item[], key: unknown, limit: unknown, idProp: string): 
 export const OVERRIDES: Record<string, Override> = {
   ...CLASSIFICATION,
   ...TOKENIZATION,
+  ...SIDECAR,
   /** A masking policy's id is "<type>#<tag>", its name the tag. */
   "api.createPolicy": (ctx) => {
     const { identifier, type } = body(ctx);
