@@ -354,3 +354,19 @@ describe("the prompts' workflows, end to end", () => {
     expect((await s.call("create_oltp_job", { agent_id: "c5750de6-170d-46d3-a9bc-b5f7ba032ad0", repo_name: "no_such_repo", service_user_name: "svc", collection_name: "pii_classifiers" })).error?.message).toContain("404");
   });
 });
+
+describe("key management", () => {
+  it("the seeded keys are listed; rotating a version marks that version, deactivating it stops rotation", async () => {
+    const s = await open();
+    const listed = JSON.stringify(await s.ok("list_keys", { namespace: "fpe" }));
+    const seq = /"name":"customer-ssn","sequence":"(\d+)"/.exec(listed)?.[1] ?? /"sequence":"(\d+)"[^}]*"name":"customer-ssn"/.exec(listed)?.[1];
+    expect(seq).toBeDefined();
+    const rotated = JSON.stringify(await s.ok("rotate_key", { namespace: "fpe", name: "customer-ssn", sequence: seq, confirm: true }));
+    expect(rotated).toContain('"rotated":true');
+    expect(rotated).toContain(`"sequence":"${seq}"`);
+    expect(JSON.stringify(await s.ok("list_keys", { namespace: "fpe" }))).toContain('"rotated":true');
+    await s.ok("deactivate_key", { namespace: "fpe", name: "customer-ssn", sequence: seq, confirm: true });
+    expect((await s.call("rotate_key", { namespace: "fpe", name: "customer-ssn", sequence: seq, confirm: true })).error?.message).toContain("deactivated");
+    expect((await s.call("rotate_key", { namespace: "fpe", name: "customer-ssn", sequence: "99", confirm: true })).error?.message).toContain("404");
+  });
+});

@@ -182,6 +182,7 @@ const EXPECTED_FAILURES: Record<string, { status: number; reason: string }> = {
   create_databricks_job: { status: 404, reason: "the case's database 57 is not connected (the Databricks workspace is 55)" },
   disconnect_sc_repo: { status: 400, reason: "orders_oracle is still bound to the sidecar (ALTR refuses while a repo has bindings)" },
   create_sc_sidecar_binding: { status: 409, reason: "orders_oracle is already bound to port 1521" },
+  deactivate_key: { status: 404, reason: "the case deactivates customer-ssn sequence 1; the organisation's key is at sequence 2" },
   create_oltp_job: { status: 404, reason: "the case's repo production_postgres is not behind the sidecar (orders_oracle is)" },
 };
 

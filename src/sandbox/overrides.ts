@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { CLASSIFICATION } from "./classification.js";
 import { ORG, QUERY_AUDITS } from "./warehouse.js";
+import { KEYS } from "./keys.js";
 import { SIDECAR } from "./sidecar.js";
 import { TOKENIZATION } from "./tokens.js";
 import type { Context, Override, Reply } from "./types.js";
@@ -126,6 +127,7 @@ export const OVERRIDES: Record<string, Override> = {
   ...CLASSIFICATION,
   ...TOKENIZATION,
   ...SIDECAR,
+  ...KEYS,
   /** A masking policy's id is "<type>#<tag>", its name the tag. */
   "api.createPolicy": (ctx) => {
     const { identifier, type } = body(ctx);
