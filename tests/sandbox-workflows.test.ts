@@ -370,3 +370,34 @@ describe("key management", () => {
     expect((await s.call("rotate_key", { namespace: "fpe", name: "customer-ssn", sequence: "99", confirm: true })).error?.message).toContain("404");
   });
 });
+
+describe("audit reports", () => {
+  it("a trigger creates an instance that is generated on read, downloads its rows, and is finalized by sign-off", async () => {
+    const s = await open();
+    const defs = JSON.stringify(await s.ok("list_report_definitions"));
+    const definition_id = /"definition_id":"([^"]+)"/.exec(defs)![1]!;
+    const before = JSON.stringify(await s.ok("list_report_instances", { definition_id }));
+    const { instance_id } = await s.ok<{ instance_id: string }>("trigger_report_definition", { definition_id });
+    expect(before).not.toContain(instance_id);
+    expect(JSON.stringify(await s.ok("list_report_instances", { definition_id }))).toContain(instance_id);
+    expect((await s.call("get_report_instance_download_url", { definition_id, instance_id })).error?.message).toContain("503");
+    const instance = await s.ok<{ status: string; total_events: number; sign_off_count: number; required_approvals: number }>("get_report_instance", { definition_id, instance_id });
+    expect(instance.status).toBe("generated");
+    const { search_uuid } = await s.ok<{ search_uuid: string }>("search_query_audits", {});
+    const audits = (await s.ok<{ query_audits: unknown[] }>("get_query_audit_results", { search_uuid })).query_audits;
+    expect(instance.total_events).toBe(audits.length);
+    const link = JSON.stringify(await s.ok("get_report_instance_download_url", { definition_id, instance_id, format: "csv" }));
+    const url = /"(https:[^"]+)"/.exec(link)![1]!;
+    const file = (await s.sandbox.download(url)) as { instance_id: string; rows: unknown[] };
+    expect(file.instance_id).toBe(instance_id);
+    expect(file.rows).toHaveLength(instance.total_events);
+
+    expect((await s.call("get_report_sign_off", { definition_id, instance_id })).error?.message).toContain("404");
+    await s.ok("create_report_sign_off", { definition_id, instance_id, attestation: true, comments: "checked" });
+    expect(JSON.stringify(await s.ok("get_report_sign_off", { definition_id, instance_id }))).toContain('"comments":"checked"');
+    const signed = await s.ok<{ status: string; sign_off_count: number; required_approvals: number }>("get_report_instance", { definition_id, instance_id });
+    expect(signed.sign_off_count).toBe(1);
+    expect(signed.status).toBe(signed.required_approvals <= 1 ? "finalized" : "finalizing");
+    expect((await s.call("create_report_sign_off", { definition_id, instance_id, attestation: true })).error?.message).toContain("409");
+  });
+});

@@ -183,6 +183,7 @@ const EXPECTED_FAILURES: Record<string, { status: number; reason: string }> = {
   disconnect_sc_repo: { status: 400, reason: "orders_oracle is still bound to the sidecar (ALTR refuses while a repo has bindings)" },
   create_sc_sidecar_binding: { status: 409, reason: "orders_oracle is already bound to port 1521" },
   deactivate_key: { status: 404, reason: "the case deactivates customer-ssn sequence 1; the organisation's key is at sequence 2" },
+  get_report_sign_off: { status: 404, reason: "the API user has not signed off the seeded instance (see audit-reports.ts on the document's sign_off: null)" },
   create_oltp_job: { status: 404, reason: "the case's repo production_postgres is not behind the sidecar (orders_oracle is)" },
 };
 

@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import type { ServiceName } from "../config/services.js";
 import { describeErrors, documentFor, type Document, type Operation } from "./documents.js";
+import { auditReportFor } from "./audit-reports.js";
 import { reportFor } from "./classification.js";
 import { baseBody, collectionOf, errorReply, fill, itemReply, json, listReply, okResponse, PAGING, readRequest, TIMESTAMPS, trim } from "./replies.js";
 import { OVERRIDES } from "./overrides.js";
@@ -263,7 +264,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     },
     violations,
     async download(url) {
-      const report = reportFor(state.collections, url);
+      const report = reportFor(state.collections, url) ?? auditReportFor(state.collections, url);
       return { source: "altr-mcp sandbox (no download was made)", url, ...(report ?? { rows: [] }) };
     },
   };

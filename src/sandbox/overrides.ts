@@ -4,6 +4,7 @@
  * these answers go through the same response validation.
  */
 import { createHash, randomUUID } from "node:crypto";
+import { AUDIT_REPORTS } from "./audit-reports.js";
 import { CLASSIFICATION } from "./classification.js";
 import { ORG, QUERY_AUDITS } from "./warehouse.js";
 import { KEYS } from "./keys.js";
@@ -128,6 +129,7 @@ export const OVERRIDES: Record<string, Override> = {
   ...TOKENIZATION,
   ...SIDECAR,
   ...KEYS,
+  ...AUDIT_REPORTS,
   /** A masking policy's id is "<type>#<tag>", its name the tag. */
   "api.createPolicy": (ctx) => {
     const { identifier, type } = body(ctx);
