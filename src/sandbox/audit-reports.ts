@@ -7,10 +7,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, Override, Reply } from "./types.js";
-import type { Item } from "./values.js";
+import { str, type Item } from "./values.js";
 import { QUERY_AUDITS } from "./warehouse.js";
 
-const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
 const DEFINITIONS = "/audit-reports/definitions";
 const INSTANCES = "/audit-reports/definitions/{definition_id}/instances";
 const SIGN_OFFS = "sandbox/audit-report-sign-offs";

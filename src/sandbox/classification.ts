@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Context, Override, Reply } from "./types.js";
 import { columnsOf, evaluate, ORG, queryAudit, QUERY_AUDITS, type ColumnModel } from "./warehouse.js";
-import { isRecord, type Item, type Json } from "./values.js";
+import { isRecord, str, type Item, type Json } from "./values.js";
 
 const JOBS = "/v1/jobs";
 const CLASSIFIERS = "/v1/classifiers";
@@ -20,7 +20,6 @@ const DECISIONS = "sandbox/decisions";
 const PATH = ["database", "schema", "table", "column"] as const;
 type Status = "approved" | "rejected" | "pending";
 
-const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
 const body = (ctx: Context): Record<string, unknown> => (isRecord(ctx.body) ? ctx.body : {});
 const list = (v: unknown): string[] | undefined => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(str));
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -4,9 +4,8 @@
  * true`, sequence and material unchanged, as documented). A deactivated version cannot rotate (404).
  */
 import type { Context, Override, Reply } from "./types.js";
-import type { Item } from "./values.js";
+import { str, type Item } from "./values.js";
 
-const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
 
 function version(ctx: Context, then: (key: Item) => Reply): Reply {
   const keys = ctx.items("/keys/{namespace}", { namespace: ctx.params.namespace });

@@ -11,7 +11,7 @@ import { KEYS } from "./keys.js";
 import { SIDECAR } from "./sidecar.js";
 import { TOKENIZATION } from "./tokens.js";
 import type { Context, Override, Reply } from "./types.js";
-import { isRecord, type Item, type Json } from "./values.js";
+import { isRecord, str, type Item, type Json } from "./values.js";
 
 const POLICIES = "/v1/unified-policy/management/policy";
 const ACCESS_REQUESTS = "/v1/unified-policy/management/accessRequest";
@@ -20,7 +20,6 @@ const TAG_VALUES = "/v1/dis/tags/v2/tags/list";
 const SEARCHES = "sandbox/query-audit-searches";
 const EXAMPLE_SEARCH = "123e4567-e89b-12d3-a456-426614174000";
 
-const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
 const body = (ctx: Context): Record<string, unknown> => (isRecord(ctx.body) ? ctx.body : {});
 
 /** Rules of a policy live at its rules path; ALTR's rule id spells out the role and tag value. */

@@ -5,9 +5,8 @@
  * listeners and bindings with it.
  */
 import type { Context, Override, Reply } from "./types.js";
-import type { Item } from "./values.js";
+import { str, type Item } from "./values.js";
 
-const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
 const SIDECARS = "/v1/sidecars";
 const REPOS = "/v1/repos";
 const bindingsOf = (ctx: Context, sidecarId: string) => ctx.items(`${SIDECARS}/{sidecar_id}/bindings`, { sidecar_id: sidecarId });
