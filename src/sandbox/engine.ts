@@ -257,7 +257,6 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       const copy = clone(next);
       state.collections = copy.collections;
       state.lastIds = copy.lastIds;
-      state.clock = copy.clock;
     },
     get requests() {
       return requests;

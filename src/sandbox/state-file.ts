@@ -67,7 +67,6 @@ export function readState(file: string): SandboxState {
   if (parsed.lastIds !== undefined && (!isRecord(parsed.lastIds) || !Object.values(parsed.lastIds).every(Number.isInteger))) {
     throw new ConfigError(`--sandbox-state ${file}: lastIds must map collections to integers`);
   }
-  if (parsed.clock !== undefined && !Number.isInteger(parsed.clock)) throw new ConfigError(`--sandbox-state ${file}: clock must be an integer`);
   for (const [key, items] of Object.entries(collections)) {
     if (!Array.isArray(items) || !items.every(isRecord)) {
       throw new ConfigError(`--sandbox-state ${file}: collections["${key}"] must be a list of objects`);
@@ -121,10 +120,6 @@ export interface StateFile {
 export function openStateFile(path: string): StateFile {
   const file = resolve(path);
   let seen = identity(lstatOrUndefined(file));
-  const current = () => {
-    const stats = lstatOrUndefined(file);
-    return stats;
-  };
   return {
     file,
     initial: () => (seen === "absent" ? undefined : readState(file)),
@@ -143,7 +138,7 @@ export function openStateFile(path: string): StateFile {
         throw new ConfigError(`--sandbox-state ${file} is locked by another process (${file}.lock) and did not free up: ${(err as Error).message}`);
       }
       try {
-        const now = identity(current());
+        const now = identity(lstatOrUndefined(file));
         if (now !== seen && now !== "absent") {
           reload(readState(file));
           seen = now;

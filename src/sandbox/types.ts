@@ -14,8 +14,6 @@ export interface SandboxState {
   collections: Record<string, Item[]>;
   /** The highest numeric id handed out per collection template, so a deleted id is never reused. */
   lastIds?: Record<string, number>;
-  /** The sandbox's logical clock: one tick per answered request (what moves jobs along). */
-  clock?: number;
 }
 
 export interface Violation {
