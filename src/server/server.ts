@@ -24,7 +24,7 @@ import type { AltrClients } from "../altr/client.js";
 import type { PresignedFetch } from "../altr/presigned.js";
 import type { Logger } from "../log/logger.js";
 import { collectSecrets, redactArgs, scrub } from "../log/redact.js";
-import { confirmationGate, NotConfirmed, notConfirmedData, takeConfirm, type Ask } from "./confirm.js";
+import { confirmationGate, needsConfirmation, NotConfirmed, notConfirmedData, takeConfirm, type Ask } from "./confirm.js";
 import { getPrompt, listPrompts, listResources, PromptError, readResource, referenceResources } from "./guidance.js";
 import { instructions } from "./instructions.js";
 import { describeTool, selectTools, type Selection } from "./registry.js";
@@ -123,7 +123,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       // A client that can show a form always asks the user: the model cannot confirm on the user's
       // behalf. `confirm: true` is the confirmation only where no form can be shown.
       const gate =
-        confirmDestructive && tool.annotations.destructiveHint && (ask !== undefined || !confirm)
+        confirmDestructive && needsConfirmation(tool) && (ask !== undefined || !confirm)
           ? confirmationGate(tool, ask)
           : undefined;
       const data = await tool.invoke(args, { altr: deps.clients, signal, log: child, presigned: deps.presigned }, gate);
