@@ -59,6 +59,7 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
       restricted: settings.restrictedTools,
     },
     confirmDestructive: settings.confirmDestructive,
+    maxResultBytes: settings.maxResultBytes,
     ...(sandbox ? { presigned: (url: string) => sandbox.download(url) } : {}),
   });
   if (sandbox) logger.info({ stateFile: sandbox.stateFile ?? null }, "sandbox: in-process ALTR stand-in, nothing leaves this machine");

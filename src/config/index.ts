@@ -38,6 +38,8 @@ export interface Settings {
   logFormat: "console" | "json";
   logLevel: LogLevel;
   http: HttpPolicy;
+  /** ALTR_MAX_RESULT_BYTES: the most bytes one tool result may take as sent. */
+  maxResultBytes: number;
 }
 
 export interface HttpPolicy {
@@ -177,6 +179,8 @@ const envSchema = z.object({
   ALTR_RETRY_BASE_DELAY_MS: int("ALTR_RETRY_BASE_DELAY_MS", 500, 0, 60_000),
   ALTR_RETRY_MAX_DELAY_MS: int("ALTR_RETRY_MAX_DELAY_MS", 30_000, 0, 300_000),
   ALTR_MAX_RESPONSE_BYTES: int("ALTR_MAX_RESPONSE_BYTES", 20 * 1_048_576, 1024, 512 * 1_048_576),
+  // One tool result as sent (text + structuredContent); kept under the SDK stdio client's 10 MiB.
+  ALTR_MAX_RESULT_BYTES: int("ALTR_MAX_RESULT_BYTES", 262_144, 4096, 8 * 1_048_576),
 });
 
 /** Reads `.env` from the working directory when present; real environment variables win. */
@@ -247,5 +251,6 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
       maxDelayMs: e.ALTR_RETRY_MAX_DELAY_MS,
       maxResponseBytes: e.ALTR_MAX_RESPONSE_BYTES,
     },
+    maxResultBytes: e.ALTR_MAX_RESULT_BYTES,
   };
 }

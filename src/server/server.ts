@@ -28,7 +28,7 @@ import { confirmationGate, needsConfirmation, NotConfirmed, notConfirmedData, ta
 import { getPrompt, listPrompts, listResources, PromptError, readResource, referenceResources } from "./guidance.js";
 import { instructions } from "./instructions.js";
 import { describeTool, selectTools, type Selection } from "./registry.js";
-import { errorResult, successResult, toToolError } from "./result.js";
+import { DEFAULT_MAX_RESULT_BYTES, errorResult, successResult, toToolError, type Bound } from "./result.js";
 import type { Tool } from "../tools/define.js";
 import { ALL_TOOLS } from "../tools/index.js";
 
@@ -46,6 +46,8 @@ export interface ServerDeps {
   presigned?: PresignedFetch;
   /** ALTR_CONFIRM_DESTRUCTIVE: destructive calls need the user's confirmation (default true). */
   confirmDestructive?: boolean;
+  /** ALTR_MAX_RESULT_BYTES: the most bytes one tool result may take as sent (default 256 KiB). */
+  maxResultBytes?: number;
 }
 
 /**
@@ -92,6 +94,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   const table = deps.tools ?? ALL_TOOLS;
   const selected = selectTools(table, deps.selection);
   const confirmDestructive = deps.confirmDestructive ?? true;
+  const maxResultBytes = deps.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
   const prebuilt = deps.tools === undefined ? prebuiltList(confirmDestructive) : undefined;
   const listed = selected.enabled.map((t) => prebuilt?.get(t.name) ?? describeTool(t, confirmDestructive));
   const enabledNames = new Set(selected.enabled.map((t) => t.name));
@@ -114,6 +117,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       );
     }
     const secrets = collectSecrets(raw, tool.sensitive, new Set(baseSecrets));
+    const bound: Bound = { maxBytes: maxResultBytes, args: raw, params: Object.keys(tool.inputSchema.shape) };
     const started = performance.now();
     let child = toolLogs.get(tool.name);
     if (!child) toolLogs.set(tool.name, (child = log.child({ tool: tool.name })));
@@ -128,7 +132,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
           : undefined;
       const data = await tool.invoke(args, { altr: deps.clients, signal, log: child, presigned: deps.presigned }, gate);
       child.info({ ms: Math.round(performance.now() - started), outcome: "ok" }, "tool call finished");
-      return successResult(data, { verbatim: tool.verbatimOutput });
+      return successResult(data, { verbatim: tool.verbatimOutput, bound });
     } catch (err) {
       if (err instanceof NotConfirmed) {
         child.info({ ms: Math.round(performance.now() - started), outcome: err.action }, "tool call not confirmed");
@@ -148,7 +152,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       } else {
         child.warn(fields, "tool call failed");
       }
-      return errorResult(err, secrets);
+      return errorResult(err, secrets, bound);
     }
   }
 

@@ -59,6 +59,8 @@ export async function connect(opts: {
   presigned?: PresignedFetch;
   /** ALTR_CONFIRM_DESTRUCTIVE; default false here (see below). */
   confirmDestructive?: boolean;
+  /** ALTR_MAX_RESULT_BYTES; default the server's. */
+  maxResultBytes?: number;
   /** Client capabilities, e.g. `{ elicitation: {} }` for confirmation tests. */
   capabilities?: ClientCapabilities;
   /** The client's answer to elicitation requests (with `capabilities.elicitation`). */
@@ -84,6 +86,7 @@ export async function connect(opts: {
     // Off by default here so the Prism, Pact and behaviour tests call destructive tools exactly
     // as their cases describe (no `confirm`); tests/confirm.test.ts turns it on.
     confirmDestructive: opts.confirmDestructive ?? false,
+    ...(opts.maxResultBytes ? { maxResultBytes: opts.maxResultBytes } : {}),
   });
   const server = host.createServer();
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
