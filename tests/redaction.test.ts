@@ -62,13 +62,19 @@ async function runAll(
       body: { success: true, data: { databases: [{ id: 42, friendlyDatabaseName: "PROD_SNOWFLAKE" }], count: 1 } },
     });
   } else {
-    // ALTR answers with an error that quotes everything it was sent, as real APIs sometimes do.
+    // ALTR answers with an error that quotes everything it was sent, as real APIs sometimes do:
+    // the Authorization header as sent, decoded (key:secret), and the raw MAPI_SECRET alone.
     routeAll({
       status: 400,
-      bodyFrom: (req) => ({
-        success: false,
-        data: { message: `cannot process ${req.method} ${req.url} ${req.body} (authorization: ${String(req.headers.authorization)})` },
-      }),
+      bodyFrom: (req) => {
+        const auth = String(req.headers.authorization);
+        const decoded = Buffer.from(auth.replace(/^Basic /, ""), "base64").toString("utf8");
+        const secret = decoded.slice(decoded.indexOf(":") + 1);
+        return {
+          success: false,
+          data: { message: `cannot process ${req.method} ${req.url} ${req.body} (authorization: ${auth}; credential ${decoded}; secret ${secret})` },
+        };
+      },
     });
   }
   const transport = new StdioClientTransport({

@@ -3,12 +3,12 @@
  * stdio or HTTP. Used by the CLI and by tests that run the server in-process.
  */
 import { readFileSync } from "node:fs";
-import { basicCredential, createAltrClients } from "../altr/client.js";
+import { createAltrClients } from "../altr/client.js";
 import { loadSettings, type Settings } from "../config/index.js";
 import { SERVICES } from "../config/services.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import type { Sandbox } from "../sandbox/index.js";
-import { createToolHost, type ToolHost } from "../server/server.js";
+import { createToolHost, credentialSecrets, type ToolHost } from "../server/server.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
@@ -51,7 +51,7 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     clients,
     logger,
     version: VERSION,
-    secrets: [settings.mapiSecret, basicCredential(settings.mapiKey, settings.mapiSecret)],
+    secrets: credentialSecrets(settings.mapiKey, settings.mapiSecret),
     selection: {
       toolsets: settings.toolsets,
       tools: settings.tools,

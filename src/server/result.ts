@@ -10,7 +10,7 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { AltrError } from "../altr/errors.js";
-import { scrub } from "../log/redact.js";
+import { scrub, scrubDeep } from "../log/redact.js";
 import type { JsonSchema } from "../schema/json-schema.js";
 import { InputError, ToolFailure, type ErrorKind } from "../tools/define.js";
 
@@ -141,9 +141,13 @@ export function sanitize(value: unknown): unknown {
   return value;
 }
 
-/** `verbatim`: the tool declared that its data must not be altered (see ToolSpec.verbatimOutput). */
-export function successResult(data: unknown, opts: { verbatim?: boolean; bound?: Bound } = {}): CallToolResult {
-  const envelope: Envelope = { success: true, data: opts.verbatim ? (data ?? null) : sanitize(data ?? null), error: null };
+/**
+ * `verbatim`: the tool declared that its data must not be altered (see ToolSpec.verbatimOutput).
+ * `scrub`: the secrets (every derived form, see log/redact.ts) to take out of the data.
+ */
+export function successResult(data: unknown, opts: { verbatim?: boolean; bound?: Bound; scrub?: RegExp } = {}): CallToolResult {
+  const cleaned = opts.verbatim ? (data ?? null) : sanitize(data ?? null);
+  const envelope: Envelope = { success: true, data: scrubDeep(cleaned, opts.scrub), error: null };
   return bounded(envelope, false, opts.bound);
 }
 
@@ -152,11 +156,12 @@ const MAX_ERROR_TEXT = 4_000;
 const capText = (t: string): string => (t.length > MAX_ERROR_TEXT ? `${t.slice(0, MAX_ERROR_TEXT)}… (cut)` : t);
 
 /** Maps any thrown value to the error envelope; secrets are scrubbed from every text. */
-export function errorResult(err: unknown, secrets: Iterable<string>, bound?: Bound): CallToolResult {
+export function errorResult(err: unknown, secrets: Iterable<string> | RegExp | undefined, bound?: Bound): CallToolResult {
   const error = toToolError(err);
   const scrubbed = sanitize({ ...error, message: capText(scrub(error.message, secrets)) }) as ToolError;
   if (error.altr_message !== undefined) scrubbed.altr_message = clean(capText(scrub(error.altr_message, secrets)));
-  const data = err instanceof ToolFailure ? sanitize(err.data) : null;
+  const pattern = secrets instanceof RegExp || secrets === undefined ? secrets : undefined;
+  const data = err instanceof ToolFailure ? (pattern ? scrubDeep(sanitize(err.data), pattern) : sanitize(err.data)) : null;
   const envelope: Envelope = { success: false, data, error: scrubbed };
   return bounded(envelope, true, bound);
 }

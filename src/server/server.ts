@@ -20,10 +20,10 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
-import type { AltrClients } from "../altr/client.js";
+import { basicCredential, type AltrClients } from "../altr/client.js";
 import type { PresignedFetch } from "../altr/presigned.js";
 import type { Logger } from "../log/logger.js";
-import { collectSecrets, redactArgs, scrub } from "../log/redact.js";
+import { collectSecrets, redactArgs, scrub, secretPattern } from "../log/redact.js";
 import { confirmationGate, needsConfirmation, NotConfirmed, notConfirmedData, takeConfirm, type Ask } from "./confirm.js";
 import { getPrompt, listPrompts, listResources, PromptError, readResource, referenceResources } from "./guidance.js";
 import { instructions } from "./instructions.js";
@@ -33,6 +33,15 @@ import type { Tool } from "../tools/define.js";
 import { ALL_TOOLS } from "../tools/index.js";
 
 export const SERVER_NAME = "altr-mcp";
+
+/**
+ * The credentials' values that must never appear in a result or a log line: MAPI_SECRET and the
+ * Basic credential built from it (each also in every derived form, see log/redact.ts). The one
+ * list both the CLI's start-up and the in-process test harness pass as ServerDeps.secrets.
+ */
+export function credentialSecrets(mapiKey: string, mapiSecret: string): string[] {
+  return [mapiSecret, basicCredential(mapiKey, mapiSecret)];
+}
 
 export interface ServerDeps {
   clients: AltrClients;
@@ -102,6 +111,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   const serverInstructions = instructions(confirmDestructive);
   const log = deps.logger;
   const baseSecrets = (deps.secrets ?? []).filter((s) => s.length >= 4);
+  const baseSecretPattern = secretPattern(baseSecrets);
   const jsonSchemaValidator = new LazyAjvValidator();
   // One child logger per tool, made on its first call, instead of a pino child (an object and its
   // serialised bindings) per call.
@@ -116,7 +126,9 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         reason ? `Tool ${name} is disabled because ${reason}.` : `Unknown tool: ${name}`,
       );
     }
-    const secrets = collectSecrets(raw, tool.sensitive, new Set(baseSecrets));
+    // Every derived form (encoded, base64, JSON-escaped, any case) of the credentials and of this
+    // call's sensitive values, taken out of the result and of every log line about the call.
+    const secrets = secretPattern(collectSecrets(raw, tool.sensitive, new Set(baseSecrets)));
     const bound: Bound = { maxBytes: maxResultBytes, args: raw, params: Object.keys(tool.inputSchema.shape) };
     const started = performance.now();
     let child = toolLogs.get(tool.name);
@@ -132,11 +144,15 @@ export function createToolHost(deps: ServerDeps): ToolHost {
           : undefined;
       const data = await tool.invoke(args, { altr: deps.clients, signal, log: child, presigned: deps.presigned }, gate);
       child.info({ ms: Math.round(performance.now() - started), outcome: "ok" }, "tool call finished");
-      return successResult(data, { verbatim: tool.verbatimOutput, bound });
+      // Tokenization answers are derived from the call's sensitive values by design (tokens for
+      // plaintext and back; a random token can contain a short value by chance): only the
+      // credentials are taken out of them. Every other answer loses the call's secrets too.
+      const payload = tool.verbatimOutput || tool.toolset === "tokenization";
+      return successResult(data, { verbatim: tool.verbatimOutput, bound, scrub: payload ? baseSecretPattern : secrets });
     } catch (err) {
       if (err instanceof NotConfirmed) {
         child.info({ ms: Math.round(performance.now() - started), outcome: err.action }, "tool call not confirmed");
-        return successResult(notConfirmedData(tool, err.action));
+        return successResult(notConfirmedData(tool, err.action), { bound });
       }
       const e = toToolError(err);
       const fields: Record<string, unknown> = {

@@ -8,14 +8,14 @@ import {
   type ElicitRequest,
   type ElicitResult,
 } from "@modelcontextprotocol/sdk/types.js";
-import { basicCredential, createAltrClients } from "../../src/altr/client.js";
+import { createAltrClients } from "../../src/altr/client.js";
 import { checkPresignedUrl, type PresignedFetch } from "../../src/altr/presigned.js";
 import { SERVICE_NAMES, type ServiceName } from "../../src/config/services.js";
 import type { HttpPolicy } from "../../src/config/index.js";
 import { silentLogger, type Logger } from "../../src/log/logger.js";
 import type { Selection } from "../../src/server/registry.js";
 import type { Envelope } from "../../src/server/result.js";
-import { createToolHost, type ToolHost } from "../../src/server/server.js";
+import { createToolHost, credentialSecrets, type ToolHost } from "../../src/server/server.js";
 
 export const TEST_KEY = "test-mapi-key";
 export const TEST_SECRET = "test-mapi-secret-value";
@@ -78,7 +78,8 @@ export async function connect(opts: {
     clients,
     logger,
     version: "test",
-    secrets: [TEST_SECRET, basicCredential(TEST_KEY, TEST_SECRET)],
+    // The same list the CLI's start-up passes (a test of the harness is a test of production).
+    secrets: credentialSecrets(TEST_KEY, TEST_SECRET),
     presigned: opts.presigned ?? offlinePresigned,
     // Every toolset, including the ones that are off by default: tests exercise every tool
     // (default selection is tested on selectTools and the built CLI).
