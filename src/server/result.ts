@@ -285,6 +285,9 @@ export function toToolError(err: unknown): ToolError {
     return out;
   }
   if (err instanceof ToolFailure) return { kind: err.kind, message: err.message };
+  // The call's own signal, raised outside the ALTR client (e.g. while waiting on something else).
+  if (err instanceof DOMException && err.name === "AbortError") return { kind: "cancelled", message: "The call was cancelled by the client." };
+  if (err instanceof DOMException && err.name === "TimeoutError") return { kind: "timeout", message: "The call took too long and was stopped." };
   return {
     kind: "internal",
     message: `altr-mcp failed unexpectedly: ${err instanceof Error ? err.name : "error"}. See the server log for details.`,

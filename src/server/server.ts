@@ -29,10 +29,43 @@ import { getPrompt, listPrompts, listResources, PromptError, readResource, refer
 import { instructions } from "./instructions.js";
 import { describeTool, selectTools, type Selection } from "./registry.js";
 import { DEFAULT_MAX_RESULT_BYTES, errorResult, successResult, toToolError, type Bound } from "./result.js";
-import type { Tool } from "../tools/define.js";
+import { InputError, ToolFailure, type Tool } from "../tools/define.js";
 import { ALL_TOOLS } from "../tools/index.js";
 
 export const SERVER_NAME = "altr-mcp";
+
+/** Deepest nesting accepted in tool arguments (no tool takes more than a few levels). */
+export const MAX_ARGUMENT_DEPTH = 32;
+
+/** An unpaired UTF-16 surrogate: not text, and it cannot be put in a URL (URIError). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Refuses arguments no tool can take, before anything else walks them (iteratively: a hostile
+ * nesting depth must not overflow the stack): nesting deeper than MAX_ARGUMENT_DEPTH, and
+ * strings or keys with an unpaired surrogate (which ended as `internal` when put in a path).
+ */
+function checkArguments(raw: unknown): void {
+  const bad: string[] = [];
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: raw, path: "", depth: 0 }];
+  while (stack.length > 0 && bad.length < 10) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === "string") {
+      if (LONE_SURROGATE.test(value)) bad.push(`${path || "(arguments)"}: contains an unpaired UTF-16 surrogate (not valid text)`);
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_ARGUMENT_DEPTH) {
+      throw new InputError(`Invalid arguments: ${path || "(arguments)"}: nested deeper than ${MAX_ARGUMENT_DEPTH} levels`, [path.split(/[.[]/)[0] || "(arguments)"]);
+    }
+    const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [k, v] as const);
+    for (const [k, v] of entries) {
+      if (!k.startsWith("[") && LONE_SURROGATE.test(k)) bad.push(`${path ? `${path}.` : ""}(a key): contains an unpaired UTF-16 surrogate (not valid text)`);
+      stack.push({ value: v, path: k.startsWith("[") ? `${path}${k}` : path ? `${path}.${k}` : k, depth: depth + 1 });
+    }
+  }
+  if (bad.length > 0) throw new InputError(`Invalid arguments: ${bad.join("; ")}`, [...new Set(bad.map((b) => b.split(/[.[:]/)[0]!))]);
+}
 
 /**
  * The credentials' values that must never appear in a result or a log line: MAPI_SECRET and the
@@ -126,15 +159,17 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         reason ? `Tool ${name} is disabled because ${reason}.` : `Unknown tool: ${name}`,
       );
     }
-    // Every derived form (encoded, base64, JSON-escaped, any case) of the credentials and of this
-    // call's sensitive values, taken out of the result and of every log line about the call.
-    const secrets = secretPattern(collectSecrets(raw, tool.sensitive, new Set(baseSecrets)));
     const bound: Bound = { maxBytes: maxResultBytes, args: raw, params: Object.keys(tool.inputSchema.shape) };
     const started = performance.now();
     let child = toolLogs.get(tool.name);
     if (!child) toolLogs.set(tool.name, (child = log.child({ tool: tool.name })));
-    if (log.isLevelEnabled("debug")) child.debug({ args: redactArgs(raw, tool.sensitive) }, "tool call");
+    let secrets = baseSecretPattern;
     try {
+      checkArguments(raw);
+      // Every derived form (encoded, base64, JSON-escaped, any case) of the credentials and of
+      // this call's sensitive values, taken out of the result and of every log line about the call.
+      secrets = secretPattern(collectSecrets(raw, tool.sensitive, new Set(baseSecrets)));
+      if (log.isLevelEnabled("debug")) child.debug({ args: redactArgs(raw, tool.sensitive) }, "tool call");
       const { args, confirm } = takeConfirm(tool, raw);
       // A client that can show a form always asks the user: the model cannot confirm on the user's
       // behalf. `confirm: true` is the confirmation only where no form can be shown.
@@ -148,7 +183,15 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       // plaintext and back; a random token can contain a short value by chance): only the
       // credentials are taken out of them. Every other answer loses the call's secrets too.
       const payload = tool.verbatimOutput || tool.toolset === "tokenization";
-      return successResult(data, { verbatim: tool.verbatimOutput, bound, scrub: payload ? baseSecretPattern : secrets });
+      try {
+        return successResult(data, { verbatim: tool.verbatimOutput, bound, scrub: payload ? baseSecretPattern : secrets });
+      } catch (err) {
+        // ALTR's answer nested too deeply (or too large) to walk or serialise: its fault, not ours.
+        if (err instanceof RangeError) {
+          throw new ToolFailure("invalid_response", "ALTR's answer could not be turned into a result: it is nested too deeply or too large. Narrow the call.");
+        }
+        throw err;
+      }
     } catch (err) {
       if (err instanceof NotConfirmed) {
         child.info({ ms: Math.round(performance.now() - started), outcome: err.action }, "tool call not confirmed");
