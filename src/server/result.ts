@@ -10,7 +10,7 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { AltrError } from "../altr/errors.js";
-import { scrub, scrubDeep } from "../log/redact.js";
+import { scrub, scrubDeep, secretPattern } from "../log/redact.js";
 import type { JsonSchema } from "../schema/json-schema.js";
 import { InputError, ToolFailure, type ErrorKind } from "../tools/define.js";
 
@@ -158,10 +158,10 @@ const capText = (t: string): string => (t.length > MAX_ERROR_TEXT ? `${t.slice(0
 /** Maps any thrown value to the error envelope; secrets are scrubbed from every text. */
 export function errorResult(err: unknown, secrets: Iterable<string> | RegExp | undefined, bound?: Bound): CallToolResult {
   const error = toToolError(err);
-  const scrubbed = sanitize({ ...error, message: capText(scrub(error.message, secrets)) }) as ToolError;
-  if (error.altr_message !== undefined) scrubbed.altr_message = clean(capText(scrub(error.altr_message, secrets)));
-  const pattern = secrets instanceof RegExp || secrets === undefined ? secrets : undefined;
-  const data = err instanceof ToolFailure ? (pattern ? scrubDeep(sanitize(err.data), pattern) : sanitize(err.data)) : null;
+  const pattern = secrets instanceof RegExp || secrets === undefined ? secrets : secretPattern(secrets);
+  const scrubbed = sanitize({ ...error, message: capText(scrub(error.message, pattern)) }) as ToolError;
+  if (error.altr_message !== undefined) scrubbed.altr_message = clean(capText(scrub(error.altr_message, pattern)));
+  const data = err instanceof ToolFailure ? scrubDeep(sanitize(err.data), pattern) : null;
   const envelope: Envelope = { success: false, data, error: scrubbed };
   return bounded(envelope, true, bound);
 }

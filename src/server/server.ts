@@ -178,13 +178,13 @@ export function createToolHost(deps: ServerDeps): ToolHost {
           ? confirmationGate(tool, ask)
           : undefined;
       const data = await tool.invoke(args, { altr: deps.clients, signal, log: child, presigned: deps.presigned }, gate);
-      child.info({ ms: Math.round(performance.now() - started), outcome: "ok" }, "tool call finished");
       // Tokenization answers are derived from the call's sensitive values by design (tokens for
       // plaintext and back; a random token can contain a short value by chance): only the
       // credentials are taken out of them. Every other answer loses the call's secrets too.
       const payload = tool.verbatimOutput || tool.toolset === "tokenization";
+      let result: CallToolResult;
       try {
-        return successResult(data, { verbatim: tool.verbatimOutput, bound, scrub: payload ? baseSecretPattern : secrets });
+        result = successResult(data, { verbatim: tool.verbatimOutput, bound, scrub: payload ? baseSecretPattern : secrets });
       } catch (err) {
         // ALTR's answer nested too deeply (or too large) to walk or serialise: its fault, not ours.
         if (err instanceof RangeError) {
@@ -192,6 +192,9 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         }
         throw err;
       }
+      const truncated = result.structuredContent?.truncated === true;
+      child.info({ ms: Math.round(performance.now() - started), outcome: "ok", ...(truncated ? { truncated } : {}) }, "tool call finished");
+      return result;
     } catch (err) {
       if (err instanceof NotConfirmed) {
         child.info({ ms: Math.round(performance.now() - started), outcome: err.action }, "tool call not confirmed");
