@@ -5,19 +5,15 @@
  * get them. Hostile case: ALTR answers a 7 MB page of roles, or 120,000 roles over 20 pages; on
  * main the result was over 10 MiB, the SDK's stdio client failed and the server exited.
  */
-import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { SERVICES } from "../src/config/services.js";
 import { loadSettings } from "../src/config/index.js";
 import { bounded, DEFAULT_MAX_RESULT_BYTES, errorResult, resultBytes, type Envelope } from "../src/server/result.js";
 import { AltrError } from "../src/altr/errors.js";
 import { envelope } from "./helpers/harness.js";
+import { builtServerTransport } from "./helpers/built-server.js";
 import { startStub, type Stub } from "./helpers/stub.js";
-
-const CLI = new URL("../dist/cli/main.js", import.meta.url).pathname;
 
 const group = (i: number) => ({
   userGroupId: i,
@@ -32,20 +28,12 @@ let stderr = "";
 
 beforeAll(async () => {
   stub = await startStub();
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI],
-    cwd: tmpdir(),
-    stderr: "pipe",
-    env: {
-      PATH: process.env.PATH ?? "",
-      ORG_ID: "bound-org",
-      MAPI_KEY: "bound-key",
-      MAPI_SECRET: "bound-secret-value",
-      LOG_LEVEL: "info",
-      MAX_RETRIES: "1",
-      ...Object.fromEntries(Object.values(SERVICES).map((s) => [s.env, stub.url])),
-    },
+  const transport = builtServerTransport(stub.url, {
+    ORG_ID: "bound-org",
+    MAPI_KEY: "bound-key",
+    MAPI_SECRET: "bound-secret-value",
+    LOG_LEVEL: "info",
+    MAX_RETRIES: "1",
   });
   transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   client = new Client({ name: "bound", version: "0" });

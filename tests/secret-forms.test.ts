@@ -8,28 +8,21 @@
  * Also: ALTR echoing the decoded Basic credential and the raw MAPI_SECRET (the harness takes its
  * secrets list from the function the CLI's start-up uses).
  */
-import { Writable } from "node:stream";
-import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { connectionSecrets, secretForms } from "../src/log/redact.js";
 import { baseUrlsFrom, connect, envelope, TEST_KEY, TEST_SECRET, type Harness } from "./helpers/harness.js";
+import { captureLog } from "./helpers/log-capture.js";
 import { startStub, type Stub } from "./helpers/stub.js";
 
 let stub: Stub;
 let h: Harness;
-let log = "";
+// The default level (info): the WARN line of a failed call is written.
+const captured = captureLog("info");
 
 beforeAll(async () => {
   stub = await startStub();
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      log += chunk.toString();
-      done();
-    },
-  });
-  // The default level (info): the WARN line of a failed call is written.
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url), logger: pino({ level: "info" }, sink), http: { maxAttempts: 1 } });
+  h = await connect({ baseUrls: baseUrlsFrom(stub.url), logger: captured.logger, http: { maxAttempts: 1 } });
 });
 afterAll(async () => {
   await h.close();
@@ -37,7 +30,7 @@ afterAll(async () => {
 });
 afterEach(() => {
   stub.requests.length = 0;
-  log = "";
+  captured.clear();
 });
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
@@ -90,8 +83,8 @@ describe("a connection string's password echoed in any form", () => {
         expect(env.error!.kind).toBe("http");
         expect(env.error!.altr_message).toContain("[REDACTED]");
         expect(leaks(JSON.stringify(res), echo), JSON.stringify(env.error)).toBe(false);
-        expect(log).toMatch(/"level":40.*tool call failed/);
-        expect(leaks(log, echo), log).toBe(false);
+        expect(captured.text()).toMatch(/"level":40.*tool call failed/);
+        expect(leaks(captured.text(), echo), captured.text()).toBe(false);
       });
     }
   }
@@ -121,8 +114,8 @@ describe("credentials echoed by ALTR (harness secrets = the CLI's list)", () => 
       expect(envelope(res).error!.altr_message).toContain("[REDACTED]");
       expect(JSON.stringify(res).toLowerCase()).not.toContain(TEST_SECRET.toLowerCase());
       expect(leaks(JSON.stringify(res), echo)).toBe(false);
-      expect(leaks(log, echo)).toBe(false);
-      expect(log.toLowerCase()).not.toContain(TEST_SECRET.toLowerCase());
+      expect(leaks(captured.text(), echo)).toBe(false);
+      expect(captured.text().toLowerCase()).not.toContain(TEST_SECRET.toLowerCase());
     });
   }
 });
