@@ -135,6 +135,25 @@ describe("bounded()", () => {
     expect(envelope(res)).toMatchObject({ data: { rows: [] }, truncation: { items_returned: 0, items_omitted: 1 } });
   });
 
+  it("no list but a large map (label → value, or many rule hashes): cut at an entry boundary", () => {
+    const values = Object.fromEntries(Array.from({ length: 4_096 }, (_, i) => [`row ${i}`, "v".repeat(1_000)]));
+    const res = bounded(wrap(values), false, { maxBytes: 65_536, params: ["tokens"] });
+    expect(resultBytes(res)).toBeLessThanOrEqual(65_536);
+    const env = envelope(res);
+    const kept = Object.keys(env.data as object);
+    expect(kept.length).toBeGreaterThan(10);
+    expect(kept[0]).toBe("row 0");
+    expect(env.truncation).toMatchObject({ path: "data", items_returned: kept.length, items_omitted: 4_096 - kept.length, narrow_with: ["tokens"] });
+    // get_rules: many hashes of one rule each; the largest list cannot help, the map can.
+    const items = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`h${i}`, [{ rule_id: `R${i}`, role: "r".repeat(200) }]]));
+    const rules = envelope(bounded(wrap({ items, count: 2_000, next_cursor: null }), false, { maxBytes: 65_536, params: ["policy_id", "cursor"] }));
+    expect(rules.truncation).toMatchObject({ path: "data.items", narrow_with: ["policy_id"] });
+    expect((rules.data as { count: number }).count).toBe(2_000);
+    // A small record is never cut entry by entry: it falls back to no data.
+    const record = envelope(bounded(wrap({ a: "x".repeat(100_000), b: 1 }), false, { maxBytes: 8_192 }));
+    expect(record.data).toBeNull();
+  });
+
   it("an error with a huge ALTR message and partial-failure data is bounded and stays an error", () => {
     const err = new AltrError({ kind: "http", status: 400, altrMessage: "m".repeat(1_000_000) });
     const res = errorResult(err, [], { maxBytes: 16_384 });

@@ -178,13 +178,35 @@ export function resultBytes(result: CallToolResult): number {
 
 type Key = string | number;
 
-/** The largest list in `value` (by serialised length), not looking inside list items. */
-function largestList(value: unknown, path: Key[] = []): { path: Key[]; list: unknown[]; size: number } | undefined {
-  if (Array.isArray(value)) return { path, list: value, size: JSON.stringify(value)?.length ?? 0 };
+/** A list, or an object used as a map (label → value), that can be cut at an item boundary. */
+interface Collection {
+  path: Key[];
+  /** List items, or a map's [key, value] entries. */
+  items: unknown[];
+  /** The collection with only its first `kept` items. */
+  rebuild(kept: number): unknown;
+  size: number;
+}
+
+/** Fewest entries for an object to count as a map that may be cut (records are not cut). */
+const MAP_MIN_ENTRIES = 16;
+
+/**
+ * The largest list (kind "list") or map (kind "map", an object of MAP_MIN_ENTRIES or more
+ * entries) in `value`, by serialised length; never looking inside list items.
+ */
+function largest(value: unknown, kind: "list" | "map", path: Key[] = []): Collection | undefined {
+  if (Array.isArray(value)) {
+    return kind === "list" ? { path, items: value, rebuild: (k) => value.slice(0, k), size: JSON.stringify(value)?.length ?? 0 } : undefined;
+  }
   if (value === null || typeof value !== "object") return undefined;
-  let best: { path: Key[]; list: unknown[]; size: number } | undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const found = largestList(v, [...path, k]);
+  const entries = Object.entries(value);
+  let best: Collection | undefined =
+    kind === "map" && entries.length >= MAP_MIN_ENTRIES
+      ? { path, items: entries, rebuild: (k) => Object.fromEntries(entries.slice(0, k)), size: JSON.stringify(value)?.length ?? 0 }
+      : undefined;
+  for (const [k, v] of entries) {
+    const found = largest(v, kind, [...path, k]);
     if (found && (!best || found.size > best.size)) best = found;
   }
   return best;
@@ -204,8 +226,9 @@ const CURSOR_NAMES = new Set(["offset", "cursor", "page_token", "next_page_token
 
 /**
  * The result of `envelope`, at most `bound.maxBytes` serialised: the largest list in `data`
- * keeps as many leading items as fit. Offset tools get `continue_with: {offset}` (and their
- * `next_offset` moved to the first item left out); others are told which parameters narrow it.
+ * (else the largest map, e.g. label → value) keeps as many leading items as fit. Offset tools get
+ * `continue_with: {offset}` (and their `next_offset` moved to the first item left out); others
+ * are told which parameters narrow it.
  */
 export function bounded(envelope: Envelope, isError: boolean, bound: Bound | undefined): CallToolResult {
   const full = toResult(envelope, isError);
@@ -214,13 +237,16 @@ export function bounded(envelope: Envelope, isError: boolean, bound: Bound | und
   if (fullBytes <= max) return full;
   const params = bound?.params ?? [];
   const narrow = params.filter((p) => !CURSOR_NAMES.has(p));
-  const found = largestList(envelope.data);
-  if (found && found.list.length > 0) {
-    const total = found.list.length;
+  const narrowText = narrow.length ? `narrow the call (${narrow.join(", ")})` : "narrow the call";
+  for (const kind of ["list", "map"] as const) {
+    const found = largest(envelope.data, kind);
+    if (!found || found.items.length === 0) continue;
+    const total = found.items.length;
     const where = ["data", ...found.path].map((k) => (typeof k === "number" ? `[${k}]` : k)).join(".");
     const args = bound?.args !== null && typeof bound?.args === "object" ? (bound.args as Record<string, unknown>) : {};
     const parent = found.path.length > 0 ? valueAt(envelope.data, found.path.slice(0, -1)) : undefined;
-    const offsetTool = params.includes("offset") && parent !== null && typeof parent === "object" && Object.hasOwn(parent, "next_offset");
+    const offsetTool =
+      kind === "list" && params.includes("offset") && parent !== null && typeof parent === "object" && Object.hasOwn(parent, "next_offset");
     const start = typeof args.offset === "number" ? args.offset : 0;
     const attempt = (kept: number): CallToolResult => {
       const truncation: Truncation = {
@@ -229,12 +255,12 @@ export function bounded(envelope: Envelope, isError: boolean, bound: Bound | und
         items_omitted: total - kept,
         ...(offsetTool ? { continue_with: { offset: start + kept } } : narrow.length ? { narrow_with: narrow } : {}),
         message:
-          `The answer (${fullBytes} bytes) is over ALTR_MAX_RESULT_BYTES (${max}): ${where} keeps its first ${kept} of ${total} items. ` +
+          `The answer (${fullBytes} bytes) is over ALTR_MAX_RESULT_BYTES (${max}): ${where} keeps its first ${kept} of ${total} ${kind === "list" ? "items" : "entries"}. ` +
           (offsetTool
             ? `Call again with offset ${start + kept} for the rest.`
-            : `The items left out are not in any continuation cursor of this answer; ${narrow.length ? `narrow the call (${narrow.join(", ")})` : "narrow the call"} to see them.`),
+            : `The ${kind === "list" ? "items" : "entries"} left out are not in any continuation cursor of this answer; ${narrowText} to see them.`),
       };
-      const data = replaceAt(envelope.data, found.path, found.list.slice(0, kept), offsetTool ? ["next_offset", start + kept] : undefined);
+      const data = replaceAt(envelope.data, found.path, found.rebuild(kept), offsetTool ? ["next_offset", start + kept] : undefined);
       return toResult({ ...envelope, data, truncated: true, truncation }, isError);
     };
     // Estimate from the items' own sizes (each appears plain and JSON-escaped), then check.
@@ -242,7 +268,7 @@ export function bounded(envelope: Envelope, isError: boolean, bound: Bound | und
     let budget = max - overhead;
     let kept = 0;
     while (kept < total && budget > 0) {
-      const item = JSON.stringify(found.list[kept]) ?? "null";
+      const item = JSON.stringify(found.items[kept]) ?? "null";
       budget -= Buffer.byteLength(item) * 2 + (Buffer.byteLength(JSON.stringify(item)) - Buffer.byteLength(item)) + 4;
       if (budget < 0) break;
       kept++;
@@ -260,7 +286,7 @@ export function bounded(envelope: Envelope, isError: boolean, bound: Bound | und
     items_returned: 0,
     items_omitted: 0,
     ...(narrow.length ? { narrow_with: narrow } : {}),
-    message: `The answer (${fullBytes} bytes) is over ALTR_MAX_RESULT_BYTES (${max}) and has no list to shorten; ${narrow.length ? `narrow the call (${narrow.join(", ")})` : "narrow the call"}.`,
+    message: `The answer (${fullBytes} bytes) is over ALTR_MAX_RESULT_BYTES (${max}) and has no list to shorten; ${narrowText}.`,
   };
   const error = envelope.error ? { ...envelope.error, message: capText(envelope.error.message).slice(0, 2_000) } : null;
   return toResult({ success: envelope.success, data: null, error, truncated: true, truncation }, isError);
