@@ -124,7 +124,8 @@ describe("the forms themselves", () => {
   it("connection strings: secret parts by key, braces and quotes removed, URL passwords decoded", () => {
     expect(connectionSecrets("Server=x;User Id=u;Password=ConnPw9z;")).toEqual(["ConnPw9z"]);
     expect(connectionSecrets("Driver={x};PWD={a;b c};")).toEqual(["a;b c"]);
-    expect(connectionSecrets('Server=x;Password="p;w""d1";')).toEqual(['p;w""d1']);
+    expect(connectionSecrets('Server=x;Password="p;w""d1";')).toEqual(['p;w""d1', 'p;w"d1']);
+    expect(connectionSecrets("Server=x;Pwd={ab}}cd};")).toEqual(["ab}}cd", "ab}cd"]);
     expect(connectionSecrets("host=h&user=u&password=p%40ssw0rd&token=abcdEF")).toEqual(["p%40ssw0rd", "p@ssw0rd", "abcdEF"]);
     expect(connectionSecrets("mysql://root:Sup3rS3cret@db:3306/x")).toEqual(["Sup3rS3cret"]);
     expect(connectionSecrets("Server=x;User=admin;Database=prod")).toEqual([]);

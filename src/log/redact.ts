@@ -41,9 +41,13 @@ const SECRET_PART = /pass(word|wd)?|pwd|secret|token|credential|api[_-]?key|acce
 export function connectionSecrets(text: string): string[] {
   const out: string[] = [];
   const add = (v: string) => {
-    const value = v.trim().replace(/^(["'{])(.*)(["'}])$/s, "$2");
+    const raw = v.trim();
+    const value = raw.replace(/^(["'{])(.*)(["'}])$/s, "$2");
     if (value.length < 4) return;
     out.push(value);
+    // ODBC escapes a quote inside "…" as "" and a brace inside {…} as }}: the password itself too.
+    const unescaped = raw.startsWith('"') ? value.replaceAll('""', '"') : raw.startsWith("{") ? value.replaceAll("}}", "}") : value;
+    if (unescaped !== value) out.push(unescaped);
     try {
       const decoded = decodeURIComponent(value.replace(/\+/g, " "));
       if (decoded !== value && decoded.length >= 4) out.push(decoded);
