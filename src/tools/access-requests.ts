@@ -41,6 +41,8 @@ function nextStartKey(key: unknown): string | null {
 
 const decision = (verb: "approve" | "deny" | "cancel", what: string, title: string) =>
   defineTool({
+    // Approving grants access to protected data: it asks the user first (not destructive).
+    ...(verb === "approve" ? { asks: "always" as const } : {}),
     name: `${verb}_access_request`,
     title,
     description: what,
@@ -144,7 +146,7 @@ export const accessRequestTools: Tool[] = [
     },
   }),
 
-  decision("approve", "Approve an OPEN access request, with the reason; ALTR grants it.", "Approve an access request"),
+  decision("approve", "Approve an OPEN access request, with the reason; ALTR grants it, so it asks first.", "Approve an access request"),
   decision("deny", "Deny an OPEN access request, with the reason.", "Deny an access request"),
   decision("cancel", "Withdraw an OPEN access request, with the reason.", "Cancel an access request"),
 ];

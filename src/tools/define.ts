@@ -86,6 +86,14 @@ export interface ToolSpec<S extends z.ZodRawShape> {
    * the question is asked without it.
    */
   impact?: (args: z.output<z.ZodObject<S>>, ctx: ToolContext) => Promise<string | undefined>;
+  /**
+   * A tool that is not destructive but exposes protected data or grants access to it goes
+   * through the same confirmation as destructive tools (the description says why). "always":
+   * every call asks. A function decides per call: it returns what the question should say
+   * (e.g. "ANALYST sees SSN unmasked (10003 → 10000)"), or undefined when the call exposes
+   * nothing and need not ask. It runs within IMPACT_TIMEOUT_MS; if it fails, the call asks.
+   */
+  asks?: "always" | ((args: z.output<z.ZodObject<S>>, ctx: ToolContext) => Promise<string | undefined>);
 }
 
 /** How long the confirmation look-up (`impact`) may take before the question is asked without it. */
@@ -109,6 +117,8 @@ export interface Tool {
   output: JsonSchema;
   sensitive: ReadonlySet<string>;
   aliases: readonly string[];
+  /** Goes through the confirmation gate although not destructive (ToolSpec.asks). */
+  asks: boolean;
   inputSchema: z.ZodObject<z.ZodRawShape>;
   /**
    * Validates raw arguments, then runs the handler. Throws InputError on invalid input. `gate`
@@ -218,18 +228,27 @@ export function defineTool<S extends z.ZodRawShape>(spec: ToolSpec<S>): Tool {
     output: spec.output,
     sensitive: new Set(spec.sensitive ?? []),
     aliases: spec.aliases ?? [],
+    asks: spec.asks !== undefined,
     inputSchema: schema,
     async invoke(raw, ctx, gate) {
       const parsed = schema.safeParse(withoutNulls(raw));
       if (!parsed.success) throw formatIssues(parsed.error);
       if (gate) {
-        const impact = spec.impact;
-        await gate(
-          parsed.data as Record<string, unknown>,
-          impact
-            ? () => impact(parsed.data, { ...ctx, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)]) })
-            : undefined,
-        );
+        const lookUp = { ...ctx, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)]) };
+        const args = parsed.data as Record<string, unknown>;
+        const asks = spec.asks;
+        if (typeof asks === "function") {
+          // Fail closed: a look-up that fails or times out asks rather than lets the call through.
+          // (The failure itself is not quoted: the question reaches the user unscrubbed.)
+          const question = await asks(parsed.data, lookUp).then(
+            (q) => (q === undefined ? null : q),
+            () => "the current state could not be read, so this may expose data",
+          );
+          if (question !== null) await gate(args, async () => question);
+        } else {
+          const impact = spec.impact;
+          await gate(args, impact ? () => impact(parsed.data, lookUp) : undefined);
+        }
       }
       return spec.handler(parsed.data, ctx);
     },

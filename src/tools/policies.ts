@@ -114,6 +114,47 @@ function describeRule(r: Rule): string {
     .join(", ");
 }
 
+/**
+ * How much of a value a masking level lets its role see: 2 nothing (full mask, constant, null,
+ * full-mask hash, constant date — and no rule at all: a policy masks everyone it has no rule
+ * for), 1 part of it (email, show last four and their hashes), 0 all of it (10000, no mask).
+ */
+function reveals(level: number | string | undefined): 0 | 1 | 2 {
+  const n = Number(level);
+  if (n === 10000) return 0;
+  return n === 10002 || n === 10003 || n === 10007 || n === 10008 ? 1 : 2;
+}
+
+/** Most rules named in add_rules' confirmation question. */
+const ASK_NAMED = 5;
+
+/**
+ * add_rules' confirmation: what each rule that lets its role see more than today would show
+ * ("ANALYST sees SSN unmasked (10003 → 10000)"), from the same bounded look-up as update_rule;
+ * undefined when no rule reveals more. A rule that reveals all or part of a value and matches
+ * no rule read (none today, or beyond the pages read) counts as new: it replaces the full mask.
+ */
+async function addRulesExposure(policy_id: string, rules: readonly RuleInput[], ctx: Pick<ToolContext, "altr" | "signal">) {
+  const revealing = rules.filter((r) => reveals(r.masking_policy) < 2);
+  if (revealing.length === 0) return undefined;
+  const existing = (await someRules(ctx, policy_id)).rules;
+  const norm = (v: string | null | undefined) => (v ?? "").trim().toUpperCase();
+  const lines: string[] = [];
+  for (const r of revealing) {
+    // The most protective of the matching rules (case-insensitive), so a doubt asks.
+    const same = existing.filter((e) => norm(e.role) === norm(r.role) && norm(e.tag_value) === norm(r.tag_value));
+    const current = same.map(levelOf).sort((a, b) => reveals(b) - reveals(a))[0];
+    const before = same.length ? reveals(current) : 2;
+    const after = reveals(r.masking_policy);
+    if (after > before || (after === before && (after === 0 || Number(current) === r.masking_policy))) continue;
+    const sees = after === 0 ? "unmasked" : "partly unmasked";
+    lines.push(`${r.role} sees ${r.tag_value} ${sees} (${same.length ? String(current ?? "?") : "no rule: fully masked"} → ${r.masking_policy})`);
+  }
+  if (lines.length === 0) return undefined;
+  const more = lines.length > ASK_NAMED ? ` and ${lines.length - ASK_NAMED} more` : "";
+  return `${lines.slice(0, ASK_NAMED).join("; ")}${more}`;
+}
+
 interface PolicyCursor {
   /** Policy type filter the cursor belongs to (null = all types). */
   p: PolicyType | null;
@@ -272,7 +313,7 @@ export const policyTools: Tool[] = [
     name: "add_rules",
     title: "Add masking rules",
     description:
-      "Upsert masking rules {masking_policy 10000–10009, role (get_roles), tag_value} in batches of 99; stops at the first failed batch.",
+      "Upsert masking rules {masking_policy 10000–10009, role (get_roles), tag_value} in batches of 99; stops at the first failed batch. Asks first if a role would see more.",
     toolset: "policies",
     input: {
       policy_id: policyId,
@@ -283,6 +324,8 @@ export const policyTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["api.batchUpdatePolicyRules"],
     output: objectOf({ policy_id: S.string, rules_added: S.integer, batches: S.integer }),
+    // Not destructive, but an upsert can unmask: such calls go through the confirmation gate.
+    asks: ({ policy_id, rules }, ctx) => addRulesExposure(policy_id, rules, ctx),
     async handler({ policy_id, rules }, { altr, signal }) {
       const batches: RuleInput[][] = [];
       for (let i = 0; i < rules.length; i += RULE_BATCH_SIZE) batches.push(rules.slice(i, i + RULE_BATCH_SIZE));

@@ -195,6 +195,9 @@ const deleteOutput = objectOf({
   unprocessed: S.arrayOf(objectOf({ label: S.string, message: S.nullableString, status: S.nullableString })),
 });
 
+/** The detokenize tools' confirmation (they expose protected data; not destructive). */
+const revealQuestion = (n: number): string => `reveals up to ${n} plaintext value${n === 1 ? "" : "s"} in the conversation`;
+
 function toolsFor(svc: Service): Tool[] {
   const p = svc.name;
   return [
@@ -221,10 +224,11 @@ function toolsFor(svc: Service): Tool[] {
     defineTool({
       name: `${p}_detokenize`,
       title: `Detokenize tokens (${svc.name})`,
-      description: `Reveal the plaintext of ${svc.name} tokens under your labels; fails if any is invalid (see ${p}_partial_detokenize).`,
+      description: `Reveal the plaintext of ${svc.name} tokens under your labels; fails if any is invalid (see ${p}_partial_detokenize). Asks first: reveals plaintext.`,
       toolset: "tokenization",
       input: { tokens: entries(svc, "token") },
       sensitive: ["tokens"],
+      asks: async ({ tokens }) => revealQuestion(Object.keys(tokens).length),
       verbatimOutput: "Detokenized plaintext is the customer's own value; removing a character would corrupt it.",
       // Nothing changes in ALTR, but it puts plaintext into the conversation (ALTR also uses
       // PUT for it): not advertised as read-only, so clients ask first and ALTR_READ_ONLY hides it.
@@ -241,10 +245,11 @@ function toolsFor(svc: Service): Tool[] {
     defineTool({
       name: `${p}_partial_detokenize`,
       title: `Detokenize where possible (${svc.name})`,
-      description: `Reveal the valid ${svc.name} tokens among your values; others come back unchanged.`,
+      description: `Reveal the valid ${svc.name} tokens among your values; others come back unchanged. Asks first: reveals plaintext.`,
       toolset: "tokenization",
       input: { values: entries(svc, "token or any text") },
       sensitive: ["values"],
+      asks: async ({ values }) => revealQuestion(Object.keys(values).length),
       verbatimOutput: "Detokenized plaintext is the customer's own value; removing a character would corrupt it.",
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
       operations: [svc.ops.partial],
