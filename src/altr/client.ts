@@ -23,22 +23,72 @@ export interface AltrClientOptions {
   deps?: FetchDeps;
 }
 
-/** Percent-encodes every path parameter exactly once (an already-encoded id is decoded first). */
-export function encodePathSegment(value: unknown): string {
+/**
+ * A path parameter the path builder refuses: a value that would leave its path segment (empty,
+ * `.`, `..`, or any percent-encoded spelling of them — URL parsing and servers turn `%2e` into a
+ * dot) or that cannot be encoded (a lone surrogate). Nothing has been sent when it is thrown;
+ * defineTool turns it into the tool's invalid_input naming the argument that carried the value.
+ */
+export class PathParamError extends Error {
+  constructor(
+    /** The path parameter's name in the curated document, e.g. `ruleId`. */
+    readonly param: string,
+    /** The value as the handler passed it. */
+    readonly value: string,
+    readonly reason: string,
+  ) {
+    super(`path parameter ${param} ${reason}`);
+    this.name = "PathParamError";
+  }
+}
+
+/** Empty, `.` or `..`: a segment that removes itself or its parent once the URL is resolved. */
+const DOT_SEGMENT = /^\.{0,2}$/;
+
+/** Decodes the ASCII percent-escapes of `text` one level, leaving malformed or non-ASCII ones as they are. */
+function decodeAsciiEscapes(text: string): string {
+  return text.replace(/%([0-9a-fA-F]{2})/g, (escape, hex: string) => {
+    const code = parseInt(hex, 16);
+    return code < 0x80 ? String.fromCharCode(code) : escape;
+  });
+}
+
+/**
+ * Percent-encodes one path parameter exactly once (an already-encoded id is decoded first), and
+ * refuses a value that is, or decodes at any depth to, an empty, `.` or `..` segment. A `/`
+ * inside a value stays encoded (`%2F`), so a value is always exactly one segment.
+ */
+export function encodePathSegment(value: unknown, param = "id"): string {
   const raw = String(value);
+  // Only ASCII escapes can spell a dot, so decoding those, level by level, finds every spelling
+  // (`%2e`, `%2E`, `%252e`, …) even inside a value that is not valid percent-encoding as a whole.
+  let stage = raw;
+  for (let depth = 0; depth < 16; depth++) {
+    if (DOT_SEGMENT.test(stage)) {
+      const what = raw === "" ? "is empty" : `is a dot segment (${JSON.stringify(raw)})`;
+      throw new PathParamError(param, raw, `${what}: it would address another resource than the one named`);
+    }
+    const next = decodeAsciiEscapes(stage);
+    if (next === stage) break;
+    stage = next;
+  }
   let decoded = raw;
   try {
     decoded = decodeURIComponent(raw);
   } catch {
     decoded = raw;
   }
-  return encodeURIComponent(decoded);
+  try {
+    return encodeURIComponent(decoded);
+  } catch {
+    throw new PathParamError(param, raw, "is not valid Unicode text (it contains a lone surrogate)");
+  }
 }
 
 export function pathSerializer(pathname: string, params: Record<string, unknown>): string {
   return pathname.replace(/\{([^}]+)\}/g, (match, name: string) => {
     const value = params?.[name];
-    return value === undefined || value === null ? match : encodePathSegment(value);
+    return value === undefined || value === null ? match : encodePathSegment(value, name);
   });
 }
 

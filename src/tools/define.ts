@@ -5,7 +5,7 @@
  * generic server code (registry.ts) does validation, logging, errors and the result envelope.
  */
 import { z } from "zod";
-import type { AltrClients } from "../altr/client.js";
+import { PathParamError, type AltrClients } from "../altr/client.js";
 import type { AltrErrorKind } from "../altr/errors.js";
 import type { PresignedFetch } from "../altr/presigned.js";
 import { OPERATIONS, type OperationKey } from "../generated/operations.js";
@@ -197,6 +197,27 @@ export function formatIssues(error: z.ZodError): InputError {
   return new InputError(`Invalid arguments: ${lines.join("; ")}${more}`, [...new Set(fields)]);
 }
 
+/**
+ * The path builder refused a value (altr/client.ts): the caller's error names the argument(s)
+ * that carried it — the tool's parameter name (`rule_id`), not the document's (`ruleId`).
+ */
+function refusedPathParam(err: PathParamError, args: unknown): InputError {
+  const fields = fieldsHolding(args, err.value);
+  const named = fields.length ? fields.join(", ") : err.param;
+  const reason = err.reason.replace(/\s*\(".*"\)/, "");
+  return new InputError(`Invalid arguments: ${named}: ${reason}`, fields.length ? fields : [err.param]);
+}
+
+/** Paths (`rules[0].id`) of every string or number in `value` equal to `wanted`. */
+function fieldsHolding(value: unknown, wanted: string, path: PropertyKey[] = []): string[] {
+  if ((typeof value === "string" || typeof value === "number") && String(value) === wanted) return [fieldPath(path)];
+  if (Array.isArray(value)) return value.flatMap((v, i) => fieldsHolding(v, wanted, [...path, i]));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => fieldsHolding(v, wanted, [...path, k]));
+  }
+  return [];
+}
+
 /** Clients often send null for an optional parameter they mean to leave out. */
 function withoutNulls(raw: unknown): unknown {
   if (raw === undefined || raw === null) return {};
@@ -222,16 +243,21 @@ export function defineTool<S extends z.ZodRawShape>(spec: ToolSpec<S>): Tool {
     async invoke(raw, ctx, gate) {
       const parsed = schema.safeParse(withoutNulls(raw));
       if (!parsed.success) throw formatIssues(parsed.error);
-      if (gate) {
-        const impact = spec.impact;
-        await gate(
-          parsed.data as Record<string, unknown>,
-          impact
-            ? () => impact(parsed.data, { ...ctx, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)]) })
-            : undefined,
-        );
+      try {
+        if (gate) {
+          const impact = spec.impact;
+          await gate(
+            parsed.data as Record<string, unknown>,
+            impact
+              ? () => impact(parsed.data, { ...ctx, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)]) })
+              : undefined,
+          );
+        }
+        return await spec.handler(parsed.data, ctx);
+      } catch (err) {
+        if (err instanceof PathParamError) throw refusedPathParam(err, parsed.data);
+        throw err;
       }
-      return spec.handler(parsed.data, ctx);
     },
   };
 }
