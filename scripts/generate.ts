@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   const services: { service: ServiceName; stem: string }[] = [];
   const ops: string[] = [];
   const keys: string[] = [];
+  /** `key: <service>["<path>"]["<method>"]`: each operation's openapi-typescript type, by key. */
+  const types: string[] = [];
   const specs = readdirSync(specDir)
     .filter((f) => f.endsWith(".yaml") && serviceBySpec.has(f))
     .sort();
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
         const schema = success?.[1].content?.["application/json"]?.schema;
         const response = schema ? tolerant(schema, doc as JsonSchema) : null;
         keys.push(key);
+        types.push(`  ${JSON.stringify(key)}: ${service}[${JSON.stringify(path)}][${JSON.stringify(method)}];`);
         ops.push(
           `  ${JSON.stringify(key)}: ${JSON.stringify({
             service,
@@ -76,8 +79,11 @@ async function main(): Promise<void> {
   }
   files["operations.ts"] =
     HEADER +
-    `import type { JsonSchema } from "../schema/json-schema.js";\n\n` +
-    `export type OperationKey =\n${keys.map((k) => `  | ${JSON.stringify(k)}`).join("\n")};\n\n` +
+    `import type { JsonSchema } from "../schema/json-schema.js";\n` +
+    services.map(({ service, stem }) => `import type { paths as ${service} } from "./${stem}.js";\n`).join("") +
+    `\nexport type OperationKey =\n${keys.map((k) => `  | ${JSON.stringify(k)}`).join("\n")};\n\n` +
+    `/** The openapi-typescript type of each operation (parameters, request body, responses), by key. */\n` +
+    `export interface OperationTypes {\n${types.join("\n")}\n}\n\n` +
     `export interface OperationInfo {\n  service: string;\n  operationId: string;\n  method: "GET" | "PUT" | "POST" | "DELETE" | "PATCH";\n  path: string;\n  status: number | null;\n  /** Tolerant schema of the success body; null when it has none. */\n  response: JsonSchema | null;\n}\n\n` +
     `export const OPERATIONS: Record<OperationKey, OperationInfo> = {\n${ops.join("\n")}\n};\n`;
 

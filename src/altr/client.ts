@@ -5,11 +5,13 @@
  */
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { HttpPolicy } from "../config/index.js";
+import { OPERATIONS, type OperationKey } from "../generated/operations.js";
 import { GENERATED_SERVICES, type ServicePaths } from "../generated/services.js";
 import type { Logger } from "../log/logger.js";
 import { AltrError, altrMessageOf } from "./errors.js";
 import { ATTEMPTS_HEADER, createAltrFetch, type FetchDeps } from "./http.js";
 import type { ServiceName } from "../config/services.js";
+import { isReadOperation } from "./read-only.js";
 
 /** One typed client per service that has a curated document in openapi/ (see generated/services.ts). */
 export type AltrClients = { [S in keyof ServicePaths]: Client<ServicePaths[S]> };
@@ -21,6 +23,51 @@ export interface AltrClientOptions {
   http: HttpPolicy;
   logger: Logger;
   deps?: FetchDeps;
+  /**
+   * ALTR_READ_ONLY: every operation that is not a read (a GET, or one of read-only.ts) is refused
+   * here, before it leaves, whatever the tool table shows or hides.
+   */
+  readOnly?: boolean;
+  /**
+   * Sees every operation before it is sent and throws (an AltrError) to refuse it: the hook for a
+   * session-wide rule such as a support-mode latch. Runs after the read-only check.
+   */
+  guard?: (operation: OutgoingOperation) => void;
+}
+
+/** An operation about to be sent, as the request guard sees it (never its parameter values). */
+export interface OutgoingOperation {
+  /** The curated operation's key; undefined only for a path no document declares. */
+  key: OperationKey | undefined;
+  service: ServiceName;
+  method: string;
+  /** The path template, e.g. /api/databases/{databaseId}. */
+  path: string;
+  /** A GET, or an operation listed in read-only.ts. */
+  reads: boolean;
+}
+
+/** `service METHOD /path/template` → operation key, for the request guard. */
+const OPERATION_BY_ROUTE = new Map<string, OperationKey>(
+  (Object.entries(OPERATIONS) as [OperationKey, (typeof OPERATIONS)[OperationKey]][]).map(([key, info]) => [
+    `${info.service} ${info.method} ${info.path}`,
+    key,
+  ]),
+);
+
+/** Refuses an operation before it leaves: read-only sessions, then the caller's guard. */
+function checkOutgoing(opts: AltrClientOptions, service: ServiceName, method: string, path: string): void {
+  const key = OPERATION_BY_ROUTE.get(`${service} ${method} ${path}`);
+  const operation: OutgoingOperation = { key, service, method, path, reads: isReadOperation(key, method) };
+  if (opts.readOnly && !operation.reads) {
+    throw new AltrError({
+      kind: "rejected",
+      operation: `${method} ${path}`,
+      detail: `Refused before sending ${method} ${path}: this session is read-only (ALTR_READ_ONLY=true) and ${key ?? "the operation"} is not a read. Nothing was sent to ALTR`,
+      hint: "Unset ALTR_READ_ONLY to make changes.",
+    });
+  }
+  opts.guard?.(operation);
 }
 
 /**
@@ -114,6 +161,7 @@ export function createAltrClients(opts: AltrClientOptions): AltrClients {
 
   const middleware = (service: ServiceName): Middleware => ({
     onRequest({ request, schemaPath }) {
+      checkOutgoing(opts, service, request.method, schemaPath);
       request.headers.set("authorization", authorization);
       request.headers.set("accept", "application/json");
       started.set(request, performance.now());

@@ -3,7 +3,6 @@
  * The rule fragments here are shared with access requests, which use the Snowflake rule format.
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import { responseData, defineTool, input, type Tool } from "./define.js";
 
 const text = z.string().trim().min(1);
@@ -155,20 +154,15 @@ export const accessManagementTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["api.createSnowflakeAccessPolicy"],
     output: responseData("api.createSnowflakeAccessPolicy"),
-    async handler(args, { altr, signal }) {
-      const body = await ok(
-        altr.api.POST("/v1/unified-policy/management/policy/accessManagement/snowflake", {
-          body: {
+    async handler(args, { call, signal }) {
+      const body = await call("api.createSnowflakeAccessPolicy", { body: {
             policy_name: args.policy_name,
             description: args.description,
             connection_ids: [args.connection_id],
             rules: args.rules,
             ...(args.policy_maintenance ? { policy_maintenance: args.policy_maintenance } : {}),
             ...(args.access_request_id ? { access_request_id: args.access_request_id } : {}),
-          },
-          signal,
-        }),
-      );
+          }, signal });
       return body?.data ?? null;
     },
   }),
@@ -190,10 +184,8 @@ export const accessManagementTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["api.createOltpAccessPolicy"],
     output: responseData("api.createOltpAccessPolicy"),
-    async handler(args, { altr, signal }) {
-      const body = await ok(
-        altr.api.POST("/v1/unified-policy/management/policy/accessManagement/oltp", {
-          body: {
+    async handler(args, { call, signal }) {
+      const body = await call("api.createOltpAccessPolicy", { body: {
             policy_name: args.policy_name,
             description: args.description,
             repo_name: args.repo_name,
@@ -201,10 +193,7 @@ export const accessManagementTools: Tool[] = [
             database_type_name: args.database_type_name,
             rules: args.rules,
             case_sensitivity: args.case_sensitivity,
-          },
-          signal,
-        }),
-      );
+          }, signal });
       return body?.data ?? null;
     },
   }),
@@ -224,14 +213,8 @@ export const accessManagementTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     operations: ["api.updateSnowflakeAccessPolicy"],
     output: responseData("api.updateSnowflakeAccessPolicy"),
-    async handler({ policy_id, policy_name, rules, description }, { altr, signal }) {
-      const body = await ok(
-        altr.api.PUT("/v1/unified-policy/management/policy/accessManagement/snowflake/{policy_id}", {
-          params: { path: { policy_id } },
-          body: { policy_name, rules, ...(description ? { description } : {}) },
-          signal,
-        }),
-      );
+    async handler({ policy_id, policy_name, rules, description }, { call, signal }) {
+      const body = await call("api.updateSnowflakeAccessPolicy", { path: { policy_id }, body: { policy_name, rules, ...(description ? { description } : {}) }, signal });
       return body?.data ?? null;
     },
   }),
@@ -245,13 +228,8 @@ export const accessManagementTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["api.triggerAccessPolicyCheck"],
     output: responseData("api.triggerAccessPolicyCheck"),
-    async handler({ policy_id }, { altr, signal }) {
-      const body = await ok(
-        altr.api.PUT("/v1/unified-policy/management/policy/accessManagement/triggerCheck/{policy_id}", {
-          params: { path: { policy_id } },
-          signal,
-        }),
-      );
+    async handler({ policy_id }, { call, signal }) {
+      const body = await call("api.triggerAccessPolicyCheck", { path: { policy_id }, signal });
       return body?.data ?? null;
     },
   }),

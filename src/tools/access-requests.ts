@@ -1,6 +1,5 @@
 /** Access requests: file, list, review and resolve Snowflake access requests (api service). */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import type { components } from "../generated/api.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, responseBody, responseData, type Tool } from "./define.js";
@@ -50,14 +49,8 @@ const decision = (verb: "approve" | "deny" | "cancel", what: string, title: stri
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: [`api.${verb}AccessRequest` as const],
     output: responseData(`api.${verb}AccessRequest`),
-    async handler({ request_id, justification }, { altr, signal }) {
-      const body = await ok(
-        altr.api.PUT(`/v1/unified-policy/management/accessRequest/{request_id}/${verb}`, {
-          params: { path: { request_id } },
-          body: { justification },
-          signal,
-        }),
-      );
+    async handler({ request_id, justification }, { call, signal }) {
+      const body = await call(`api.${verb}AccessRequest` as const, { path: { request_id }, body: { justification }, signal });
       return body?.data ?? null;
     },
   });
@@ -80,10 +73,8 @@ export const accessRequestTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["api.createAccessRequest"],
     output: responseData("api.createAccessRequest"),
-    async handler(args, { altr, signal }) {
-      const body = await ok(
-        altr.api.POST("/v1/unified-policy/management/accessRequest", {
-          body: {
+    async handler(args, { call, signal }) {
+      const body = await call("api.createAccessRequest", { body: {
             requester_identity: {
               requester: args.requester,
               ...(args.email ? { email: args.email } : {}),
@@ -93,10 +84,7 @@ export const accessRequestTools: Tool[] = [
             connection_id: args.connection_id,
             rules: args.rules,
             ...(args.snowflake_metadata ? { snowflake_metadata: args.snowflake_metadata } : {}),
-          },
-          signal,
-        }),
-      );
+          }, signal });
       return body?.data ?? null;
     },
   }),
@@ -120,8 +108,8 @@ export const accessRequestTools: Tool[] = [
       count: S.integer,
       next_start_key: S.nullableString,
     }),
-    async handler(query, { altr, signal }) {
-      const body = await ok(altr.api.GET("/v1/unified-policy/management/accessRequest", { params: { query }, signal }));
+    async handler(query, { call, signal }) {
+      const body = await call("api.listAccessRequests", { query, signal });
       const requests = Array.isArray(body?.data) ? body.data : [];
       return { access_requests: requests, count: requests.length, next_start_key: nextStartKey(body?.last_evaluated_key) };
     },
@@ -136,10 +124,8 @@ export const accessRequestTools: Tool[] = [
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["api.getAccessRequest"],
     output: responseData("api.getAccessRequest"),
-    async handler({ request_id }, { altr, signal }) {
-      const body = await ok(
-        altr.api.GET("/v1/unified-policy/management/accessRequest/{request_id}", { params: { path: { request_id } }, signal }),
-      );
+    async handler({ request_id }, { call, signal }) {
+      const body = await call("api.getAccessRequest", { path: { request_id }, signal });
       return body?.data ?? null;
     },
   }),

@@ -3,7 +3,6 @@
  * instance (comments, pins, sign-offs) — ALTR's Audit Report service (audit_report).
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import { paginate } from "../altr/paginate.js";
 import type { components } from "../generated/audit-report.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
@@ -271,8 +270,6 @@ const listOutput = (op: Parameters<typeof responseBody>[0]) =>
   objectOf({ items: propertyOf(responseBody(op), "items"), count: S.integer, next_cursor: S.nullableString });
 
 const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const DEF = "/audit-reports/definitions/{definition_id}" as const;
-const INST = "/audit-reports/definitions/{definition_id}/instances/{instance_id}" as const;
 
 export const auditReportTools: Tool[] = [
   defineTool({
@@ -284,14 +281,9 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportDefinitions"],
     output: listOutput("audit_report.listReportDefinitions"),
-    async handler({ archived, ...args }, { altr, signal }) {
+    async handler({ archived, ...args }, { call, signal }) {
       return pages(args, (query) =>
-        ok(
-          altr.audit_report.GET("/audit-reports/definitions/", {
-            params: { query: { ...query, ...(archived !== undefined ? { archived } : {}) } },
-            signal,
-          }),
-        ),
+        call("audit_report.listReportDefinitions", { query: { ...query, ...(archived !== undefined ? { archived } : {}) }, signal }),
       );
     },
   }),
@@ -305,9 +297,9 @@ export const auditReportTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["audit_report.createReportDefinition"],
     output: responseBody("audit_report.createReportDefinition"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       const body = definitionBody(args);
-      return ok(altr.audit_report.POST("/audit-reports/definitions/", { body, signal }));
+      return call("audit_report.createReportDefinition", { body, signal });
     },
   }),
 
@@ -320,8 +312,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.getReportDefinition"],
     output: responseBody("audit_report.getReportDefinition"),
-    async handler({ definition_id }, { altr, signal }) {
-      return ok(altr.audit_report.GET(DEF, { params: { path: { definition_id } }, signal }));
+    async handler({ definition_id }, { call, signal }) {
+      return call("audit_report.getReportDefinition", { path: { definition_id }, signal });
     },
   }),
 
@@ -335,14 +327,14 @@ export const auditReportTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     operations: ["audit_report.getReportDefinition", "audit_report.updateReportDefinition"],
     output: objectOf({ definition: responseBody("audit_report.updateReportDefinition"), cleared: { type: "object" } }),
-    async handler({ definition_id, ...args }, { altr, signal }) {
+    async handler({ definition_id, ...args }, { call, signal }) {
       const body = definitionBody(args);
-      const current = await ok(altr.audit_report.GET(DEF, { params: { path: { definition_id } }, signal }));
+      const current = await call("audit_report.getReportDefinition", { path: { definition_id }, signal });
       // No parameter sets these, so a replace must not silently reset them.
       if (current.required_approvals !== undefined) body.required_approvals = current.required_approvals;
       if (current.retention_days !== undefined) body.retention_days = current.retention_days;
       const cleared = clearedBy(current, body);
-      const definition = await ok(altr.audit_report.PUT(DEF, { params: { path: { definition_id } }, body, signal }));
+      const definition = await call("audit_report.updateReportDefinition", { path: { definition_id }, body, signal });
       return { definition, cleared };
     },
   }),
@@ -356,8 +348,8 @@ export const auditReportTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     operations: ["audit_report.archiveReportDefinition"],
     output: responseBody("audit_report.archiveReportDefinition"),
-    async handler({ definition_id }, { altr, signal }) {
-      return ok(altr.audit_report.DELETE(DEF, { params: { path: { definition_id } }, signal }));
+    async handler({ definition_id }, { call, signal }) {
+      return call("audit_report.archiveReportDefinition", { path: { definition_id }, signal });
     },
   }),
 
@@ -370,8 +362,8 @@ export const auditReportTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["audit_report.restoreReportDefinition"],
     output: responseBody("audit_report.restoreReportDefinition"),
-    async handler({ definition_id }, { altr, signal }) {
-      return ok(altr.audit_report.POST(`${DEF}/restore`, { params: { path: { definition_id } }, signal }));
+    async handler({ definition_id }, { call, signal }) {
+      return call("audit_report.restoreReportDefinition", { path: { definition_id }, signal });
     },
   }),
 
@@ -384,8 +376,8 @@ export const auditReportTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["audit_report.triggerReportDefinition"],
     output: responseBody("audit_report.triggerReportDefinition"),
-    async handler({ definition_id }, { altr, signal }) {
-      return ok(altr.audit_report.POST(`${DEF}/trigger`, { params: { path: { definition_id } }, signal }));
+    async handler({ definition_id }, { call, signal }) {
+      return call("audit_report.triggerReportDefinition", { path: { definition_id }, signal });
     },
   }),
 
@@ -398,9 +390,9 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportInstances"],
     output: listOutput("audit_report.listReportInstances"),
-    async handler({ definition_id, ...args }, { altr, signal }) {
+    async handler({ definition_id, ...args }, { call, signal }) {
       return pages(args, (query) =>
-        ok(altr.audit_report.GET(`${DEF}/instances/`, { params: { path: { definition_id }, query }, signal })),
+        call("audit_report.listReportInstances", { path: { definition_id }, query, signal }),
       );
     },
   }),
@@ -414,8 +406,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.getReportInstance"],
     output: responseBody("audit_report.getReportInstance"),
-    async handler({ definition_id, instance_id }, { altr, signal }) {
-      return ok(altr.audit_report.GET(INST, { params: { path: { definition_id, instance_id } }, signal }));
+    async handler({ definition_id, instance_id }, { call, signal }) {
+      return call("audit_report.getReportInstance", { path: { definition_id, instance_id }, signal });
     },
   }),
 
@@ -432,10 +424,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.getReportInstanceDownloadUrl"],
     output: responseBody("audit_report.getReportInstanceDownloadUrl"),
-    async handler({ definition_id, instance_id, format }, { altr, signal }) {
-      return ok(
-        altr.audit_report.GET(`${INST}/download`, { params: { path: { definition_id, instance_id }, query: { format } }, signal }),
-      );
+    async handler({ definition_id, instance_id, format }, { call, signal }) {
+      return call("audit_report.getReportInstanceDownloadUrl", { path: { definition_id, instance_id }, query: { format }, signal });
     },
   }),
 
@@ -448,9 +438,9 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportComments"],
     output: listOutput("audit_report.listReportComments"),
-    async handler({ definition_id, instance_id, ...args }, { altr, signal }) {
+    async handler({ definition_id, instance_id, ...args }, { call, signal }) {
       return pages(args, (query) =>
-        ok(altr.audit_report.GET(`${INST}/comments/`, { params: { path: { definition_id, instance_id }, query }, signal })),
+        call("audit_report.listReportComments", { path: { definition_id, instance_id }, query, signal }),
       );
     },
   }),
@@ -464,10 +454,8 @@ export const auditReportTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["audit_report.createReportComment"],
     output: responseBody("audit_report.createReportComment"),
-    async handler({ definition_id, instance_id, text }, { altr, signal }) {
-      return ok(
-        altr.audit_report.POST(`${INST}/comments/`, { params: { path: { definition_id, instance_id } }, body: { text }, signal }),
-      );
+    async handler({ definition_id, instance_id, text }, { call, signal }) {
+      return call("audit_report.createReportComment", { path: { definition_id, instance_id }, body: { text }, signal });
     },
   }),
 
@@ -480,10 +468,8 @@ export const auditReportTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["audit_report.pinReportComment"],
     output: responseBody("audit_report.pinReportComment"),
-    async handler({ definition_id, instance_id, comment_id }, { altr, signal }) {
-      return ok(
-        altr.audit_report.POST(`${INST}/comments/{comment_id}/pin`, { params: { path: { definition_id, instance_id, comment_id } }, signal }),
-      );
+    async handler({ definition_id, instance_id, comment_id }, { call, signal }) {
+      return call("audit_report.pinReportComment", { path: { definition_id, instance_id, comment_id }, signal });
     },
   }),
 
@@ -496,10 +482,8 @@ export const auditReportTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["audit_report.unpinReportComment"],
     output: responseBody("audit_report.unpinReportComment"),
-    async handler({ definition_id, instance_id, comment_id }, { altr, signal }) {
-      return ok(
-        altr.audit_report.POST(`${INST}/comments/{comment_id}/unpin`, { params: { path: { definition_id, instance_id, comment_id } }, signal }),
-      );
+    async handler({ definition_id, instance_id, comment_id }, { call, signal }) {
+      return call("audit_report.unpinReportComment", { path: { definition_id, instance_id, comment_id }, signal });
     },
   }),
 
@@ -512,8 +496,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.getReportSignOff"],
     output: responseBody("audit_report.getReportSignOff"),
-    async handler({ definition_id, instance_id }, { altr, signal }) {
-      return ok(altr.audit_report.GET(`${INST}/sign_off`, { params: { path: { definition_id, instance_id } }, signal }));
+    async handler({ definition_id, instance_id }, { call, signal }) {
+      return call("audit_report.getReportSignOff", { path: { definition_id, instance_id }, signal });
     },
   }),
 
@@ -538,14 +522,8 @@ export const auditReportTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["audit_report.createReportSignOff"],
     output: responseBody("audit_report.createReportSignOff"),
-    async handler({ definition_id, instance_id, action, attestation, comments }, { altr, signal }) {
-      return ok(
-        altr.audit_report.POST(`${INST}/sign_off`, {
-          params: { path: { definition_id, instance_id } },
-          body: { action, attestation, ...(comments !== undefined ? { comments } : {}) },
-          signal,
-        }),
-      );
+    async handler({ definition_id, instance_id, action, attestation, comments }, { call, signal }) {
+      return call("audit_report.createReportSignOff", { path: { definition_id, instance_id }, body: { action, attestation, ...(comments !== undefined ? { comments } : {}) }, signal });
     },
   }),
 
@@ -558,9 +536,9 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportSignOffs"],
     output: listOutput("audit_report.listReportSignOffs"),
-    async handler({ definition_id, instance_id, ...args }, { altr, signal }) {
+    async handler({ definition_id, instance_id, ...args }, { call, signal }) {
       return pages(args, (query) =>
-        ok(altr.audit_report.GET(`${INST}/sign_offs`, { params: { path: { definition_id, instance_id }, query }, signal })),
+        call("audit_report.listReportSignOffs", { path: { definition_id, instance_id }, query, signal }),
       );
     },
   }),

@@ -4,7 +4,6 @@
  * so with HTTP 202), so the assistant knows to ask for the results again.
  */
 import { z } from "zod";
-import { okWithStatus, ok } from "../altr/client.js";
 import type { components } from "../generated/altrnet.js";
 import { S } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, responseData, type Tool } from "./define.js";
@@ -94,10 +93,10 @@ export const auditTools: Tool[] = [
     readOnlyReason: "The POST only starts a search over audits; it changes nothing.",
     operations: ["api.startQueryAuditSearch"],
     output: responseBody("api.startQueryAuditSearch"),
-    async handler(query, { altr, signal }) {
+    async handler(query, { call, signal }) {
       checkWindow(query.from_date_time, query.to_date_time);
       // Every filter travels in the query string; no body (as the upstream sends it).
-      return ok(altr.api.POST("/v1/query-audits/search", { params: { query }, signal }));
+      return call("api.startQueryAuditSearch", { query, signal });
     },
   }),
 
@@ -115,10 +114,8 @@ export const auditTools: Tool[] = [
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["api.getQueryAuditResults"],
     output: withProperties(responseBody("api.getQueryAuditResults"), { status: statusSchema }),
-    async handler({ search_uuid, ...query }, { altr, signal }) {
-      const { data, status } = await okWithStatus(
-        altr.api.GET("/v1/query-audits/results/{search_uuid}", { params: { path: { search_uuid }, query }, signal }),
-      );
+    async handler({ search_uuid, ...query }, { callWithStatus, signal }) {
+      const { data, status } = await callWithStatus("api.getQueryAuditResults", { path: { search_uuid }, query, signal });
       const next = data?.next_page_token || null;
       return {
         ...data,
@@ -148,7 +145,7 @@ export const auditTools: Tool[] = [
     readOnlyReason: "The POST only starts a query over the audit log; it changes nothing.",
     operations: ["altrnet.startSystemAuditQuery"],
     output: withProperties(systemAuditData("altrnet.startSystemAuditQuery"), { next_offset: S.nullableInteger }),
-    async handler({ from_date_time, to_date_time, ...rest }, { altr, signal }) {
+    async handler({ from_date_time, to_date_time, ...rest }, { callWithStatus, signal }) {
       checkWindow(from_date_time, to_date_time, ONE_WEEK_MS);
       // ALTR wants exactly YYYY-MM-DDTHH:mm:ss.sssZ; the upstream's names become from/to.
       const query = {
@@ -156,9 +153,7 @@ export const auditTools: Tool[] = [
         ...(from_date_time ? { from: new Date(from_date_time).toISOString() } : {}),
         ...(to_date_time ? { to: new Date(to_date_time).toISOString() } : {}),
       };
-      const { data: body, status } = await okWithStatus(
-        altr.altrnet.POST("/api/systemaudits/query/start", { params: { query }, signal }),
-      );
+      const { data: body, status } = await callWithStatus("altrnet.startSystemAuditQuery", { query, signal });
       const data = body?.data ?? {};
       const received = data.data?.length ?? 0;
       const more = status !== 202 && data.moreData === true && received > 0;
@@ -176,11 +171,9 @@ export const auditTools: Tool[] = [
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["altrnet.getSystemAuditQueryResult"],
     output: systemAuditData("altrnet.getSystemAuditQueryResult"),
-    async handler({ token }, { altr, signal }) {
+    async handler({ token }, { callWithStatus, signal }) {
       // The token is percent-encoded exactly once by the shared path serializer.
-      const { data: body, status } = await okWithStatus(
-        altr.altrnet.GET("/api/systemaudits/query/result/{token}", { params: { path: { token } }, signal }),
-      );
+      const { data: body, status } = await callWithStatus("altrnet.getSystemAuditQueryResult", { path: { token }, signal });
       return { ...(body?.data ?? {}), status: searchStatus(status) };
     },
   }),

@@ -3,7 +3,6 @@
  * report in classification-jobs.ts; findings and review in classification-review.ts.
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import type { components } from "../generated/classification.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
@@ -29,14 +28,12 @@ const classifierTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listClassifiers"],
     output: responseBody("classification.listClassifiers"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       const page = await readPages<Classifier>({
         start: args.contiguous_id,
         all: args.all_pages,
         fetch: async (token) => {
-          const body = await ok(
-            altr.classification.GET("/v1/classifiers", { params: { query: token ? { contiguous_id: token } : {} }, signal }),
-          );
+          const body = await call("classification.listClassifiers", { query: token ? { contiguous_id: token } : {}, signal });
           return { items: body.classifiers, next: body.contiguous_id };
         },
       });
@@ -53,8 +50,8 @@ const classifierTools: Tool[] = [
     annotations: READ,
     operations: ["classification.getClassifier"],
     output: responseBody("classification.getClassifier"),
-    async handler({ classifier_name }, { altr, signal }) {
-      return ok(altr.classification.GET("/v1/classifiers/{classifier_name}", { params: { path: { classifier_name } }, signal }));
+    async handler({ classifier_name }, { call, signal }) {
+      return call("classification.getClassifier", { path: { classifier_name }, signal });
     },
   }),
 
@@ -75,23 +72,18 @@ const classifierTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["classification.createClassifier"],
     output: responseBody("classification.createClassifier"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       if (args.pattern === undefined && args.compound_ruleset === undefined) {
         throw new InputError("pattern, compound_ruleset: give a pattern, a compound_ruleset, or both", ["pattern", "compound_ruleset"]);
       }
-      return ok(
-        altr.classification.POST("/v1/classifiers", {
-          body: {
+      return call("classification.createClassifier", { body: {
             classifier_name: args.classifier_name,
             description: args.description,
             minimum_threshold: args.minimum_threshold,
             pattern: args.pattern,
             sample_size: args.sample_size,
             compound_ruleset: args.compound_ruleset as components["schemas"]["CompoundRuleset"] | undefined,
-          },
-          signal,
-        }),
-      );
+          }, signal });
     },
   }),
 
@@ -113,7 +105,7 @@ const classifierTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["classification.updateClassifier"],
     output: responseBody("classification.updateClassifier"),
-    async handler({ classifier_name, ...fields }, { altr, signal }) {
+    async handler({ classifier_name, ...fields }, { call, signal }) {
       if (Object.values(fields).every((v) => v === undefined)) {
         throw new InputError(
           "Nothing to update: give description, minimum_threshold, pattern, sample_size or compound_ruleset",
@@ -127,16 +119,10 @@ const classifierTools: Tool[] = [
           "compound_ruleset",
         ]);
       }
-      return ok(
-        altr.classification.PATCH("/v1/classifiers/{classifier_name}", {
-          params: { path: { classifier_name } },
-          body: {
+      return call("classification.updateClassifier", { path: { classifier_name }, body: {
             ...fields,
             compound_ruleset: fields.compound_ruleset as components["schemas"]["CompoundRuleset"] | undefined,
-          },
-          signal,
-        }),
-      );
+          }, signal });
     },
   }),
 
@@ -149,8 +135,8 @@ const classifierTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     operations: ["classification.deleteClassifier"],
     output: objectOf({ classifier_name: S.string, deleted: S.boolean }),
-    async handler({ classifier_name }, { altr, signal }) {
-      await ok(altr.classification.DELETE("/v1/classifiers/{classifier_name}", { params: { path: { classifier_name } }, signal }));
+    async handler({ classifier_name }, { call, signal }) {
+      await call("classification.deleteClassifier", { path: { classifier_name }, signal });
       return { classifier_name, deleted: true };
     },
   }),
@@ -166,14 +152,12 @@ const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listCollections"],
     output: responseBody("classification.listCollections"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       const page = await readPages<Collection>({
         start: args.contiguous_id,
         all: args.all_pages,
         fetch: async (token) => {
-          const body = await ok(
-            altr.classification.GET("/v1/collections", { params: { query: token ? { contiguous_id: token } : {} }, signal }),
-          );
+          const body = await call("classification.listCollections", { query: token ? { contiguous_id: token } : {}, signal });
           return { items: body.collections, next: body.contiguous_id };
         },
       });
@@ -190,8 +174,8 @@ const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.getCollection"],
     output: responseBody("classification.getCollection"),
-    async handler({ collection_name }, { altr, signal }) {
-      return ok(altr.classification.GET("/v1/collections/{collection_name}", { params: { path: { collection_name } }, signal }));
+    async handler({ collection_name }, { call, signal }) {
+      return call("classification.getCollection", { path: { collection_name }, signal });
     },
   }),
 
@@ -204,8 +188,8 @@ const collectionTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["classification.createCollection"],
     output: responseBody("classification.createCollection"),
-    async handler({ collection_name, description }, { altr, signal }) {
-      return ok(altr.classification.POST("/v1/collections", { body: { collection_name, description }, signal }));
+    async handler({ collection_name, description }, { call, signal }) {
+      return call("classification.createCollection", { body: { collection_name, description }, signal });
     },
   }),
 
@@ -218,14 +202,8 @@ const collectionTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["classification.updateCollection"],
     output: responseBody("classification.updateCollection"),
-    async handler({ collection_name, description }, { altr, signal }) {
-      return ok(
-        altr.classification.PATCH("/v1/collections/{collection_name}", {
-          params: { path: { collection_name } },
-          body: { description },
-          signal,
-        }),
-      );
+    async handler({ collection_name, description }, { call, signal }) {
+      return call("classification.updateCollection", { path: { collection_name }, body: { description }, signal });
     },
   }),
 
@@ -238,8 +216,8 @@ const collectionTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     operations: ["classification.deleteCollection"],
     output: objectOf({ collection_name: S.string, deleted: S.boolean }),
-    async handler({ collection_name }, { altr, signal }) {
-      await ok(altr.classification.DELETE("/v1/collections/{collection_name}", { params: { path: { collection_name } }, signal }));
+    async handler({ collection_name }, { call, signal }) {
+      await call("classification.deleteCollection", { path: { collection_name }, signal });
       return { collection_name, deleted: true };
     },
   }),
@@ -258,17 +236,12 @@ const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listCollectionClassifiers"],
     output: responseBody("classification.listCollectionClassifiers"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       const page = await readPages<Classifier>({
         start: args.contiguous_id,
         all: args.all_pages,
         fetch: async (token) => {
-          const body = await ok(
-            altr.classification.GET("/v1/collections/{collection_name}/classifiers", {
-              params: { path: { collection_name: args.collection_name }, query: { limit: args.limit, contiguous_id: token } },
-              signal,
-            }),
-          );
+          const body = await call("classification.listCollectionClassifiers", { path: { collection_name: args.collection_name }, query: { limit: args.limit, contiguous_id: token }, signal });
           return { items: body.classifiers, next: body.contiguous_id };
         },
       });
@@ -285,15 +258,9 @@ const collectionTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["classification.appendCollectionClassifiers"],
     output: objectOf({ collection_name: S.string, classifier_names: S.arrayOf(S.string), added: S.boolean }),
-    async handler({ collection_name, classifier_names }, { altr, signal }) {
+    async handler({ collection_name, classifier_names }, { call, signal }) {
       const names = [...new Set(classifier_names)];
-      await ok(
-        altr.classification.PATCH("/v1/collections/{collection_name}/classifiers/append", {
-          params: { path: { collection_name } },
-          body: { classifier_names: names },
-          signal,
-        }),
-      );
+      await call("classification.appendCollectionClassifiers", { path: { collection_name }, body: { classifier_names: names }, signal });
       return { collection_name, classifier_names: names, added: true };
     },
   }),
@@ -308,15 +275,9 @@ const collectionTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     operations: ["classification.removeCollectionClassifiers"],
     output: objectOf({ collection_name: S.string, classifier_names: S.arrayOf(S.string), removed: S.boolean }),
-    async handler({ collection_name, classifier_names }, { altr, signal }) {
+    async handler({ collection_name, classifier_names }, { call, signal }) {
       const names = [...new Set(classifier_names)];
-      await ok(
-        altr.classification.PATCH("/v1/collections/{collection_name}/classifiers/remove", {
-          params: { path: { collection_name } },
-          body: { classifier_names: names },
-          signal,
-        }),
-      );
+      await call("classification.removeCollectionClassifiers", { path: { collection_name }, body: { classifier_names: names }, signal });
       return { collection_name, classifier_names: names, removed: true };
     },
   }),
@@ -330,8 +291,8 @@ const collectionTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["classification.importAltrManagedClassifiers"],
     output: responseBody("classification.importAltrManagedClassifiers"),
-    async handler(_args, { altr, signal }) {
-      return ok(altr.classification.POST("/v1/collections/altr-managed/import", { body: {}, signal }));
+    async handler(_args, { call, signal }) {
+      return call("classification.importAltrManagedClassifiers", { body: {}, signal });
     },
   }),
 
@@ -344,8 +305,8 @@ const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.getAltrManagedTimestamp"],
     output: responseBody("classification.getAltrManagedTimestamp"),
-    async handler(_args, { altr, signal }) {
-      return ok(altr.classification.GET("/v1/collections/altr-managed/timestamp", { signal }));
+    async handler(_args, { call, signal }) {
+      return call("classification.getAltrManagedTimestamp", { signal });
     },
   }),
 
@@ -358,17 +319,12 @@ const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listAltrManagedClassifiers"],
     output: responseBody("classification.listAltrManagedClassifiers"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       const page = await readPages<Classifier>({
         start: args.contiguous_id,
         all: args.all_pages,
         fetch: async (token) => {
-          const body = await ok(
-            altr.classification.GET("/v1/collections/altr-managed/classifiers", {
-              params: { query: { limit: args.limit, contiguous_id: token } },
-              signal,
-            }),
-          );
+          const body = await call("classification.listAltrManagedClassifiers", { query: { limit: args.limit, contiguous_id: token }, signal });
           return { items: body.classifiers, next: body.contiguous_id };
         },
       });

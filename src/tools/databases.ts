@@ -1,6 +1,5 @@
 /** Databases: connect, inspect, update and disconnect data sources (altrnet + service-user). */
 import { z } from "zod";
-import { ok, type AltrClients } from "../altr/client.js";
 import type { components } from "../generated/altrnet.js";
 import { paginateOffset } from "../altr/paginate.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
@@ -31,8 +30,8 @@ export const databaseTools: Tool[] = [
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["altrnet.listDatabases"],
     output: withProperties(responseData("altrnet.listDatabases"), { next_offset: S.nullableInteger }),
-    async handler({ offset }, { altr, signal }) {
-      const paged = await databasePages({ altr, signal }, offset ?? 0, MAX_PAGES);
+    async handler({ offset }, { call, signal }) {
+      const paged = await databasePages({ call, signal }, offset ?? 0, MAX_PAGES);
       return { databases: paged.items, count: paged.total, next_offset: paged.next_offset };
     },
   }),
@@ -49,8 +48,8 @@ export const databaseTools: Tool[] = [
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["altrnet.listDatabases"],
     output: objectOf({ database_id: S.nullableInteger, databases: databaseList }),
-    async handler({ database_name }, { altr, signal }) {
-      const database = await findDatabaseByName(altr, database_name, signal);
+    async handler({ database_name }, { call, signal }) {
+      const database = await findDatabaseByName(call, database_name, signal);
       return { database_id: database.id, databases: [database] };
     },
   }),
@@ -65,8 +64,8 @@ export const databaseTools: Tool[] = [
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["service_user.listSnowflakeServiceUsers"],
     output: responseBody("service_user.listSnowflakeServiceUsers"),
-    async handler(_args, { altr, signal }) {
-      return ok(altr.service_user.GET("/v1/services/snowflake/users", { signal }));
+    async handler(_args, { call, signal }) {
+      return call("service_user.listSnowflakeServiceUsers", { signal });
     },
   }),
 
@@ -94,11 +93,9 @@ export const databaseTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["altrnet.createDatabase"],
     output: responseData("altrnet.createDatabase"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       rejectMixedAuth(args, PASSWORD_MODE);
-      const body = await ok(
-        altr.altrnet.POST("/api/databases", {
-          body: {
+      const body = await call("altrnet.createDatabase", { body: {
             friendlyDatabaseName: args.friendly_database_name,
             databaseType: args.database_type,
             databaseName: args.database_name,
@@ -110,10 +107,7 @@ export const databaseTools: Tool[] = [
                   hostname: args.hostname,
                   databasePort: args.database_port,
                 }),
-          },
-          signal,
-        }),
-      );
+          }, signal });
       return body.data ?? null;
     },
   }),
@@ -138,11 +132,9 @@ export const databaseTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     operations: ["altrnet.createDatabase"],
     output: responseData("altrnet.createDatabase"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       rejectMixedAuth(args, DATABRICKS_PASSWORD_MODE);
-      const body = await ok(
-        altr.altrnet.POST("/api/databases", {
-          body: {
+      const body = await call("altrnet.createDatabase", { body: {
             friendlyDatabaseName: args.friendly_database_name,
             databaseType: "databricks",
             databaseName: args.database_name,
@@ -150,10 +142,7 @@ export const databaseTools: Tool[] = [
             ...(args.service_user_id !== undefined
               ? { serviceUserID: args.service_user_id }
               : { databaseUsername: args.database_username, databasePassword: args.database_password }),
-          },
-          signal,
-        }),
-      );
+          }, signal });
       return body.data ?? null;
     },
   }),
@@ -184,7 +173,7 @@ export const databaseTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["altrnet.updateDatabase"],
     output: responseData("altrnet.updateDatabase"),
-    async handler({ database_id, ...fields }, { altr, signal }) {
+    async handler({ database_id, ...fields }, { call, signal }) {
       const body = {
         friendlyDatabaseName: fields.friendly_database_name,
         maxNumberOfConnections: fields.max_number_of_connections,
@@ -203,13 +192,7 @@ export const databaseTools: Tool[] = [
       if (Object.values(body).every((v) => v === undefined)) {
         throw new InputError("Nothing to update: give at least one field besides database_id", []);
       }
-      const res = await ok(
-        altr.altrnet.PATCH("/api/databases/{databaseId}", {
-          params: { path: { databaseId: database_id } },
-          body,
-          signal,
-        }),
-      );
+      const res = await call("altrnet.updateDatabase", { path: { databaseId: database_id }, body, signal });
       return res.data ?? null;
     },
   }),
@@ -224,13 +207,8 @@ export const databaseTools: Tool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     operations: ["altrnet.syncDatabaseStatus"],
     output: responseData("altrnet.syncDatabaseStatus"),
-    async handler({ database_id }, { altr, signal }) {
-      const body = await ok(
-        altr.altrnet.PATCH("/api/databases/{databaseId}/status", {
-          params: { path: { databaseId: database_id } },
-          signal,
-        }),
-      );
+    async handler({ database_id }, { call, signal }) {
+      const body = await call("altrnet.syncDatabaseStatus", { path: { databaseId: database_id }, signal });
       return body.data ?? null;
     },
   }),
@@ -247,20 +225,15 @@ export const databaseTools: Tool[] = [
       ignore_errors: z.boolean().default(false).describe("Force it when ALTR-side cleanup fails."),
     },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    operations: ["altrnet.deleteDatabase"],
+    operations: ["altrnet.deleteDatabase", "altrnet.listDatabases"],
     output: objectOf({ database_id: S.integer, disconnected: S.boolean }),
     async impact({ database_id }, ctx) {
       const database = (await databasePages(ctx, 0, 3)).items.find((d) => d.id === database_id);
       if (!database?.friendlyDatabaseName) return undefined;
       return `${database.friendlyDatabaseName} (${database.databaseType ?? "?"}): ALTR stops governing it`;
     },
-    async handler({ database_id, ignore_errors }, { altr, signal }) {
-      await ok(
-        altr.altrnet.DELETE("/api/databases/{databaseId}", {
-          params: { path: { databaseId: database_id }, query: ignore_errors ? { ignoreErrors: true } : {} },
-          signal,
-        }),
-      );
+    async handler({ database_id, ignore_errors }, { call, signal }) {
+      await call("altrnet.deleteDatabase", { path: { databaseId: database_id }, query: ignore_errors ? { ignoreErrors: true } : {}, signal });
       return { database_id, disconnected: true };
     },
   }),
@@ -272,26 +245,23 @@ export const databaseTools: Tool[] = [
  * (several: listing their ids); a failed lookup (401, 5xx, ...) is thrown as that AltrError.
  */
 /** Pages of the database list from `start` (at most `maxPages`). */
-function databasePages(ctx: Pick<ToolContext, "altr" | "signal">, start: number, maxPages: number) {
+function databasePages(ctx: Pick<ToolContext<"altrnet.listDatabases">, "call" | "signal">, start: number, maxPages: number) {
   return paginateOffset({
     start,
     maxPages,
     fetchPage: async (at) => {
-      const body = await ok(
-        ctx.altr.altrnet.GET("/api/databases", { params: { query: { offset: at, limit: PAGE_SIZE } }, signal: ctx.signal }),
-      );
+      const body = await ctx.call("altrnet.listDatabases", { query: { offset: at, limit: PAGE_SIZE }, signal: ctx.signal });
       return { items: body.data?.databases ?? [], total: body.data?.count };
     },
   });
 }
 
-export async function findDatabaseByName(altr: AltrClients, name: string, signal: AbortSignal): Promise<Database> {
-  const body = await ok(
-    altr.altrnet.GET("/api/databases", {
-      params: { query: { friendlyDatabaseName: name, limit: PAGE_SIZE } },
-      signal,
-    }),
-  );
+export async function findDatabaseByName(
+  call: ToolContext<"altrnet.listDatabases">["call"],
+  name: string,
+  signal: AbortSignal,
+): Promise<Database> {
+  const body = await call("altrnet.listDatabases", { query: { friendlyDatabaseName: name, limit: PAGE_SIZE }, signal });
   const all = body.data?.databases ?? [];
   // The server's filter may match partially; the id is only certain for an exact name.
   const exact = all.filter((d) => d.friendlyDatabaseName === name);

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { PathParamError, type AltrClients } from "../altr/client.js";
+import { operationCaller, type OperationCaller } from "../altr/operations.js";
 import type { AltrErrorKind } from "../altr/errors.js";
 import type { PresignedFetch } from "../altr/presigned.js";
 import { OPERATIONS, type OperationKey } from "../generated/operations.js";
@@ -44,7 +45,8 @@ export interface Annotations {
   openWorldHint: boolean;
 }
 
-export interface ToolContext {
+/** What the server hands a tool call: the ALTR clients, the call's signal and logger. */
+export interface InvokeContext {
   altr: AltrClients;
   signal: AbortSignal;
   log: Logger;
@@ -55,7 +57,17 @@ export interface ToolContext {
   presigned?: PresignedFetch;
 }
 
-export interface ToolSpec<S extends z.ZodRawShape> {
+/**
+ * What a handler gets: `call`/`callWithStatus` scoped to the tool's declared operations (another
+ * key is a type error, and throws), the call's signal and logger. There is no raw client.
+ */
+export interface ToolContext<K extends OperationKey = OperationKey> extends OperationCaller<K> {
+  signal: AbortSignal;
+  log: Logger;
+  presigned?: PresignedFetch;
+}
+
+export interface ToolSpec<S extends z.ZodRawShape, O extends readonly OperationKey[]> {
   name: string;
   title: string;
   description: string;
@@ -70,22 +82,22 @@ export interface ToolSpec<S extends z.ZodRawShape> {
    * plaintext, where altering a character would corrupt the customer's value).
    */
   verbatimOutput?: string;
-  /** The curated operations the handler calls. */
-  operations: readonly OperationKey[];
+  /** The curated operations the handler calls: the only ones its `ctx.call` reaches. */
+  operations: O;
   /** Schema of `data` on success. */
   output: JsonSchema;
   /** Argument names whose values never reach logs or error text (beyond the name heuristic). */
   sensitive?: readonly (keyof S & string)[];
   /** Names the tool had before a rename: callable (hidden from tools/list) and matched by RESTRICTED_TOOLS. */
   aliases?: readonly string[];
-  handler: (args: z.output<z.ZodObject<S>>, ctx: ToolContext) => Promise<unknown>;
+  handler: (args: z.output<z.ZodObject<S>>, ctx: ToolContext<O[number]>) => Promise<unknown>;
   /**
    * Destructive tools: a read-only look-up of what the call will remove or unmask, added to the
    * confirmation question (e.g. "2 rules go with it"). Runs only when the user is about to be
    * asked (or the call is refused for want of `confirm`), within IMPACT_TIMEOUT_MS; if it fails,
    * the question is asked without it.
    */
-  impact?: (args: z.output<z.ZodObject<S>>, ctx: ToolContext) => Promise<string | undefined>;
+  impact?: (args: z.output<z.ZodObject<S>>, ctx: ToolContext<O[number]>) => Promise<string | undefined>;
 }
 
 /** How long the confirmation look-up (`impact`) may take before the question is asked without it. */
@@ -115,7 +127,7 @@ export interface Tool {
    * runs between validation and the handler (the server's confirmation of destructive calls);
    * it throws to stop the call before anything is sent.
    */
-  invoke(raw: unknown, ctx: ToolContext, gate?: Gate): Promise<unknown>;
+  invoke(raw: unknown, ctx: InvokeContext, gate?: Gate): Promise<unknown>;
 }
 
 /**
@@ -225,8 +237,15 @@ function withoutNulls(raw: unknown): unknown {
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null));
 }
 
-export function defineTool<S extends z.ZodRawShape>(spec: ToolSpec<S>): Tool {
+export function defineTool<S extends z.ZodRawShape, const O extends readonly OperationKey[]>(spec: ToolSpec<S, O>): Tool {
   const schema = z.object(spec.input).strict();
+  /** The handler's context: calls scoped to the declared operations, on `signal`. */
+  const scoped = (ctx: InvokeContext, signal: AbortSignal): ToolContext<O[number]> => ({
+    ...operationCaller<O[number]>(ctx.altr, spec.name, spec.operations, signal),
+    signal,
+    log: ctx.log,
+    ...(ctx.presigned ? { presigned: ctx.presigned } : {}),
+  });
   return {
     name: spec.name,
     title: spec.title,
@@ -249,11 +268,11 @@ export function defineTool<S extends z.ZodRawShape>(spec: ToolSpec<S>): Tool {
           await gate(
             parsed.data as Record<string, unknown>,
             impact
-              ? () => impact(parsed.data, { ...ctx, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)]) })
+              ? () => impact(parsed.data, scoped(ctx, AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)])))
               : undefined,
           );
         }
-        return await spec.handler(parsed.data, ctx);
+        return await spec.handler(parsed.data, scoped(ctx, ctx.signal));
       } catch (err) {
         if (err instanceof PathParamError) throw refusedPathParam(err, parsed.data);
         throw err;

@@ -4,7 +4,6 @@
  * and are never retried.
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import { paginate } from "../altr/paginate.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, responseBody, type Tool } from "./define.js";
@@ -83,9 +82,9 @@ export const keyManagementTools: Tool[] = [
       count: S.integer,
       contiguous_id: S.nullableString,
     }),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       const paged = await pages(args, async (at) => {
-        const body = await ok(altr.kma.GET("/tweaks", { params: { query: query(args, at) }, signal }));
+        const body = await call("kma.listTweaks", { query: query(args, at), signal });
         return { items: body.tweaks, next: body.contiguous_id };
       });
       return { tweaks: paged.items, count: paged.items.length, contiguous_id: paged.next };
@@ -101,13 +100,8 @@ export const keyManagementTools: Tool[] = [
     annotations: READ,
     operations: ["kma.getTweak"],
     output: responseBody("kma.getTweak"),
-    async handler({ name, sequence }, { altr, signal }) {
-      return ok(
-        altr.kma.GET("/tweaks/{name}", {
-          params: { path: { name }, query: sequence !== undefined ? { sequence } : {} },
-          signal,
-        }),
-      );
+    async handler({ name, sequence }, { call, signal }) {
+      return call("kma.getTweak", { path: { name }, query: sequence !== undefined ? { sequence } : {}, signal });
     },
   }),
 
@@ -120,8 +114,8 @@ export const keyManagementTools: Tool[] = [
     annotations: CREATE,
     operations: ["kma.createTweak"],
     output: responseBody("kma.createTweak"),
-    async handler({ name }, { altr, signal }) {
-      return ok(altr.kma.POST("/tweaks", { body: { name }, signal }));
+    async handler({ name }, { call, signal }) {
+      return call("kma.createTweak", { body: { name }, signal });
     },
   }),
 
@@ -134,10 +128,8 @@ export const keyManagementTools: Tool[] = [
     annotations: IRREVERSIBLE,
     operations: ["kma.deactivateTweak"],
     output: responseBody("kma.deactivateTweak"),
-    async handler({ name, sequence }, { altr, signal }) {
-      return ok(
-        altr.kma.PATCH("/tweaks/{name}/sequence/{sequence}/deactivate", { params: { path: { name, sequence } }, signal }),
-      );
+    async handler({ name, sequence }, { call, signal }) {
+      return call("kma.deactivateTweak", { path: { name, sequence }, signal });
     },
   }),
 
@@ -154,11 +146,9 @@ export const keyManagementTools: Tool[] = [
       count: S.integer,
       contiguous_id: S.nullableString,
     }),
-    async handler({ namespace, ...args }, { altr, signal }) {
+    async handler({ namespace, ...args }, { call, signal }) {
       const paged = await pages(args, async (at) => {
-        const body = await ok(
-          altr.kma.GET("/keys/{namespace}", { params: { path: { namespace }, query: query(args, at) }, signal }),
-        );
+        const body = await call("kma.listKeys", { path: { namespace }, query: query(args, at), signal });
         return { items: body.keys, next: body.contiguous_id };
       });
       return { keys: paged.items, count: paged.items.length, contiguous_id: paged.next };
@@ -174,13 +164,8 @@ export const keyManagementTools: Tool[] = [
     annotations: READ,
     operations: ["kma.getKey"],
     output: responseBody("kma.getKey"),
-    async handler({ namespace, name, sequence }, { altr, signal }) {
-      return ok(
-        altr.kma.GET("/keys/{namespace}/{name}", {
-          params: { path: { namespace, name }, query: sequence !== undefined ? { sequence } : {} },
-          signal,
-        }),
-      );
+    async handler({ namespace, name, sequence }, { call, signal }) {
+      return call("kma.getKey", { path: { namespace, name }, query: sequence !== undefined ? { sequence } : {}, signal });
     },
   }),
 
@@ -193,8 +178,8 @@ export const keyManagementTools: Tool[] = [
     annotations: CREATE,
     operations: ["kma.createKey"],
     output: responseBody("kma.createKey"),
-    async handler({ namespace, name }, { altr, signal }) {
-      return ok(altr.kma.POST("/keys", { body: { name, namespace }, signal }));
+    async handler({ namespace, name }, { call, signal }) {
+      return call("kma.createKey", { body: { name, namespace }, signal });
     },
   }),
 
@@ -207,13 +192,8 @@ export const keyManagementTools: Tool[] = [
     annotations: IRREVERSIBLE,
     operations: ["kma.deactivateKey"],
     output: responseBody("kma.deactivateKey"),
-    async handler({ namespace, name, sequence }, { altr, signal }) {
-      return ok(
-        altr.kma.PATCH("/keys/{namespace}/{name}/sequence/{sequence}/deactivate", {
-          params: { path: { namespace, name, sequence } },
-          signal,
-        }),
-      );
+    async handler({ namespace, name, sequence }, { call, signal }) {
+      return call("kma.deactivateKey", { path: { namespace, name, sequence }, signal });
     },
   }),
 
@@ -226,13 +206,8 @@ export const keyManagementTools: Tool[] = [
     annotations: IRREVERSIBLE,
     operations: ["kma.rotateKey"],
     output: responseBody("kma.rotateKey"),
-    async handler({ namespace, name, sequence }, { altr, signal }) {
-      return ok(
-        altr.kma.PATCH("/keys/{namespace}/{name}/sequence/{sequence}/rotate", {
-          params: { path: { namespace, name, sequence } },
-          signal,
-        }),
-      );
+    async handler({ namespace, name, sequence }, { call, signal }) {
+      return call("kma.rotateKey", { path: { namespace, name, sequence }, signal });
     },
   }),
 ];

@@ -4,7 +4,6 @@
  * so the caller knows to ask again rather than read it as an empty result.
  */
 import { z } from "zod";
-import { ok, okWithStatus } from "../altr/client.js";
 import { S } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { withProperties } from "./common.js";
@@ -42,12 +41,12 @@ export const sidecarAuditTools: Tool[] = [
     readOnlyReason: "The POST only starts a search over existing audits; it changes nothing.",
     operations: ["sc_control.searchSidecarAudits"],
     output: responseBody("sc_control.searchSidecarAudits"),
-    async handler(query, { altr, signal }) {
+    async handler(query, { call, signal }) {
       if (query.from_date_time && query.to_date_time && query.from_date_time > query.to_date_time) {
         throw new InputError("from_date_time: must not be after to_date_time", ["from_date_time", "to_date_time"]);
       }
       // Every filter travels in the query string (lists as repeated keys); the POST has no body.
-      return ok(altr.sc_control.POST("/v1/audits", { params: { query }, signal }));
+      return call("sc_control.searchSidecarAudits", { query, signal });
     },
   }),
 
@@ -68,10 +67,8 @@ export const sidecarAuditTools: Tool[] = [
       status: { type: "string", enum: ["complete", "processing"] },
       next_page_token: S.nullableString,
     }),
-    async handler({ search_uuid, ...query }, { altr, signal }) {
-      const { data: body, status } = await okWithStatus(
-        altr.sc_control.GET("/v1/audits/{search_uuid}", { params: { path: { search_uuid }, query }, signal }),
-      );
+    async handler({ search_uuid, ...query }, { callWithStatus, signal }) {
+      const { data: body, status } = await callWithStatus("sc_control.getSidecarAuditResults", { path: { search_uuid }, query, signal });
       if (status === 202) return { status: "processing", audits: [], next_page_token: null };
       const next = body?.next_page_token || null;
       return {

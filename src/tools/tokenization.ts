@@ -8,7 +8,6 @@
  */
 import { z } from "zod";
 import { AltrError } from "../altr/errors.js";
-import { ok } from "../altr/client.js";
 import type { components as VaultComponents } from "../generated/vault.js";
 import type { OperationKey } from "../generated/operations.js";
 import { S, objectOf } from "../schema/json-schema.js";
@@ -139,11 +138,11 @@ const VAULT: Service = {
   value: z.string().min(1).max(1023),
   valueLimit: "",
   ops: { tokenize: "vault.tokenize", detokenize: "vault.detokenize", partial: "vault.partialDetokenize", remove: "vault.deleteTokens" },
-  tokenize: (body, deterministic, { altr, signal }) =>
-    ok(altr.vault.POST("/batch", { params: { header: { "X-ALTR-DETERMINISM": deterministic } }, body, signal })),
-  detokenize: (body, { altr, signal }) => ok(altr.vault.PUT("/batch", { body, signal })),
-  partial: (body, { altr, signal }) => ok(altr.vault.PUT("/batch/partial", { body, signal })),
-  remove: (body, { altr, signal }) => ok(altr.vault.PUT("/batch/delete", { body, signal })),
+  tokenize: (body, deterministic, { call, signal }) =>
+    call("vault.tokenize", { header: { "X-ALTR-DETERMINISM": deterministic }, body, signal }),
+  detokenize: (body, { call, signal }) => call("vault.detokenize", { body, signal }),
+  partial: (body, { call, signal }) => call("vault.partialDetokenize", { body, signal }),
+  remove: (body, { call, signal }) => call("vault.deleteTokens", { body, signal }),
 };
 
 const CRITICAL: Service = {
@@ -161,11 +160,11 @@ const CRITICAL: Service = {
     partial: "critical.partialDetokenize",
     remove: "critical.deleteTokens",
   },
-  tokenize: (body, deterministic, { altr, signal }) =>
-    ok(altr.critical.POST("/batch", { params: { header: { "X-ALTR-DETERMINISM": deterministic } }, body, signal })),
-  detokenize: (body, { altr, signal }) => ok(altr.critical.PUT("/batch", { body, signal })),
-  partial: (body, { altr, signal }) => ok(altr.critical.PUT("/batch/partial", { body, signal })),
-  remove: (body, { altr, signal }) => ok(altr.critical.PUT("/batch/delete", { body, signal })),
+  tokenize: (body, deterministic, { call, signal }) =>
+    call("critical.tokenize", { header: { "X-ALTR-DETERMINISM": deterministic }, body, signal }),
+  detokenize: (body, { call, signal }) => call("critical.detokenize", { body, signal }),
+  partial: (body, { call, signal }) => call("critical.partialDetokenize", { body, signal }),
+  remove: (body, { call, signal }) => call("critical.deleteTokens", { body, signal }),
 };
 
 /** Labels the record type cannot carry faithfully: refused by name rather than dropped. */
