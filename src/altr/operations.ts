@@ -7,7 +7,8 @@
  */
 import type { FetchResponse, RequestBodyOption } from "openapi-fetch";
 import { OPERATIONS, type OperationKey, type OperationTypes } from "../generated/operations.js";
-import { ok, okWithStatus, type AltrClients } from "./client.js";
+import { okWithStatus, type AltrClients } from "./client.js";
+import { AltrError, altrMessageOf } from "./errors.js";
 
 type ParamsOf<K extends OperationKey> = OperationTypes[K] extends { parameters: infer P } ? P : {};
 
@@ -93,11 +94,57 @@ export function operationCaller<Allowed extends OperationKey>(
       signal: own ?? signal,
     });
   };
+  const checked = async (key: OperationKey, init: CallInit<OperationKey>) => {
+    const { data, status } = await okWithStatus(send(key, init));
+    successMeansSuccess(key, status, data);
+    return { data, status };
+  };
   return {
-    call: async (key, init) => (await ok(send(key, init as CallInit<OperationKey>))) as CallData<typeof key>,
+    call: async (key, init) => (await checked(key, init as CallInit<OperationKey>)).data as CallData<typeof key>,
     callWithStatus: async (key, init) => {
-      const { data, status } = await okWithStatus(send(key, init as CallInit<OperationKey>));
+      const { data, status } = await checked(key, init as CallInit<OperationKey>);
       return { data: data as CallData<typeof key> | undefined, status };
     },
   };
+}
+
+/**
+ * Success statuses whose documented body ALTR may leave out, as the curated documents say (the
+ * rest of the table comes from the documents themselves: a 2xx declared without content).
+ */
+const BODY_MAY_BE_EMPTY: Partial<Record<OperationKey, { statuses: readonly number[]; why: string }>> = {
+  "api.connectTagMasking": { statuses: [201], why: "ALTR documents 201 without a body; the upstream reads an optional job status" },
+  "api.getQueryAuditResults": { statuses: [200, 202], why: "ALTR documents the same body for 200 and 202; it may be empty" },
+  "sc_control.getSidecarAuditResults": { statuses: [202], why: "202 means the search still runs: nothing to read yet" },
+};
+
+/** Keys of ALTR's answer envelope (`{success, data}` and its message fields), and nothing else. */
+const ENVELOPE_KEYS = new Set(["success", "data", "message", "error", "errors", "code", "statusCode"]);
+
+/**
+ * A 2xx is a success only if the answer says so: ALTR's envelope with `success: false` is the
+ * operation failing (kind `rejected`, with ALTR's message), and a missing, null or empty body
+ * where the document promises one (a 204 included) is an answer altr-mcp cannot trust
+ * (`invalid_response`). An answer that reports per-item outcomes besides `success` (e.g. token
+ * deletion's `unprocessed`) is left to its tool, which reports the partial outcome.
+ */
+export function successMeansSuccess(key: OperationKey, status: number, data: unknown): void {
+  const info = OPERATIONS[key];
+  const operation = `${info.method} ${info.path}`;
+  const documented = info.bodies[String(status)];
+  const promisesBody =
+    (documented ?? Object.values(info.bodies).some(Boolean)) && !BODY_MAY_BE_EMPTY[key]?.statuses.includes(status);
+  if (promisesBody && (data === undefined || data === null || data === "")) {
+    throw new AltrError({
+      kind: "invalid_response",
+      operation,
+      detail: `HTTP ${status} with ${data === null ? "a null body" : "no body"}, where ALTR's document promises one; the outcome is unknown`,
+    });
+  }
+  if (data !== null && typeof data === "object" && !Array.isArray(data)) {
+    const body = data as Record<string, unknown>;
+    if (body.success === false && Object.keys(body).every((k) => ENVELOPE_KEYS.has(k))) {
+      throw new AltrError({ kind: "rejected", operation, status, altrMessage: altrMessageOf(body) ?? "(ALTR gave no reason)" });
+    }
+  }
 }

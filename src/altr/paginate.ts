@@ -37,7 +37,8 @@ export async function paginate<T, C>(opts: PaginateOptions<T, C>): Promise<Paged
   while (pages < Math.max(1, opts.maxPages)) {
     const page = await opts.fetchPage(cursor);
     pages++;
-    items.push(...page.items);
+    // One at a time: spreading a page into push() overflows the call stack past ~150,000 items.
+    for (const item of page.items) items.push(item);
     if (page.next === null || page.next === undefined) return { items, next: null, pages };
     const k = key(page.next);
     if (seen.has(k)) return { items, next: null, pages, stopped: "cursor_did_not_advance" };

@@ -221,11 +221,30 @@ function refusedPathParam(err: PathParamError, args: unknown): InputError {
 }
 
 /** Paths (`rules[0].id`) of every string or number in `value` equal to `wanted`. */
-function fieldsHolding(value: unknown, wanted: string, path: PropertyKey[] = []): string[] {
-  if ((typeof value === "string" || typeof value === "number") && String(value) === wanted) return [fieldPath(path)];
-  if (Array.isArray(value)) return value.flatMap((v, i) => fieldsHolding(v, wanted, [...path, i]));
+function fieldsHolding(value: unknown, wanted: string): string[] {
+  return fieldsWhere(value, (v) => (typeof v === "string" || typeof v === "number") && String(v) === wanted);
+}
+
+/** A UTF-16 surrogate without its pair: no UTF-8 encoding exists for it, so no request can carry it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Paths of every string in `value` (keys included) that `pattern` matches. */
+function fieldsWith(value: unknown, pattern: RegExp): string[] {
+  return fieldsWhere(value, (v) => typeof v === "string" && pattern.test(v), (k) => pattern.test(k));
+}
+
+function fieldsWhere(
+  value: unknown,
+  test: (v: unknown) => boolean,
+  testKey: (k: string) => boolean = () => false,
+  path: PropertyKey[] = [],
+): string[] {
+  if (test(value)) return [fieldPath(path)];
+  if (Array.isArray(value)) return value.flatMap((v, i) => fieldsWhere(v, test, testKey, [...path, i]));
   if (value && typeof value === "object") {
-    return Object.entries(value).flatMap(([k, v]) => fieldsHolding(v, wanted, [...path, k]));
+    return Object.entries(value).flatMap(([k, v]) =>
+      testKey(k) ? [fieldPath([...path, k])] : fieldsWhere(v, test, testKey, [...path, k]),
+    );
   }
   return [];
 }
@@ -262,6 +281,10 @@ export function defineTool<S extends z.ZodRawShape, const O extends readonly Ope
     async invoke(raw, ctx, gate) {
       const parsed = schema.safeParse(withoutNulls(raw));
       if (!parsed.success) throw formatIssues(parsed.error);
+      const broken = fieldsWith(parsed.data, LONE_SURROGATE);
+      if (broken.length) {
+        throw new InputError(`Invalid arguments: ${broken.join(", ")}: not valid Unicode text (contains a lone surrogate)`, broken);
+      }
       try {
         if (gate) {
           const impact = spec.impact;
