@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { responseData, defineTool, input, type Tool } from "./define.js";
+import { CREATE, REMOVE, UPDATE, text } from "./common.js";
 
-const text = z.string().trim().min(1);
 /** At most 255 characters (checked, not advertised: the limit rarely matters and costs tokens). */
 export const name255 = text.refine((v) => v.length <= 255, "must be at most 255 characters");
 
@@ -151,7 +151,7 @@ export const accessManagementTools: Tool[] = [
       policy_maintenance: maintenance.optional(),
       access_request_id: text.optional().describe("The access request it fulfils."),
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["api.createSnowflakeAccessPolicy"],
     output: responseData("api.createSnowflakeAccessPolicy"),
     async handler(args, { call, signal }) {
@@ -181,7 +181,7 @@ export const accessManagementTools: Tool[] = [
       rules: oltpRules,
       case_sensitivity: z.enum(["case_sensitive"]).default("case_sensitive"),
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["api.createOltpAccessPolicy"],
     output: responseData("api.createOltpAccessPolicy"),
     async handler(args, { call, signal }) {
@@ -210,7 +210,7 @@ export const accessManagementTools: Tool[] = [
       description: name255.optional(),
     },
     // A replaced rule list can revoke access, so it is flagged as destructive.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["api.updateSnowflakeAccessPolicy"],
     output: responseData("api.updateSnowflakeAccessPolicy"),
     async handler({ policy_id, policy_name, rules, description }, { call, signal }) {
@@ -225,7 +225,7 @@ export const accessManagementTools: Tool[] = [
     description: "Run an access policy's check now.",
     toolset: "access_management",
     input: { policy_id: accessPolicyId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["api.triggerAccessPolicyCheck"],
     output: responseData("api.triggerAccessPolicyCheck"),
     async handler({ policy_id }, { call, signal }) {

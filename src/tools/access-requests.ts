@@ -4,6 +4,7 @@ import type { components } from "../generated/api.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, responseBody, responseData, type Tool } from "./define.js";
 import { snowflakeRules } from "./access-management.js";
+import { CREATE, READ, UPDATE, text } from "./common.js";
 
 type AccessRequestStatus = components["schemas"]["AccessRequestStatus"];
 
@@ -22,7 +23,6 @@ const STATUSES = [
   "FAILED",
 ] as const satisfies readonly AccessRequestStatus[];
 
-const text = z.string().trim().min(1);
 const requestId = text;
 
 const snowflakeMetadata = input.described(
@@ -46,7 +46,7 @@ const decision = (verb: "approve" | "deny" | "cancel", what: string, title: stri
     toolset: "access_requests",
     input: { request_id: requestId, justification: text },
     // A request can be decided once; repeating the call changes nothing further.
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: [`api.${verb}AccessRequest` as const],
     output: responseData(`api.${verb}AccessRequest`),
     async handler({ request_id, justification }, { call, signal }) {
@@ -70,7 +70,7 @@ export const accessRequestTools: Tool[] = [
       role: text.optional().describe("Requester's Snowflake role."),
       snowflake_metadata: snowflakeMetadata.optional(),
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["api.createAccessRequest"],
     output: responseData("api.createAccessRequest"),
     async handler(args, { call, signal }) {
@@ -101,7 +101,7 @@ export const accessRequestTools: Tool[] = [
       sort: z.enum(["asc", "desc"]).optional(),
       exclusive_start_key: text.optional().describe("next_start_key of a previous answer."),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.listAccessRequests"],
     output: objectOf({
       access_requests: propertyOf(responseBody("api.listAccessRequests"), "data"),
@@ -121,7 +121,7 @@ export const accessRequestTools: Tool[] = [
     description: "Get one access request: rules, state, who decided and why.",
     toolset: "access_requests",
     input: { request_id: requestId },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.getAccessRequest"],
     output: responseData("api.getAccessRequest"),
     async handler({ request_id }, { call, signal }) {

@@ -7,7 +7,7 @@ import { paginate } from "../altr/paginate.js";
 import type { components } from "../generated/audit-report.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, responseBody, type Tool } from "./define.js";
-import { isTimeZone, MAX_PAGES } from "./common.js";
+import { CREATE, isTimeZone, MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
 
 type Definition = components["schemas"]["Definition"];
 type DefinitionInput = components["schemas"]["DefinitionInput"];
@@ -269,7 +269,6 @@ async function pages<T>(
 const listOutput = (op: Parameters<typeof responseBody>[0]) =>
   objectOf({ items: propertyOf(responseBody(op), "items"), count: S.integer, next_cursor: S.nullableString });
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 
 export const auditReportTools: Tool[] = [
   defineTool({
@@ -294,7 +293,7 @@ export const auditReportTools: Tool[] = [
     description: "Create an audit report definition.",
     toolset: "audit_reports",
     input: definitionFields,
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["audit_report.createReportDefinition"],
     output: responseBody("audit_report.createReportDefinition"),
     async handler(args, { call, signal }) {
@@ -324,7 +323,7 @@ export const auditReportTools: Tool[] = [
     toolset: "audit_reports",
     input: { definition_id: definitionId, ...definitionFields },
     // A full replace removes whatever the caller leaves out (delivery, filters, schedule).
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["audit_report.getReportDefinition", "audit_report.updateReportDefinition"],
     output: objectOf({ definition: responseBody("audit_report.updateReportDefinition"), cleared: { type: "object" } }),
     async handler({ definition_id, ...args }, { call, signal }) {
@@ -345,7 +344,7 @@ export const auditReportTools: Tool[] = [
     description: "Archive a report definition: it stops running until restored; reports stay.",
     toolset: "audit_reports",
     input: { definition_id: definitionId },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["audit_report.archiveReportDefinition"],
     output: responseBody("audit_report.archiveReportDefinition"),
     async handler({ definition_id }, { call, signal }) {
@@ -359,7 +358,7 @@ export const auditReportTools: Tool[] = [
     description: "Make an archived report definition active again.",
     toolset: "audit_reports",
     input: { definition_id: definitionId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["audit_report.restoreReportDefinition"],
     output: responseBody("audit_report.restoreReportDefinition"),
     async handler({ definition_id }, { call, signal }) {
@@ -373,7 +372,7 @@ export const auditReportTools: Tool[] = [
     description: "Generate a report now; at most once per definition every 5 minutes.",
     toolset: "audit_reports",
     input: { definition_id: definitionId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["audit_report.triggerReportDefinition"],
     output: responseBody("audit_report.triggerReportDefinition"),
     async handler({ definition_id }, { call, signal }) {
@@ -451,7 +450,7 @@ export const auditReportTools: Tool[] = [
     description: "Comment on a generated report; each call adds one.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId, text: z.string().trim().min(1) },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["audit_report.createReportComment"],
     output: responseBody("audit_report.createReportComment"),
     async handler({ definition_id, instance_id, text }, { call, signal }) {
@@ -465,7 +464,7 @@ export const auditReportTools: Tool[] = [
     description: "Pin a comment to the top; one per report.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId, comment_id: commentId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["audit_report.pinReportComment"],
     output: responseBody("audit_report.pinReportComment"),
     async handler({ definition_id, instance_id, comment_id }, { call, signal }) {
@@ -479,7 +478,7 @@ export const auditReportTools: Tool[] = [
     description: "Unpin a comment.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId, comment_id: commentId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["audit_report.unpinReportComment"],
     output: responseBody("audit_report.unpinReportComment"),
     async handler({ definition_id, instance_id, comment_id }, { call, signal }) {
@@ -519,7 +518,7 @@ export const auditReportTools: Tool[] = [
       comments: z.string().trim().min(1).optional(),
     },
     // ALTR refuses a second sign-off by the same user (409), so a repeat changes nothing.
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["audit_report.createReportSignOff"],
     output: responseBody("audit_report.createReportSignOff"),
     async handler({ definition_id, instance_id, action, attestation, comments }, { call, signal }) {

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { components } from "../generated/altrnet.js";
 import { S } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, responseData, type Tool } from "./define.js";
-import { withProperties } from "./common.js";
+import { READ, withProperties } from "./common.js";
 
 type SystemAuditCategory = components["schemas"]["SystemAuditCategory"];
 
@@ -89,7 +89,7 @@ export const auditTools: Tool[] = [
       order_by: z.enum(["asc", "desc"]).optional(),
       sort_by: z.enum(["event_time", "rows_accessed"]).optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     readOnlyReason: "The POST only starts a search over audits; it changes nothing.",
     operations: ["api.startQueryAuditSearch"],
     output: responseBody("api.startQueryAuditSearch"),
@@ -111,7 +111,7 @@ export const auditTools: Tool[] = [
       limit: z.number().int().min(1).max(250).optional(),
       next_page_token: z.string().min(1).optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.getQueryAuditResults"],
     output: withProperties(responseBody("api.getQueryAuditResults"), { status: statusSchema }),
     async handler({ search_uuid, ...query }, { callWithStatus, signal }) {
@@ -141,7 +141,7 @@ export const auditTools: Tool[] = [
       from_date_time: utcTime.optional().describe("UTC, e.g. 2025-06-01T00:00:00Z; default 48 h ago."),
       to_date_time: utcTime.optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     readOnlyReason: "The POST only starts a query over the audit log; it changes nothing.",
     operations: ["altrnet.startSystemAuditQuery"],
     output: withProperties(systemAuditData("altrnet.startSystemAuditQuery"), { next_offset: S.nullableInteger }),
@@ -168,7 +168,7 @@ export const auditTools: Tool[] = [
       "Get a system-audit query's results; moreData: search again with next_offset.",
     toolset: "audits",
     input: { token: z.string().trim().min(1) },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["altrnet.getSystemAuditQueryResult"],
     output: systemAuditData("altrnet.getSystemAuditQueryResult"),
     async handler({ token }, { callWithStatus, signal }) {

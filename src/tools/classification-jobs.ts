@@ -4,6 +4,7 @@ import { downloadPresigned, PresignedError, type PresignedErrorKind } from "../a
 import type { components } from "../generated/classification.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, ToolFailure, responseBody, type ErrorKind, type Tool } from "./define.js";
+import { READ, REMOVE, UPDATE } from "./common.js";
 import {
   allPages,
   CONDITION_TARGETS,
@@ -21,7 +22,6 @@ import {
 type Job = components["schemas"]["Job"];
 type Target = components["schemas"]["ConditionTarget"];
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 /** Starting a job is not idempotent: every call starts another scan. */
 const START = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
 const POLL = "Poll get_job.";
@@ -293,7 +293,7 @@ export const classificationJobTools: Tool[] = [
     toolset: "classification",
     input: { job_id: jobId, status: z.enum(["PAUSED", "CANCELLED", "RUNNING"]) },
     // Cancelling ends the scan for good.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.updateJobStatus"],
     output: responseBody("classification.updateJobStatus"),
     async handler({ job_id, status }, { call, signal }) {
@@ -309,7 +309,7 @@ export const classificationJobTools: Tool[] = [
     toolset: "classification",
     input: { job_id: jobId },
     // The POST (re)generates the report in ALTR; repeating it regenerates the same report.
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["classification.createJobReport"],
     output: objectOf({ job_id: S.string, report: { description: "The report as ALTR produced it (JSON)." } }),
     async handler({ job_id }, { call, signal, presigned }) {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { components } from "../generated/classification.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, responseBody, type Tool } from "./define.js";
+import { READ, REMOVE } from "./common.js";
 import {
   allPages,
   checkScope,
@@ -19,7 +20,6 @@ import {
 type Row = components["schemas"]["FindingsRow"];
 type Decision = components["schemas"]["Decision"];
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 
 const paging = {
   limit: pageSize(1000),
@@ -199,7 +199,7 @@ export const classificationReviewTools: Tool[] = [
     toolset: "classification",
     input: { job_id: jobId, confirmed_status: z.enum(["approved", "rejected"]), ...scopeFields, classifier_name: name.optional() },
     // Without a scope it decides every finding of the job, replacing what reviewers decided.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.recordDecision"],
     output: objectOf({ job_id: S.string, confirmed_status: S.string, scope: scopeOutput, recorded: S.boolean }),
     async handler({ job_id, confirmed_status, ...scope }, { call, signal }) {
@@ -240,7 +240,7 @@ export const classificationReviewTools: Tool[] = [
       "Revoke review decisions in a scope (none = whole job).",
     toolset: "classification",
     input: { job_id: jobId, ...scopeFields, classifier_name: name.optional() },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.revokeDecisions"],
     output: objectOf({ job_id: S.string, scope: scopeOutput, revoked: S.boolean }),
     async handler({ job_id, ...scope }, { call, signal }) {

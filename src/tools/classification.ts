@@ -9,11 +9,11 @@ import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { classificationJobTools } from "./classification-jobs.js";
 import { classificationReviewTools } from "./classification-review.js";
 import { allPages, classifierNames, contiguousId, name, pageSize, readPages, rulesetParam } from "./classification-shared.js";
+import { CREATE, READ, REMOVE, UPDATE } from "./common.js";
 
 type Classifier = components["schemas"]["Classifier"];
 type Collection = components["schemas"]["Collection"];
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 
 const threshold = z.number().int().min(0).max(100);
 const legacySampleSize = z.number().int().min(1);
@@ -69,7 +69,7 @@ const classifierTools: Tool[] = [
       sample_size: legacySampleSize.optional(),
       compound_ruleset: rulesetParam({ allowEmpty: false }).optional(),
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["classification.createClassifier"],
     output: responseBody("classification.createClassifier"),
     async handler(args, { call, signal }) {
@@ -102,7 +102,7 @@ const classifierTools: Tool[] = [
       compound_ruleset: rulesetParam({ allowEmpty: true, description: "As in create_classifier; {} removes it." }).optional(),
     },
     // Clearing a pattern or ruleset changes what the classifier detects; nothing is deleted.
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["classification.updateClassifier"],
     output: responseBody("classification.updateClassifier"),
     async handler({ classifier_name, ...fields }, { call, signal }) {
@@ -132,7 +132,7 @@ const classifierTools: Tool[] = [
     description: "Delete a custom classifier; it leaves every collection.",
     toolset: "classification",
     input: { classifier_name: name },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.deleteClassifier"],
     output: objectOf({ classifier_name: S.string, deleted: S.boolean }),
     async handler({ classifier_name }, { call, signal }) {
@@ -185,7 +185,7 @@ const collectionTools: Tool[] = [
     description: "Create an empty classifier collection; then add_classifiers_to_collection.",
     toolset: "classification",
     input: { collection_name: name, description: z.string().default("") },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["classification.createCollection"],
     output: responseBody("classification.createCollection"),
     async handler({ collection_name, description }, { call, signal }) {
@@ -199,7 +199,7 @@ const collectionTools: Tool[] = [
     description: "Change a custom collection's description (nothing else).",
     toolset: "classification",
     input: { collection_name: name, description: z.string() },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["classification.updateCollection"],
     output: responseBody("classification.updateCollection"),
     async handler({ collection_name, description }, { call, signal }) {
@@ -213,7 +213,7 @@ const collectionTools: Tool[] = [
     description: "Delete a custom collection (classifiers remain); refused while jobs use it.",
     toolset: "classification",
     input: { collection_name: name },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.deleteCollection"],
     output: objectOf({ collection_name: S.string, deleted: S.boolean }),
     async handler({ collection_name }, { call, signal }) {
@@ -255,7 +255,7 @@ const collectionTools: Tool[] = [
     description: "Add classifiers (none already in it) to a custom collection, all or none.",
     toolset: "classification",
     input: { collection_name: name, classifier_names: classifierNames },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["classification.appendCollectionClassifiers"],
     output: objectOf({ collection_name: S.string, classifier_names: S.arrayOf(S.string), added: S.boolean }),
     async handler({ collection_name, classifier_names }, { call, signal }) {
@@ -272,7 +272,7 @@ const collectionTools: Tool[] = [
     toolset: "classification",
     input: { collection_name: name, classifier_names: classifierNames },
     // Later jobs of the collection no longer detect what these classifiers found.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.removeCollectionClassifiers"],
     output: objectOf({ collection_name: S.string, classifier_names: S.arrayOf(S.string), removed: S.boolean }),
     async handler({ collection_name, classifier_names }, { call, signal }) {
@@ -288,7 +288,7 @@ const collectionTools: Tool[] = [
     description: "Install or refresh ALTR's prebuilt classifiers and their collection.",
     toolset: "classification",
     input: {},
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["classification.importAltrManagedClassifiers"],
     output: responseBody("classification.importAltrManagedClassifiers"),
     async handler(_args, { call, signal }) {

@@ -4,7 +4,7 @@ import type { components } from "../generated/altrnet.js";
 import { paginateOffset } from "../altr/paginate.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, InputError, ToolFailure, responseBody, responseData, type Tool, type ToolContext } from "./define.js";
-import { databaseId, MAX_PAGES, offsetParam, withProperties } from "./common.js";
+import { CREATE, databaseId, MAX_PAGES, offsetParam, READ, REMOVE, UPDATE, withProperties } from "./common.js";
 
 type Database = components["schemas"]["Database"];
 
@@ -27,7 +27,7 @@ export const databaseTools: Tool[] = [
     input: {
       offset: offsetParam,
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["altrnet.listDatabases"],
     output: withProperties(responseData("altrnet.listDatabases"), { next_offset: S.nullableInteger }),
     async handler({ offset }, { call, signal }) {
@@ -45,7 +45,7 @@ export const databaseTools: Tool[] = [
     input: {
       database_name: z.string().trim().min(1).describe("Display name."),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["altrnet.listDatabases"],
     output: objectOf({ database_id: S.nullableInteger, databases: databaseList }),
     async handler({ database_name }, { call, signal }) {
@@ -61,7 +61,7 @@ export const databaseTools: Tool[] = [
       "List Snowflake service users (key-pair identities), for service_user_id.",
     toolset: "databases",
     input: {},
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["service_user.listSnowflakeServiceUsers"],
     output: responseBody("service_user.listSnowflakeServiceUsers"),
     async handler(_args, { call, signal }) {
@@ -90,7 +90,7 @@ export const databaseTools: Tool[] = [
       database_port: z.number().int().min(1).max(65535).optional(),
     },
     sensitive: ["database_password"],
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["altrnet.createDatabase"],
     output: responseData("altrnet.createDatabase"),
     async handler(args, { call, signal }) {
@@ -129,7 +129,7 @@ export const databaseTools: Tool[] = [
       service_user_id: z.string().trim().min(1).optional().describe("From get_service_users."),
     },
     sensitive: ["database_password"],
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["altrnet.createDatabase"],
     output: responseData("altrnet.createDatabase"),
     async handler(args, { call, signal }) {
@@ -170,7 +170,7 @@ export const databaseTools: Tool[] = [
       reinvoke: z.boolean().optional().describe("Re-run the connection setup."),
     },
     sensitive: ["database_password", "connection_string"],
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["altrnet.updateDatabase"],
     output: responseData("altrnet.updateDatabase"),
     async handler({ database_id, ...fields }, { call, signal }) {
@@ -204,7 +204,7 @@ export const databaseTools: Tool[] = [
       "Re-check a database connection (get_databases shows progress).",
     toolset: "databases",
     input: { database_id: databaseId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["altrnet.syncDatabaseStatus"],
     output: responseData("altrnet.syncDatabaseStatus"),
     async handler({ database_id }, { call, signal }) {
@@ -224,7 +224,7 @@ export const databaseTools: Tool[] = [
       database_id: databaseId,
       ignore_errors: z.boolean().default(false).describe("Force it when ALTR-side cleanup fails."),
     },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["altrnet.deleteDatabase", "altrnet.listDatabases"],
     output: objectOf({ database_id: S.integer, disconnected: S.boolean }),
     async impact({ database_id }, ctx) {

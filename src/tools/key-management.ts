@@ -7,7 +7,7 @@ import { z } from "zod";
 import { paginate } from "../altr/paginate.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, responseBody, type Tool } from "./define.js";
-import { MAX_PAGES } from "./common.js";
+import { CREATE, MAX_PAGES, READ } from "./common.js";
 
 const noEdgeSpaces = (what: string) =>
   z
@@ -63,8 +63,6 @@ async function pages<T>(
   return { items: paged.items, next: paged.next };
 }
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const CREATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
 /** Deactivation and rotation cannot be undone, and a second call acts again: never idempotent. */
 const IRREVERSIBLE = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true } as const;
 

@@ -5,7 +5,7 @@ import { paginate } from "../altr/paginate.js";
 import type { components } from "../generated/api.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, ToolFailure, responseData, type Tool, type ToolContext } from "./define.js";
-import { cursor, MAX_PAGES } from "./common.js";
+import { CREATE, cursor, MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
 
 type PolicyType = components["schemas"]["PolicyType"];
 type Rule = components["schemas"]["Rule"];
@@ -144,7 +144,7 @@ export const policyTools: Tool[] = [
       policy_type: z.enum(POLICY_TYPES).optional(),
       cursor: continueWith,
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.listPolicies"],
     output: objectOf({
       policies: propertyOf(responseData("api.listPolicies"), "policies"),
@@ -187,7 +187,7 @@ export const policyTools: Tool[] = [
       "List a policy's masking rules (role × tag value × level).",
     toolset: "policies",
     input: { policy_id: policyId, cursor: continueWith },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.listPolicyRules"],
     output: objectOf({
       items: propertyOf(responseData("api.listPolicyRules"), "items"),
@@ -241,7 +241,7 @@ export const policyTools: Tool[] = [
         .optional()
         .describe("Databricks only: required with PUSHDOWN."),
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["api.createPolicy"],
     output: responseData("api.createPolicy"),
     async handler({ tag, policy_type, database_ids }, { call, signal }) {
@@ -268,7 +268,7 @@ export const policyTools: Tool[] = [
     },
     // Upserting the same rules again leaves the same state; an upsert can replace an existing
     // rule's level, which is the purpose of the tool, not a removal.
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["api.batchUpdatePolicyRules"],
     output: objectOf({ policy_id: S.string, rules_added: S.integer, batches: S.integer }),
     async handler({ policy_id, rules }, { call, signal }) {
@@ -308,7 +308,7 @@ export const policyTools: Tool[] = [
       time_window_thresholds: thresholds(timeWindowThreshold).optional(),
     },
     // It can unmask data (a lower masking level), so it is flagged as destructive.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["api.updatePolicyRule", "api.listPolicyRules"],
     output: responseData("api.updatePolicyRule"),
     async impact({ policy_id, rule_id, masking_policy, role, tag_value }, ctx) {
@@ -339,7 +339,7 @@ export const policyTools: Tool[] = [
     description: "Delete a masking policy and its rules; its columns stop being masked by it.",
     toolset: "policies",
     input: { policy_id: policyId },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["api.deletePolicy", "api.listPolicyRules"],
     output: objectOf({ policy_id: S.string, deleted: S.boolean }),
     async impact({ policy_id }, ctx) {
@@ -359,7 +359,7 @@ export const policyTools: Tool[] = [
     description: "Delete one masking rule; what its role sees changes at once.",
     toolset: "policies",
     input: { policy_id: policyId, rule_id: ruleId },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["api.deletePolicyRule", "api.listPolicyRules"],
     output: objectOf({ policy_id: S.string, rule_id: S.string, deleted: S.boolean }),
     async impact({ policy_id, rule_id }, ctx) {

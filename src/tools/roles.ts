@@ -2,7 +2,7 @@
 import { paginateOffset } from "../altr/paginate.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, type Tool } from "./define.js";
-import { MAX_PAGES, offsetParam } from "./common.js";
+import { MAX_PAGES, offsetParam, READ } from "./common.js";
 
 export const roleTools: Tool[] = [
   defineTool({
@@ -14,7 +14,7 @@ export const roleTools: Tool[] = [
     input: {
       offset: offsetParam,
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["altrnet.listUserGroups"],
     output: objectOf({ roles: S.arrayOf(S.string), count: S.integer, next_offset: S.nullableInteger }),
     async handler({ offset }, { call, signal }) {

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { S } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
-import { withProperties } from "./common.js";
+import { READ, withProperties } from "./common.js";
 import { caseless, manyOf, rfc3339, verbatim } from "./sidecar-shared.js";
 
 const utc = rfc3339(true).optional();
@@ -37,7 +37,7 @@ export const sidecarAuditTools: Tool[] = [
       limit: z.number().int().min(1).max(100000).optional().describe("Default 10000."),
       offset: z.number().int().min(0).optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     readOnlyReason: "The POST only starts a search over existing audits; it changes nothing.",
     operations: ["sc_control.searchSidecarAudits"],
     output: responseBody("sc_control.searchSidecarAudits"),
@@ -61,7 +61,7 @@ export const sidecarAuditTools: Tool[] = [
       limit: z.number().int().min(1).max(250).optional(),
       next_page_token: z.string().min(1).optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["sc_control.getSidecarAuditResults"],
     output: withProperties(responseBody("sc_control.getSidecarAuditResults"), {
       status: { type: "string", enum: ["complete", "processing"] },

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
+import { CREATE, READ, REMOVE, UPDATE } from "./common.js";
 import {
   awsSecretsManager,
   azureKeyVault,
@@ -19,10 +20,6 @@ import {
   username,
 } from "./sidecar-shared.js";
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const CREATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
-const UPDATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const REMOVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } as const;
 
 const repoType = caseless(REPO_TYPES);
 const resource = z.string().trim().min(1).describe("e.g. an IAM role ARN.");

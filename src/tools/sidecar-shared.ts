@@ -5,10 +5,9 @@
  * task configuration, schedule), validated against the structure ALTR documents.
  */
 import { z } from "zod";
-import { isTimeZone, nextToken } from "./common.js";
+import { isTimeZone, nextToken, text } from "./common.js";
 import { input } from "./define.js";
 
-const text = z.string().trim().min(1);
 /** Text whose spaces matter (a log prefix, a search substring): kept as given, but not blank. */
 export const verbatim = z.string().refine((v) => v.trim() !== "", { error: "must not be blank" });
 

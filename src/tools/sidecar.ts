@@ -8,6 +8,7 @@ import { z } from "zod";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { repoTools } from "./sidecar-repos.js";
+import { CREATE, READ, REMOVE, UPDATE, text } from "./common.js";
 import {
   agentId,
   caseless,
@@ -23,12 +24,7 @@ import {
   taskId,
 } from "./sidecar-shared.js";
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const CREATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
-const UPDATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const REMOVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } as const;
 
-const text = z.string().trim().min(1);
 const agentType = caseless(["SIS", "CLASSIFIER"]);
 const pemKey = z.string().min(1);
 

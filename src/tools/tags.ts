@@ -7,7 +7,7 @@ import { nextOffset, paginate } from "../altr/paginate.js";
 import type { components } from "../generated/api.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, ToolFailure, responseBody, type Tool } from "./define.js";
-import { databaseId, MAX_PAGES, offsetParam } from "./common.js";
+import { databaseId, MAX_PAGES, offsetParam, READ, REMOVE, UPDATE } from "./common.js";
 import { findDatabaseByName } from "./databases.js";
 
 type TagMaskingItem = components["schemas"]["TagMaskingItem"];
@@ -100,7 +100,7 @@ export const tagTools: Tool[] = [
       "List Snowflake tags connected to ALTR.",
     toolset: "tags",
     input: { offset: offsetParam },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.listTagMasking"],
     output: objectOf({ items: connectedTags, count: S.integer, next_offset: S.nullableInteger }),
     async handler({ offset }, { call, signal }) {
@@ -130,7 +130,7 @@ export const tagTools: Tool[] = [
       "List a Snowflake tag's values; the filter also matches other tags, so check tagKey.",
     toolset: "tags",
     input: { tag_name: z.string().trim().min(1), offset: offsetParam },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.listTagValues"],
     output: objectOf({ tags: tagValues, count: S.integer, next_offset: S.nullableInteger }),
     async handler({ tag_name, offset }, { call, signal }) {
@@ -166,7 +166,7 @@ export const tagTools: Tool[] = [
       schema_name: name,
       protection_type: z.enum(PROTECTION_TYPES).optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.getTagMaskingByDetails"],
     output: responseBody("api.getTagMaskingByDetails"),
     async handler({ database_id, database_name, tag_name, schema_name, protection_type }, { call, signal }) {
@@ -180,7 +180,7 @@ export const tagTools: Tool[] = [
     description: "Get a connected tag's masking record by tag_group_id.",
     toolset: "tags",
     input: { tag_group_id: tagGroupId },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.getTagMasking"],
     output: responseBody("api.getTagMasking"),
     async handler({ tag_group_id }, { call, signal }) {
@@ -199,7 +199,7 @@ export const tagTools: Tool[] = [
       schema_name: name,
       tag_name: name,
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["altrnet.listDatabases", "api.connectTagMasking"],
     output: objectOf({
       database_id: S.integer,
@@ -265,7 +265,7 @@ export const tagTools: Tool[] = [
         .optional(),
     },
     // It can change how (and which) data is protected, so it is flagged as destructive.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["api.getTagMasking", "api.updateTagMasking"],
     output: objectOf({ tag_group_id: S.string, database_id: S.integer, friendly_name: S.string, masking: maskingSent }),
     async handler({ tag_group_id, ...given }, { call, signal }) {
@@ -320,7 +320,7 @@ export const tagTools: Tool[] = [
     toolset: "tags",
     aliases: ["delete_tag"],
     input: { tag_group_id: tagGroupId },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["api.deleteTagMasking", "api.getTagMasking"],
     output: objectOf({ tag_group_id: S.string, disconnected: S.boolean }),
     async impact({ tag_group_id }, { call, signal }) {
@@ -349,7 +349,7 @@ export const tagTools: Tool[] = [
       tag_name: name,
       ignore_errors: z.boolean().default(false).describe("Forget it even if cleanup fails."),
     },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["api.deleteTagMaskingByDetails"],
     output: objectOf({ database_id: S.integer, schema_name: S.string, tag_name: S.string, disconnected: S.boolean }),
     async handler({ ignore_errors, ...tag }, { call, signal }) {

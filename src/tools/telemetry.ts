@@ -6,9 +6,8 @@ import { z } from "zod";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, responseBody, type Tool } from "./define.js";
 import { agentId, contiguousId, limit, onePage, sidecarId, taskId } from "./sidecar-shared.js";
+import { READ, REMOVE } from "./common.js";
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const REMOVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } as const;
 
 const agentInstanceId = z.string().trim().min(1);
 const sidecarInstanceId = z.string().trim().min(1);

@@ -12,6 +12,7 @@ import type { components as VaultComponents } from "../generated/vault.js";
 import type { OperationKey } from "../generated/operations.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, ToolFailure, responseData, type Tool, type ToolContext } from "./define.js";
+import { CREATE, REMOVE, UPDATE } from "./common.js";
 
 type Batch = VaultComponents["schemas"]["Batch"];
 type BatchAnswer = VaultComponents["schemas"]["BatchAnswer"];
@@ -207,7 +208,7 @@ function toolsFor(svc: Service): Tool[] {
         deterministic: z.boolean().default(false),
       },
       sensitive: ["values"],
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      annotations: CREATE,
       operations: [svc.ops.tokenize],
       output: responseData(svc.ops.tokenize),
       async handler({ values, deterministic }, ctx) {
@@ -227,7 +228,7 @@ function toolsFor(svc: Service): Tool[] {
       verbatimOutput: "Detokenized plaintext is the customer's own value; removing a character would corrupt it.",
       // Nothing changes in ALTR, but it puts plaintext into the conversation (ALTR also uses
       // PUT for it): not advertised as read-only, so clients ask first and ALTR_READ_ONLY hides it.
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+      annotations: UPDATE,
       operations: [svc.ops.detokenize],
       output: responseData(svc.ops.detokenize),
       async handler({ tokens }, ctx) {
@@ -245,7 +246,7 @@ function toolsFor(svc: Service): Tool[] {
       input: { values: entries(svc, "token or any text") },
       sensitive: ["values"],
       verbatimOutput: "Detokenized plaintext is the customer's own value; removing a character would corrupt it.",
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+      annotations: UPDATE,
       operations: [svc.ops.partial],
       output: responseData(svc.ops.partial),
       async handler({ values }, ctx) {
@@ -262,7 +263,7 @@ function toolsFor(svc: Service): Tool[] {
       toolset: "tokenization",
       input: { tokens: entries(svc, "token") },
       sensitive: ["tokens"],
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+      annotations: REMOVE,
       operations: [svc.ops.remove],
       output: deleteOutput,
       async handler({ tokens }, ctx) {
