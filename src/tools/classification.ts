@@ -6,8 +6,6 @@ import { z } from "zod";
 import type { components } from "../generated/classification.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
-import { classificationJobTools } from "./classification-jobs.js";
-import { classificationReviewTools } from "./classification-review.js";
 import { allPages, classifierNames, contiguousId, name, pageSize, readPages, rulesetParam } from "./classification-shared.js";
 import { CREATE, READ, REMOVE, UPDATE } from "./common.js";
 
@@ -18,7 +16,7 @@ type Collection = components["schemas"]["Collection"];
 const threshold = z.number().int().min(0).max(100);
 const legacySampleSize = z.number().int().min(1);
 
-const classifierTools: Tool[] = [
+export const classifierTools: Tool[] = [
   defineTool({
     name: "get_classifiers",
     title: "List classifiers",
@@ -142,7 +140,7 @@ const classifierTools: Tool[] = [
   }),
 ];
 
-const collectionTools: Tool[] = [
+export const collectionTools: Tool[] = [
   defineTool({
     name: "get_collections",
     title: "List collections",
@@ -332,5 +330,3 @@ const collectionTools: Tool[] = [
     },
   }),
 ];
-
-export const classificationTools: Tool[] = [...classifierTools, ...collectionTools, ...classificationJobTools, ...classificationReviewTools];

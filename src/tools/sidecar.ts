@@ -7,7 +7,6 @@
 import { z } from "zod";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
-import { repoTools } from "./sidecar-repos.js";
 import { CREATE, READ, REMOVE, UPDATE, text } from "./common.js";
 import {
   agentId,
@@ -36,7 +35,7 @@ function requireChange<T extends Record<string, unknown>>(body: T, names: string
   return body;
 }
 
-const agentTools: Tool[] = [
+export const agentTools: Tool[] = [
   defineTool({
     name: "list_sc_agents",
     title: "List sidecar agents",
@@ -216,7 +215,7 @@ const sidecarFields = {
   disable_platform_audits: z.boolean().optional().describe("true: no audits sent to ALTR."),
 };
 
-const sidecarTools: Tool[] = [
+export const sidecarTools: Tool[] = [
   defineTool({
     name: "list_sc_sidecars",
     title: "List sidecars",
@@ -436,4 +435,3 @@ const sidecarTools: Tool[] = [
 ];
 
 /** In the upstream's order: agents, tasks, repos, repo users, service users, sidecars, listeners, bindings. */
-export const sidecarConfigTools: Tool[] = [...agentTools, ...repoTools, ...sidecarTools];
