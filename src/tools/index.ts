@@ -37,7 +37,7 @@ export const ALL_TOOLS: readonly Tool[] = [
   ...sidecarAuditTools,
   ...auditTools,
   ...telemetryTools,
-  // sidecar configuration
+  // sidecar configuration, in the upstream's order: agents, tasks, repos, repo users, service users, sidecars, listeners, bindings
   ...agentTools,
   ...repoTools,
   ...sidecarTools,

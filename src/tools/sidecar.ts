@@ -433,5 +433,3 @@ export const sidecarTools: Tool[] = [
     },
   }),
 ];
-
-/** In the upstream's order: agents, tasks, repos, repo users, service users, sidecars, listeners, bindings. */
