@@ -4,20 +4,9 @@ import { downloadPresigned, PresignedError, type PresignedErrorKind } from "../a
 import type { components } from "../generated/classification.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, ToolFailure, responseBody, type ErrorKind, type Tool } from "./define.js";
-import { READ, REMOVE, UPDATE } from "./common.js";
-import {
-  allPages,
-  CONDITION_TARGETS,
-  contiguousId,
-  databaseId,
-  jobId,
-  listOf,
-  name,
-  pageSize,
-  positive,
-  readPages,
-  uuid,
-} from "./classification-shared.js";
+import { MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
+import { allPages, CONDITION_TARGETS, contiguousId, databaseId, jobId, listOf, name, pageSize, positive, uuid } from "./classification-shared.js";
+import { paginateTokens } from "../altr/paginate.js";
 
 type Job = components["schemas"]["Job"];
 type Target = components["schemas"]["ConditionTarget"];
@@ -86,9 +75,9 @@ export const classificationJobTools: Tool[] = [
     operations: ["classification.listJobs"],
     output: responseBody("classification.listJobs"),
     async handler({ contiguous_id, all_pages, ...filters }, { call, signal }) {
-      const page = await readPages<Job>({
+      const page = await paginateTokens<Job>({
         start: contiguous_id,
-        all: all_pages,
+        maxPages: all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
           const body = await call("classification.listJobs", { query: {
                   limit: filters.limit,
@@ -123,9 +112,9 @@ export const classificationJobTools: Tool[] = [
     operations: ["classification.listActiveJobs"],
     output: responseBody("classification.listActiveJobs"),
     async handler({ contiguous_id, all_pages, limit, database_id, agent_id }, { call, signal }) {
-      const page = await readPages<Job>({
+      const page = await paginateTokens<Job>({
         start: contiguous_id,
-        all: all_pages,
+        maxPages: all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
           const body = await call("classification.listActiveJobs", { query: { limit, contiguous_id: token, database_id, agent_id }, signal });
           return { items: body.jobs, next: body.contiguous_id };

@@ -3,19 +3,9 @@ import { z } from "zod";
 import type { components } from "../generated/classification.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, responseBody, type Tool } from "./define.js";
-import { READ, REMOVE } from "./common.js";
-import {
-  allPages,
-  checkScope,
-  classifierNameFilter,
-  confirmedStatusFilter,
-  jobId,
-  name,
-  nonEmpty,
-  objectName,
-  pageSize,
-  readPages,
-} from "./classification-shared.js";
+import { MAX_PAGES, READ, REMOVE } from "./common.js";
+import { allPages, checkScope, classifierNameFilter, confirmedStatusFilter, jobId, name, nonEmpty, objectName, pageSize } from "./classification-shared.js";
+import { paginateTokens } from "../altr/paginate.js";
 
 type Row = components["schemas"]["FindingsRow"];
 type Decision = components["schemas"]["Decision"];
@@ -33,9 +23,9 @@ async function findings(
   args: { page_token?: string | undefined; all_pages?: boolean | undefined },
   get: (token: string | undefined) => Promise<{ items?: Row[]; next_page_token?: string | null }>,
 ): Promise<{ items: Row[]; next_page_token: string | null }> {
-  const page = await readPages<Row>({
+  const page = await paginateTokens<Row>({
     start: args.page_token,
-    all: args.all_pages,
+    maxPages: args.all_pages === true ? MAX_PAGES : 1,
     fetch: async (token) => {
       const body = await get(token);
       return { items: body.items, next: body.next_page_token };
@@ -221,9 +211,9 @@ export const classificationReviewTools: Tool[] = [
     async handler(args, { call, signal }) {
       const { job_id, database, schema, table, column, limit } = args;
       checkScope({ database, schema, table, column });
-      const page = await readPages<Decision>({
+      const page = await paginateTokens<Decision>({
         start: args.page_token,
-        all: args.all_pages,
+        maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
           const body = await call("classification.listDecisions", { path: { job_id }, query: { database, schema, table, column, limit, page_token: token }, signal });
           return { items: body.decisions, next: body.next_page_token };

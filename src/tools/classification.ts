@@ -6,8 +6,9 @@ import { z } from "zod";
 import type { components } from "../generated/classification.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
-import { allPages, classifierNames, contiguousId, name, pageSize, readPages, rulesetParam } from "./classification-shared.js";
-import { CREATE, READ, REMOVE, UPDATE } from "./common.js";
+import { allPages, classifierNames, contiguousId, name, pageSize, rulesetParam } from "./classification-shared.js";
+import { CREATE, MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
+import { paginateTokens } from "../altr/paginate.js";
 
 type Classifier = components["schemas"]["Classifier"];
 type Collection = components["schemas"]["Collection"];
@@ -27,9 +28,9 @@ export const classifierTools: Tool[] = [
     operations: ["classification.listClassifiers"],
     output: responseBody("classification.listClassifiers"),
     async handler(args, { call, signal }) {
-      const page = await readPages<Classifier>({
+      const page = await paginateTokens<Classifier>({
         start: args.contiguous_id,
-        all: args.all_pages,
+        maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
           const body = await call("classification.listClassifiers", { query: token ? { contiguous_id: token } : {}, signal });
           return { items: body.classifiers, next: body.contiguous_id };
@@ -151,9 +152,9 @@ export const collectionTools: Tool[] = [
     operations: ["classification.listCollections"],
     output: responseBody("classification.listCollections"),
     async handler(args, { call, signal }) {
-      const page = await readPages<Collection>({
+      const page = await paginateTokens<Collection>({
         start: args.contiguous_id,
-        all: args.all_pages,
+        maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
           const body = await call("classification.listCollections", { query: token ? { contiguous_id: token } : {}, signal });
           return { items: body.collections, next: body.contiguous_id };
@@ -235,9 +236,9 @@ export const collectionTools: Tool[] = [
     operations: ["classification.listCollectionClassifiers"],
     output: responseBody("classification.listCollectionClassifiers"),
     async handler(args, { call, signal }) {
-      const page = await readPages<Classifier>({
+      const page = await paginateTokens<Classifier>({
         start: args.contiguous_id,
-        all: args.all_pages,
+        maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
           const body = await call("classification.listCollectionClassifiers", { path: { collection_name: args.collection_name }, query: { limit: args.limit, contiguous_id: token }, signal });
           return { items: body.classifiers, next: body.contiguous_id };
@@ -318,9 +319,9 @@ export const collectionTools: Tool[] = [
     operations: ["classification.listAltrManagedClassifiers"],
     output: responseBody("classification.listAltrManagedClassifiers"),
     async handler(args, { call, signal }) {
-      const page = await readPages<Classifier>({
+      const page = await paginateTokens<Classifier>({
         start: args.contiguous_id,
-        all: args.all_pages,
+        maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
           const body = await call("classification.listAltrManagedClassifiers", { query: { limit: args.limit, contiguous_id: token }, signal });
           return { items: body.classifiers, next: body.contiguous_id };

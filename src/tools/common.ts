@@ -11,10 +11,6 @@ export const offsetParam = z.number().int().min(0).optional();
 /** Continuation token of the lists ALTR pages with `contiguous_id`. */
 export const contiguousId = z.string().min(1).optional();
 
-/** A page token as ALTR sends it: "" / null / absent all mean "no further page". */
-export function nextToken(value: unknown): string | null {
-  return typeof value === "string" && value !== "" ? value : null;
-}
 
 export const databaseId = z.number().int().min(1);
 

@@ -7,18 +7,8 @@ import { z } from "zod";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { CREATE, READ, REMOVE, UPDATE } from "./common.js";
-import {
-  awsSecretsManager,
-  azureKeyVault,
-  caseless,
-  contiguousId,
-  limit,
-  onePage,
-  port,
-  REPO_TYPES,
-  repoName,
-  username,
-} from "./sidecar-shared.js";
+import { awsSecretsManager, azureKeyVault, caseless, contiguousId, limit, port, REPO_TYPES, repoName, username } from "./sidecar-shared.js";
+import { onePage } from "../altr/paginate.js";
 
 
 const repoType = caseless(REPO_TYPES);

@@ -8,20 +8,8 @@ import { z } from "zod";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { CREATE, READ, REMOVE, UPDATE, text } from "./common.js";
-import {
-  agentId,
-  caseless,
-  commaList,
-  contiguousId,
-  limit,
-  onePage,
-  port,
-  repoName,
-  schedule,
-  sidecarId,
-  taskConfiguration,
-  taskId,
-} from "./sidecar-shared.js";
+import { agentId, caseless, commaList, contiguousId, limit, port, repoName, schedule, sidecarId, taskConfiguration, taskId } from "./sidecar-shared.js";
+import { onePage } from "../altr/paginate.js";
 
 
 const agentType = caseless(["SIS", "CLASSIFIER"]);

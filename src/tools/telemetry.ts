@@ -5,8 +5,9 @@
 import { z } from "zod";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, responseBody, type Tool } from "./define.js";
-import { agentId, contiguousId, limit, onePage, sidecarId, taskId } from "./sidecar-shared.js";
+import { agentId, contiguousId, limit, sidecarId, taskId } from "./sidecar-shared.js";
 import { READ, REMOVE } from "./common.js";
+import { onePage } from "../altr/paginate.js";
 
 
 const agentInstanceId = z.string().trim().min(1);
