@@ -47,6 +47,7 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     baseUrls: settings.baseUrls,
     http: settings.http,
     logger,
+    readOnly: settings.readOnly,
     deps: sandbox ? { fetch: (input, init) => sandbox.fetch(new Request(input, init)) } : undefined,
   });
   const host = createToolHost({

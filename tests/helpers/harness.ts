@@ -76,6 +76,7 @@ export async function connect(opts: {
     baseUrls: opts.baseUrls,
     http: { ...FAST_HTTP, ...opts.http },
     logger,
+    readOnly: opts.selection?.readOnly ?? false,
   });
   const host = createToolHost({
     clients,
