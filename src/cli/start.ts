@@ -63,7 +63,7 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
   });
   if (sandbox) logger.info({ stateFile: sandbox.stateFile ?? null }, "sandbox: in-process ALTR stand-in, nothing leaves this machine");
   const close = async () => {
-    if (sandbox) logger.info(`sandbox: ${sandbox.requests} requests, state in ${sandbox.stateFile ?? "memory"}`);
+    if (sandbox) logger.info(`sandbox: ${sandbox.requests} request${sandbox.requests === 1 ? "" : "s"}, state in ${sandbox.stateFile ?? "memory"}`);
   };
   return { settings, host, logger, ...(sandbox ? { sandbox } : {}), close };
 }
