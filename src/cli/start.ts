@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { basicCredential, createAltrClients } from "../altr/client.js";
-import { loadSettings, type Settings } from "../config/index.js";
+import { describeProxy, ProxyConfigError, proxyFor } from "../altr/proxy.js";
+import { ConfigError, loadSettings, type Settings } from "../config/index.js";
 import { SERVICES } from "../config/services.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import type { Sandbox } from "../sandbox/index.js";
@@ -62,10 +63,27 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     ...(sandbox ? { presigned: (url: string) => sandbox.download(url) } : {}),
   });
   if (sandbox) logger.info({ stateFile: sandbox.stateFile ?? null }, "sandbox: in-process ALTR stand-in, nothing leaves this machine");
+  else logProxies(Object.values(settings.baseUrls), logger);
   const close = async () => {
     if (sandbox) logger.info(`sandbox: ${sandbox.requests} request${sandbox.requests === 1 ? "" : "s"}, state in ${sandbox.stateFile ?? "memory"}`);
   };
   return { settings, host, logger, ...(sandbox ? { sandbox } : {}), close };
+}
+
+/** Which ALTR base URLs go through a forward proxy (HTTPS_PROXY, NO_PROXY); never its credentials. */
+function logProxies(urls: string[], logger: Logger): void {
+  const via = new Map<string, string[]>();
+  for (const url of new Set(urls)) {
+    let proxy: URL | undefined;
+    try {
+      proxy = proxyFor(url);
+    } catch (err) {
+      if (err instanceof ProxyConfigError) throw new ConfigError(`Invalid proxy setting: ${err.message}`);
+      throw err;
+    }
+    if (proxy) via.set(describeProxy(proxy), [...(via.get(describeProxy(proxy)) ?? []), new URL(url).host]);
+  }
+  for (const [proxy, hosts] of via) logger.info({ proxy, hosts }, "ALTR calls go through a forward proxy");
 }
 
 /**
