@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { argumentsFrom, header, parseCallArgs, renderData, renderTable, runCommand, type CommandName } from "../src/cli/commands.js";
+import { argumentsFrom, header, parseCallArgs, progressLine, renderData, renderTable, runCommand, type CommandName } from "../src/cli/commands.js";
 import { SERVICES } from "../src/config/services.js";
 import { describeTool, selectTools } from "../src/server/registry.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
@@ -238,6 +238,38 @@ describe("altr-mcp call", () => {
     expect(res.err).toBe(
       "ERROR: Missing required environment variables: MAPI_SECRET (set them in the environment or in ./.env; to try altr-mcp without an ALTR account, add --sandbox)\n",
     );
+  });
+
+  it("on a terminal, a multi-page call shows a progress line on stderr, erased before the result; not otherwise", async () => {
+    const all = Array.from({ length: 120 }, (_, i) => ({ id: i + 1, friendlyDatabaseName: `DB${i + 1}` }));
+    stub.route("GET", "/api/databases", {
+      status: 200,
+      bodyFrom: (req) => {
+        const q = new URL(req.url, "http://x").searchParams;
+        const offset = Number(q.get("offset"));
+        return { success: true, data: { databases: all.slice(offset, offset + Number(q.get("limit"))), count: all.length } };
+      },
+    });
+    const runTty = async (tty: boolean, args: string[]) => {
+      let out = "";
+      let err = "";
+      const code = await runCommand("call", args, env(), { out: (t) => (out += t), err: (t) => (err += t), tty });
+      return { code, out, err };
+    };
+    const paged = await runTty(true, ["get_databases"]);
+    expect(paged.code).toBe(0);
+    expect(stub.requests).toHaveLength(3);
+    expect(paged.err).toMatch(/^\r\x1b\[Kget_databases: 2 requests to ALTR \(\d+\.\d s\)…\r\x1b\[Kget_databases: 3 requests to ALTR \(\d+\.\d s\)…\r\x1b\[K$/);
+    expect(JSON.parse(paged.out)).toMatchObject({ success: true, data: { count: 120 } });
+    expect((await runTty(false, ["get_databases"])).err).toBe("");
+    expect((await runTty(true, ["get_roles"])).err).toBe("");
+    // A download shows at once.
+    const lines: string[] = [];
+    const p = progressLine("get_job_report", { out: () => undefined, err: (t) => lines.push(t) }, () => 0);
+    p.onRequest("altr");
+    p.onRequest("download");
+    p.clear();
+    expect(lines).toEqual(["\r\x1b[Kget_job_report: 1 request to ALTR, 1 download (0.0 s)…", "\r\x1b[K"]);
   });
 
   it("a mistyped tool name: did you mean …? (usage, exit 2, nothing sent)", async () => {

@@ -67,6 +67,8 @@ invalid input: nothing was sent). Credentials: ORG_ID, MAPI_KEY, MAPI_SECRET (or
 export interface CommandIO {
   out(text: string): void;
   err(text: string): void;
+  /** stderr is a terminal: `call` shows a progress line while a call takes several requests or downloads. */
+  tty?: boolean;
 }
 
 export class CommandUsageError extends Error {
@@ -104,8 +106,16 @@ export async function runCommand(
       return EXIT.ok;
     }
     const opts = parseCallArgs(argv);
-    prepared = await prepare(commandEnv(env, opts.common, dotEnv), prepareOptions(opts.common));
-    return await callTool(prepared, opts, io);
+    const progress = io.tty ? progressLine(opts.tool, io) : undefined;
+    prepared = await prepare(commandEnv(env, opts.common, dotEnv), {
+      ...prepareOptions(opts.common),
+      ...(progress ? { onRequest: progress.onRequest } : {}),
+    });
+    try {
+      return await callTool(prepared, opts, io, progress);
+    } finally {
+      progress?.clear();
+    }
   } catch (err) {
     if (err instanceof CommandUsageError) {
       io.err(`ERROR: ${err.message}\nRun \`altr-mcp ${command} --help\` for usage.\n`);
@@ -311,7 +321,33 @@ function listedTool(listed: readonly McpTool[], name: string): McpTool | undefin
   return listed.find((t) => t.name === canonical);
 }
 
-async function callTool(prepared: Prepared, opts: CallOptions, io: CommandIO): Promise<number> {
+/**
+ * A line on the terminal (stderr) that counts a call's requests to ALTR and downloads, shown
+ * from the second request or the first download on (a one-request call shows nothing), redrawn
+ * in place and erased before the result is printed.
+ */
+export function progressLine(tool: string, io: CommandIO, now: () => number = Date.now) {
+  const started = now();
+  let requests = 0;
+  let downloads = 0;
+  let shown = false;
+  return {
+    onRequest(kind: "altr" | "download"): void {
+      if (kind === "altr") requests++;
+      else downloads++;
+      if (requests < 2 && downloads === 0) return;
+      shown = true;
+      const parts = [plural(requests, "request") + " to ALTR", ...(downloads ? [plural(downloads, "download")] : [])];
+      io.err(`\r\x1b[K${tool}: ${parts.join(", ")} (${((now() - started) / 1000).toFixed(1)} s)…`);
+    },
+    clear(): void {
+      if (shown) io.err("\r\x1b[K");
+      shown = false;
+    },
+  };
+}
+
+async function callTool(prepared: Prepared, opts: CallOptions, io: CommandIO, progress?: { clear(): void }): Promise<number> {
   const { host } = prepared;
   const tool = listedTool(host.listed, opts.tool);
   let args: Record<string, unknown>;
@@ -335,6 +371,7 @@ async function callTool(prepared: Prepared, opts: CallOptions, io: CommandIO): P
   } finally {
     process.removeListener("SIGINT", onSigint);
   }
+  progress?.clear();
   const envelope = envelopeOf(result);
   if (opts.output === "json" || result.isError) io.out(`${JSON.stringify(envelope, null, 2)}\n`);
   else io.out(renderData(envelope.data, (why) => io.err(`note: --output table: ${why}; printed as JSON.\n`)));

@@ -86,6 +86,7 @@ async function main(): Promise<void> {
       {
         out: (text) => void pending.push(write(process.stdout, text)),
         err: (text) => void pending.push(write(process.stderr, text)),
+        tty: process.stderr.isTTY === true,
       },
       (env) => withDotEnv(env),
     );

@@ -4,7 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { basicCredential, createAltrClients } from "../altr/client.js";
-import { describeProxy, ProxyConfigError, proxyFor } from "../altr/proxy.js";
+import type { FetchDeps } from "../altr/http.js";
+import { downloadPresigned } from "../altr/presigned.js";
+import { describeProxy, ProxyConfigError, proxyAwareFetch, proxyFor } from "../altr/proxy.js";
 import { ConfigError, loadSettings, type Settings } from "../config/index.js";
 import { SERVICES } from "../config/services.js";
 import { createLogger, type Logger } from "../log/logger.js";
@@ -30,6 +32,8 @@ export interface Started extends Prepared {}
 export interface PrepareOptions {
   /** Run against the in-process ALTR sandbox instead of ALTR (placeholder credentials). */
   sandbox?: { stateFile?: string };
+  /** Told of each request to ALTR and each report download as it starts (the CLI's progress line). */
+  onRequest?: (kind: "altr" | "download") => void;
 }
 
 /** Settings, logger, ALTR clients and the tool host — everything but a transport. */
@@ -46,7 +50,7 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     baseUrls: settings.baseUrls,
     http: settings.http,
     logger,
-    deps: sandbox ? { fetch: (input, init) => sandbox.fetch(new Request(input, init)) } : undefined,
+    deps: observed(sandbox ? { fetch: (input, init) => sandbox.fetch(new Request(input, init)) } : undefined, options.onRequest),
   });
   const host = createToolHost({
     clients,
@@ -60,7 +64,14 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
       restricted: settings.restrictedTools,
     },
     confirmDestructive: settings.confirmDestructive,
-    ...(sandbox ? { presigned: (url: string) => sandbox.download(url) } : {}),
+    ...(sandbox || options.onRequest
+      ? {
+          presigned: (url: string, signal: AbortSignal) => {
+            options.onRequest?.("download");
+            return sandbox ? sandbox.download(url) : downloadPresigned(url, signal);
+          },
+        }
+      : {}),
   });
   if (sandbox) logger.info({ stateFile: sandbox.stateFile ?? null }, "sandbox: in-process ALTR stand-in, nothing leaves this machine");
   else logProxies(Object.values(settings.baseUrls), logger);
@@ -68,6 +79,19 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     if (sandbox) logger.info(`sandbox: ${sandbox.requests} request${sandbox.requests === 1 ? "" : "s"}, state in ${sandbox.stateFile ?? "memory"}`);
   };
   return { settings, host, logger, ...(sandbox ? { sandbox } : {}), close };
+}
+
+/** The ALTR fetch dependencies, with `onRequest` told of each request (unchanged without it). */
+function observed(deps: FetchDeps | undefined, onRequest: PrepareOptions["onRequest"]): FetchDeps | undefined {
+  if (!onRequest) return deps;
+  const inner = deps?.fetch ?? proxyAwareFetch;
+  return {
+    ...deps,
+    fetch: (input, init) => {
+      onRequest("altr");
+      return inner(input, init);
+    },
+  };
 }
 
 /** Which ALTR base URLs go through a forward proxy (HTTPS_PROXY, NO_PROXY); never its credentials. */
