@@ -3,10 +3,12 @@
  * MAPI_SECRET, MCP_TRANSPORT, MCP_HOST, MCP_PORT, RESTRICTED_TOOLS, LOG_FORMAT, LOG_LEVEL,
  * MAX_RETRIES, DISABLE_RETRY, ALTR_*_BASE_URL); ours are documented in the README.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { parseEnv } from "node:util";
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { DOTENV_TOOLS, DOTENV_TOOLSETS } from "./dotenv.js";
 import { SERVICES, SERVICE_NAMES, type ServiceName } from "./services.js";
+
+export { mergeDotEnv, VARIABLES, withDotEnv, type VariableClass, type VariableName } from "./dotenv.js";
 
 export const REQUIRED_VARIABLES = ["ORG_ID", "MAPI_KEY", "MAPI_SECRET"] as const;
 
@@ -33,11 +35,20 @@ export interface Settings {
   /** ALTR_TOOLS: individual tools listed in addition to the toolsets. */
   tools: string[];
   readOnly: boolean;
+  /**
+   * ALTR_TOOLSETS / ALTR_TOOLS as a `.env` gave them: they may only narrow the selection above
+   * (the tools both select; cli/start.ts applies it). Absent when the `.env` names neither.
+   */
+  narrowSelection?: { toolsets: string[]; tools: string[] };
   /** Destructive tools need the user's confirmation (elicitation or `confirm: true`). */
   confirmDestructive: boolean;
   logFormat: "console" | "json";
   logLevel: LogLevel;
   http: HttpPolicy;
+  /** SUPPORT_MODE: the operator's read-only latch for the whole process (server/support.ts). */
+  supportMode: boolean;
+  /** SUPPORT_PROMPTS: publish the troubleshooting prompts and the support-mode tools. */
+  supportPrompts: boolean;
 }
 
 export interface HttpPolicy {
@@ -177,14 +188,49 @@ const envSchema = z.object({
   ALTR_RETRY_BASE_DELAY_MS: int("ALTR_RETRY_BASE_DELAY_MS", 500, 0, 60_000),
   ALTR_RETRY_MAX_DELAY_MS: int("ALTR_RETRY_MAX_DELAY_MS", 30_000, 0, 300_000),
   ALTR_MAX_RESPONSE_BYTES: int("ALTR_MAX_RESPONSE_BYTES", 20 * 1_048_576, 1024, 512 * 1_048_576),
+  // ---- Settings of the Python server after 0.5.1 (support mode; timeouts) -------------------
+  SUPPORT_MODE: bool("SUPPORT_MODE"),
+  SUPPORT_PROMPTS: bool("SUPPORT_PROMPTS"),
+  REQUEST_TIMEOUT: seconds("REQUEST_TIMEOUT", 600, false),
+  MAX_RETRY_AFTER: seconds("MAX_RETRY_AFTER", 300, true),
+  [DOTENV_TOOLSETS]: z.string().optional(),
+  [DOTENV_TOOLS]: z.string().optional(),
 });
 
-/** Reads `.env` from the working directory when present; real environment variables win. */
-export function withDotEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): NodeJS.ProcessEnv {
-  const file = `${cwd}/.env`;
-  if (!existsSync(file)) return env;
-  const fromFile = parseEnv(readFileSync(file, "utf8"));
-  return { ...fromFile, ...env };
+/**
+ * The upstream's seconds settings (REQUEST_TIMEOUT, MAX_RETRY_AFTER): a number, fractions
+ * allowed, above 0 (or from 0 with `zero`) and at most `max`; undefined when unset. Where ours
+ * (ALTR_TIMEOUT_SECONDS, ALTR_RETRY_MAX_DELAY_MS) is also set, ours wins (loadSettings).
+ */
+function seconds(name: string, max: number, zero: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n) || (zero ? n < 0 : n <= 0) || n > max) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a number of seconds ${zero ? "from 0" : "above 0"} up to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/** A variable that is set to something (an empty value counts as unset, as everywhere here). */
+const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? "").trim() !== "";
+
+/** A host that never leaves this machine: 127.0.0.0/8, ::1 (also IPv4-mapped) or localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost") return true;
+  if (!ipaddr.isValid(h)) return false;
+  return ipaddr.process(h).range() === "loopback";
+}
+
+function narrowSelection(toolsets: string | undefined, tools: string | undefined): Pick<Settings, "narrowSelection"> {
+  if (toolsets === undefined && tools === undefined) return {};
+  return { narrowSelection: { toolsets: list.parse(toolsets), tools: list.parse(tools) } };
 }
 
 function baseUrl(service: ServiceName, env: NodeJS.ProcessEnv, orgId: string): string {
@@ -199,6 +245,14 @@ function baseUrl(service: ServiceName, env: NodeJS.ProcessEnv, orgId: string): s
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+  if (parsed.username || parsed.password) {
+    // Not echoed: the value carries a credential.
+    throw new ConfigError(`${name} must not contain user info (user:password@)`);
+  }
+  // The MAPI key and secret travel in every request: in clear text only to this machine.
+  if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
+    throw new ConfigError(`${name} must use https (http is allowed only for a loopback address), got "${raw}"`);
   }
   return url;
 }
@@ -237,15 +291,25 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     toolsets: e.ALTR_TOOLSETS,
     tools: e.ALTR_TOOLS,
     readOnly: e.ALTR_READ_ONLY,
+    ...narrowSelection(e[DOTENV_TOOLSETS], e[DOTENV_TOOLS]),
     confirmDestructive: e.ALTR_CONFIRM_DESTRUCTIVE,
     logFormat: e.LOG_FORMAT as "console" | "json",
     logLevel: e.LOG_LEVEL,
     http: {
       maxAttempts: e.DISABLE_RETRY ? 1 : e.MAX_RETRIES,
-      timeoutMs: e.ALTR_TIMEOUT_SECONDS * 1000,
+      // Ours win where both are set; the upstream's names apply alone (README, "Settings").
+      timeoutMs:
+        e.REQUEST_TIMEOUT !== undefined && !isSet(env, "ALTR_TIMEOUT_SECONDS")
+          ? Math.round(e.REQUEST_TIMEOUT * 1000)
+          : e.ALTR_TIMEOUT_SECONDS * 1000,
       baseDelayMs: e.ALTR_RETRY_BASE_DELAY_MS,
-      maxDelayMs: e.ALTR_RETRY_MAX_DELAY_MS,
+      maxDelayMs:
+        e.MAX_RETRY_AFTER !== undefined && !isSet(env, "ALTR_RETRY_MAX_DELAY_MS")
+          ? Math.round(e.MAX_RETRY_AFTER * 1000)
+          : e.ALTR_RETRY_MAX_DELAY_MS,
       maxResponseBytes: e.ALTR_MAX_RESPONSE_BYTES,
     },
+    supportMode: e.SUPPORT_MODE,
+    supportPrompts: e.SUPPORT_PROMPTS,
   };
 }

@@ -127,3 +127,12 @@ export function describeTool(tool: Tool, confirmDestructive = true): McpTool {
     annotations: advertisedAnnotations(tool.annotations),
   };
 }
+
+/**
+ * RESTRICTED_TOOLS entries that name no tool (nor a pre-rename name, nor one of `extra`, e.g. the
+ * support-mode tools): a typo there silently restricts nothing, so the server warns about them.
+ */
+export function unknownRestricted(table: readonly Tool[], restricted: readonly string[], extra: readonly string[] = []): string[] {
+  const known = new Set([...table.flatMap((t) => [t.name, ...t.aliases]), ...extra].map((n) => n.toLowerCase()));
+  return [...new Set(restricted.map((s) => s.trim()).filter((s) => s && !known.has(s.toLowerCase())))];
+}

@@ -27,10 +27,21 @@ import { collectSecrets, redactArgs, scrub } from "../log/redact.js";
 import { confirmationGate, NotConfirmed, notConfirmedData, takeConfirm, type Ask } from "./confirm.js";
 import { getPrompt, listPrompts, listResources, PromptError, readResource, referenceResources } from "./guidance.js";
 import { instructions } from "./instructions.js";
-import { describeTool, selectTools, type Selection } from "./registry.js";
+import { describeTool, selectTools, unknownRestricted, type Selection } from "./registry.js";
 import { errorResult, successResult, toToolError } from "./result.js";
+import {
+  createSupportPolicy,
+  guardClients,
+  isControlTool,
+  JOURNAL_URI,
+  SupportRefusal,
+  writeDetail,
+  type Elicit,
+  type SupportSession,
+  type SupportSettings,
+} from "./support.js";
 import type { Tool } from "../tools/define.js";
-import { ALL_TOOLS } from "../tools/index.js";
+import { ALL_TOOLS, SUPPORT_TOOLS } from "../tools/index.js";
 
 export const SERVER_NAME = "altr-mcp";
 
@@ -46,6 +57,14 @@ export interface ServerDeps {
   presigned?: PresignedFetch;
   /** ALTR_CONFIRM_DESTRUCTIVE: destructive calls need the user's confirmation (default true). */
   confirmDestructive?: boolean;
+  /** SUPPORT_MODE and SUPPORT_PROMPTS (support.ts); both off by default. */
+  support?: SupportSettings;
+}
+
+/** The MCP session a call belongs to: its support latch, and how to ask its user (elicitation). */
+export interface CallSession {
+  support: SupportSession;
+  elicit?: Elicit;
 }
 
 /**
@@ -81,11 +100,18 @@ function prebuiltList(confirmDestructive: boolean): Map<string, McpTool> | undef
 const CONFIRM_TIMEOUT_MS = 10 * 60_000;
 
 export interface ToolHost {
-  /** A new SDK Server wired to the shared tool table (one per HTTP session; one for stdio). */
-  createServer(): Server;
+  /**
+   * A new SDK Server wired to the shared tool table (one per HTTP session; one for stdio), with
+   * its own support latch. `stateless`: one request per Server (no latch can be armed).
+   */
+  createServer(opts?: { stateless?: boolean }): Server;
+  /** What tools/list shows a new session (the configuration's tools, latched under SUPPORT_MODE). */
   listed: McpTool[];
-  /** `ask`: the user's confirmation of a destructive call, when the client can show a form. */
-  call(name: string, args: unknown, signal: AbortSignal, ask?: Ask): Promise<CallToolResult>;
+  /**
+   * `ask`: the user's confirmation of a destructive call, when the client can show a form.
+   * `session`: the caller's MCP session; without one (the command line), the process's own.
+   */
+  call(name: string, args: unknown, signal: AbortSignal, ask?: Ask, session?: CallSession): Promise<CallToolResult>;
 }
 
 export function createToolHost(deps: ServerDeps): ToolHost {
@@ -93,18 +119,27 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   const selected = selectTools(table, deps.selection);
   const confirmDestructive = deps.confirmDestructive ?? true;
   const prebuilt = deps.tools === undefined ? prebuiltList(confirmDestructive) : undefined;
-  const listed = selected.enabled.map((t) => prebuilt?.get(t.name) ?? describeTool(t, confirmDestructive));
+  const configured = selected.enabled.map((t) => prebuilt?.get(t.name) ?? describeTool(t, confirmDestructive));
+  const support = createSupportPolicy(table, selected, deps.support ?? { mode: false, prompts: false }, deps.selection.restricted);
+  const supportOffered = support.controls.length > 0;
+  const processSession: CallSession = { support: support.newSession() };
+  const listed = support.list(processSession.support, configured);
   const enabledNames = new Set(selected.enabled.map((t) => t.name));
+  // Prompts may name the control tools offered here (the troubleshooting prompts open with one).
+  const promptTools = new Set([...enabledNames, ...support.controls.map((t) => t.name)]);
   const resources = referenceResources(table, enabledNames);
-  const serverInstructions = instructions(confirmDestructive);
+  const serverInstructions = instructions(confirmDestructive) + support.instructions();
   const log = deps.logger;
+  const typos = unknownRestricted(table, deps.selection.restricted, SUPPORT_TOOLS.map((t) => t.name));
+  if (typos.length) log.warn({ entries: typos }, `RESTRICTED_TOOLS names no tool: ${typos.join(", ")} (check the spelling: nothing is restricted by them)`);
   const baseSecrets = (deps.secrets ?? []).filter((s) => s.length >= 4);
   const jsonSchemaValidator = new LazyAjvValidator();
   // One child logger per tool, made on its first call, instead of a pino child (an object and its
   // serialised bindings) per call.
   const toolLogs = new Map<string, Logger>();
 
-  async function call(name: string, raw: unknown, signal: AbortSignal, ask?: Ask): Promise<CallToolResult> {
+  async function call(name: string, raw: unknown, signal: AbortSignal, ask?: Ask, session = processSession): Promise<CallToolResult> {
+    if (isControlTool(name)) return callControl(name, raw, session);
     const tool = selected.callable.get(name);
     if (!tool) {
       const reason = selected.hidden.get(name);
@@ -113,6 +148,26 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         reason ? `Tool ${name} is disabled because ${reason}.` : `Unknown tool: ${name}`,
       );
     }
+    // Support mode, after the configuration (RESTRICTED_TOOLS outranks it): refused at call time
+    // with the reason; a spent unlock is journaled with the outcome.
+    const latch = session.support;
+    let unlocked = false;
+    try {
+      unlocked = support.admit(latch, tool).unlocked;
+    } catch (err) {
+      if (err instanceof SupportRefusal) {
+        log.info({ tool: tool.name, outcome: "support_refused" }, "tool call refused: support read-only mode");
+        return errorResult(err, baseSecrets);
+      }
+      throw err;
+    }
+    // Where requests leave: while latched, every ALTR request of this call passes the guard (the
+    // operation-keyed client's guard hook takes `guard` directly once it exists).
+    const guard = latch.latched ? support.guard(latch, tool, unlocked) : undefined;
+    const altr = guard ? guardClients(deps.clients, guard) : deps.clients;
+    const journal = (outcome: string) => {
+      if (unlocked) latch.wrote(tool.name, writeDetail(tool, takeConfirmQuietly(tool, raw), outcome));
+    };
     const secrets = collectSecrets(raw, tool.sensitive, new Set(baseSecrets));
     const started = performance.now();
     let child = toolLogs.get(tool.name);
@@ -126,15 +181,18 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         confirmDestructive && tool.annotations.destructiveHint && (ask !== undefined || !confirm)
           ? confirmationGate(tool, ask)
           : undefined;
-      const data = await tool.invoke(args, { altr: deps.clients, signal, log: child, presigned: deps.presigned }, gate);
+      const data = await tool.invoke(args, { altr, signal, log: child, presigned: deps.presigned }, gate);
       child.info({ ms: Math.round(performance.now() - started), outcome: "ok" }, "tool call finished");
+      journal("ok");
       return successResult(data, { verbatim: tool.verbatimOutput });
     } catch (err) {
       if (err instanceof NotConfirmed) {
         child.info({ ms: Math.round(performance.now() - started), outcome: err.action }, "tool call not confirmed");
+        journal(`not confirmed (${err.action})`);
         return successResult(notConfirmedData(tool, err.action));
       }
       const e = toToolError(err);
+      journal(`error (${e.kind}${e.status === undefined ? "" : ` ${e.status}`})`);
       const fields: Record<string, unknown> = {
         ms: Math.round(performance.now() - started),
         outcome: "error",
@@ -152,28 +210,70 @@ export function createToolHost(deps: ServerDeps): ToolHost {
     }
   }
 
-  function createServer(): Server {
+  /** A control tool of support mode: acts on the session's latch, never on ALTR. */
+  async function callControl(name: string, raw: unknown, session: CallSession): Promise<CallToolResult> {
+    if (!support.controls.some((t) => t.name === name)) {
+      const restricted = support.settings.mode || support.settings.prompts;
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        restricted
+          ? `Tool ${name} is disabled because it is listed in RESTRICTED_TOOLS.`
+          : `Tool ${name} is disabled because support mode is not enabled (SUPPORT_PROMPTS or SUPPORT_MODE).`,
+      );
+    }
+    try {
+      const data = await support.control(session.support, name, raw, session.elicit);
+      log.info({ tool: name, state: session.support.state }, "support mode control");
+      return successResult(data);
+    } catch (err) {
+      log.info({ tool: name, outcome: "refused" }, "support mode control refused");
+      return errorResult(err, baseSecrets);
+    }
+  }
+
+  function createServer(opts: { stateless?: boolean } = {}): Server {
     const server = new Server(
       { name: SERVER_NAME, title: "ALTR", version: deps.version },
       {
-        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, resources: { listChanged: false } },
+        capabilities: {
+          tools: { listChanged: supportOffered },
+          prompts: { listChanged: false },
+          resources: { listChanged: supportOffered },
+        },
         instructions: serverInstructions,
         jsonSchemaValidator,
       },
     );
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }));
-    server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts(enabledNames) }));
+    const latch = support.newSession(opts);
+    latch.onChange = () => {
+      // A session whose transport is gone has nobody to tell.
+      server.sendToolListChanged().catch(() => undefined);
+      server.sendResourceListChanged().catch(() => undefined);
+    };
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: support.list(latch, configured) }));
+    server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts(promptTools, support.settings.prompts) }));
     server.setRequestHandler(GetPromptRequestSchema, async (req) => {
       try {
-        return getPrompt(req.params.name, req.params.arguments, enabledNames);
+        return getPrompt(req.params.name, req.params.arguments, promptTools, support.settings.prompts);
       } catch (err) {
         if (err instanceof PromptError) throw new McpError(ErrorCode.InvalidParams, err.message);
         throw err;
       }
     });
-    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: listResources(resources) }));
+    server.setRequestHandler(ListResourcesRequestSchema, async () => ({
+      resources: [
+        ...listResources(resources),
+        ...(latch.latched
+          ? [{ uri: JOURNAL_URI, name: "support-journal", title: "Support mode journal of this session", mimeType: "application/json" }]
+          : []),
+      ],
+    }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
     server.setRequestHandler(ReadResourceRequestSchema, async (req) => {
+      if (req.params.uri === JOURNAL_URI) {
+        if (!latch.latched) throw new McpError(ErrorCode.InvalidParams, `${JOURNAL_URI} is readable only while support mode is on in this session`);
+        return { contents: [{ uri: JOURNAL_URI, mimeType: "application/json", text: JSON.stringify(latch.journal()) }] };
+      }
       const found = readResource(resources, req.params.uri);
       if (!found) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${req.params.uri}`);
       return found;
@@ -189,10 +289,26 @@ export function createToolHost(deps: ServerDeps): ToolHost {
               )
             ).action
         : undefined;
-      return call(req.params.name, req.params.arguments ?? {}, extra.signal, ask);
+      // The support latch of this session, and its user's forms (exit phrase, unlock) where the client can show them.
+      const session: CallSession = {
+        support: latch,
+        ...(server.getClientCapabilities()?.elicitation?.form
+          ? { elicit: (params) => server.elicitInput(params, { signal: extra.signal, relatedRequestId: extra.requestId, timeout: CONFIRM_TIMEOUT_MS }) }
+          : {}),
+      };
+      return call(req.params.name, req.params.arguments ?? {}, extra.signal, ask, session);
     });
     return server;
   }
 
   return { createServer, listed, call };
+}
+
+/** The arguments without `confirm`, for the journal (never throws). */
+function takeConfirmQuietly(tool: Tool, raw: unknown): unknown {
+  try {
+    return takeConfirm(tool, raw).args;
+  } catch {
+    return raw;
+  }
 }

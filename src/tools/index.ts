@@ -15,6 +15,8 @@ import { tagTools } from "./tags.js";
 import { telemetryTools } from "./telemetry.js";
 import { tokenizationTools } from "./tokenization.js";
 
+export { SUPPORT_TOOLS } from "./support.js";
+
 export const ALL_TOOLS: readonly Tool[] = [
   ...databaseTools,
   ...roleTools,

@@ -16,6 +16,7 @@ import { silentLogger, type Logger } from "../../src/log/logger.js";
 import type { Selection } from "../../src/server/registry.js";
 import type { Envelope } from "../../src/server/result.js";
 import { createToolHost, type ToolHost } from "../../src/server/server.js";
+import type { SupportSettings } from "../../src/server/support.js";
 
 export const TEST_KEY = "test-mapi-key";
 export const TEST_SECRET = "test-mapi-secret-value";
@@ -63,6 +64,8 @@ export async function connect(opts: {
   capabilities?: ClientCapabilities;
   /** The client's answer to elicitation requests (with `capabilities.elicitation`). */
   onElicit?: (req: ElicitRequest) => ElicitResult | Promise<ElicitResult>;
+  /** SUPPORT_MODE / SUPPORT_PROMPTS; both off by default. */
+  support?: SupportSettings;
 }): Promise<Harness> {
   const logger = opts.logger ?? silentLogger();
   const clients = createAltrClients({
@@ -84,6 +87,7 @@ export async function connect(opts: {
     // Off by default here so the Prism, Pact and behaviour tests call destructive tools exactly
     // as their cases describe (no `confirm`); tests/confirm.test.ts turns it on.
     confirmDestructive: opts.confirmDestructive ?? false,
+    ...(opts.support ? { support: opts.support } : {}),
   });
   const server = host.createServer();
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
