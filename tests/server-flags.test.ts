@@ -43,6 +43,8 @@ async function startRecord(args: string[], extra: Record<string, string> = {}, c
   const records = res.err
     .trim()
     .split("\n")
+    // .env warnings come before any logger exists, as plain lines.
+    .filter((l) => !l.startsWith("WARNING: "))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   const starting = records.find((r) => r.msg === "altr-mcp starting");
   if (!starting) throw new Error(`no start record in: ${res.err}`);
