@@ -14,7 +14,7 @@ import { createProxy, type ProxyServer } from "proxy";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createAltrFetch } from "../src/altr/http.js";
 import { fetchPresigned, PresignedError } from "../src/altr/presigned.js";
-import { describeProxy, proxyFor } from "../src/altr/proxy.js";
+import { describeProxy, presignedAgent, proxyFor } from "../src/altr/proxy.js";
 import { SERVICES } from "../src/config/services.js";
 import { FAST_HTTP } from "./helpers/harness.js";
 import { freePort } from "./helpers/ports.js";
@@ -151,6 +151,22 @@ describe("presigned downloads", () => {
     setProxyEnv({ HTTP_PROXY: proxyUrl, NO_PROXY: "127.0.0.1" });
     expect(await fetchPresigned(report(), { allowLoopback: true })).toEqual({ columns: 3 });
     expect(seen).toEqual([]);
+  });
+
+  it("proxy credentials are sent on the CONNECT; the agent itself never holds them (its debug output prints its URL)", async () => {
+    requireAuth = true;
+    setProxyEnv({ HTTP_PROXY: `http://${USER}:${PASSWORD}@${new URL(proxyUrl).host}` });
+    expect(await fetchPresigned(report(), { allowLoopback: true })).toEqual({ columns: 3 });
+    expect(seen).toEqual([`CONNECT ${stubHost()}`]);
+    const agent = presignedAgent(new URL(report())) as unknown as { proxy: URL };
+    expect(agent.proxy.href).toBe(`${proxyUrl}/`);
+    setProxyEnv({ HTTP_PROXY: `http://${USER}:wrong@${new URL(proxyUrl).host}` });
+    stub.requests.length = 0;
+    // The proxy's refusal is replayed as the answer (https-proxy-agent): "answered HTTP 407".
+    const refused = await fetchPresigned(report(), { allowLoopback: true }).catch((e: unknown) => e as PresignedError);
+    expect(refused).toMatchObject({ kind: "http", status: 407 });
+    expect((refused as Error).message).not.toContain("wrong");
+    expect(stub.requests).toHaveLength(0);
   });
 
   it("the address guard holds through the proxy: a name resolving to a private address is refused before the proxy is asked", async () => {

@@ -108,6 +108,15 @@ class GuardedProxyAgent extends HttpsProxyAgent<string> {
 export function presignedAgent(url: URL): Agent | false {
   const proxy = proxyFor(url);
   if (!proxy) return false;
+  // The agent is given the proxy without its user and password (its debug output prints the
+  // URL when DEBUG names it); the credentials travel only as the CONNECT's Proxy-Authorization.
   const options: HttpsProxyAgentOptions<string> = { keepAlive: false };
-  return new GuardedProxyAgent(proxy, options);
+  if (proxy.username || proxy.password) {
+    const pair = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+    options.headers = { "Proxy-Authorization": `Basic ${Buffer.from(pair).toString("base64")}` };
+  }
+  const bare = new URL(proxy.href);
+  bare.username = "";
+  bare.password = "";
+  return new GuardedProxyAgent(bare, options);
 }
