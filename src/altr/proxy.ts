@@ -45,6 +45,19 @@ export function describeProxy(proxy: URL): string {
   return `${proxy.protocol}//${proxy.host}${proxy.username || proxy.password ? " (with credentials)" : ""}`;
 }
 
+/**
+ * The proxy URL without user and password, and those as a Proxy-Authorization value: agents hold
+ * only the bare URL (debug output of theirs may print it), the credentials travel as the header.
+ */
+function splitCredentials(proxy: URL): { bare: URL; authorization?: string } {
+  const bare = new URL(proxy.href);
+  bare.username = "";
+  bare.password = "";
+  if (!proxy.username && !proxy.password) return { bare };
+  const pair = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { bare, authorization: `Basic ${Buffer.from(pair).toString("base64")}` };
+}
+
 // ---------------------------------------------------------------------------------------------
 // ALTR calls (fetch)
 
@@ -61,8 +74,8 @@ async function loadUndici(): Promise<UndiciModule> {
 function dispatcherFor(mod: UndiciModule, proxy: URL): Dispatcher {
   let d = dispatchers.get(proxy.href);
   if (!d) {
-    // ProxyAgent turns the URL's user and password into Proxy-Authorization itself.
-    d = new mod.ProxyAgent({ uri: proxy.href });
+    const { bare, authorization } = splitCredentials(proxy);
+    d = new mod.ProxyAgent({ uri: bare.href, ...(authorization ? { token: authorization } : {}) });
     dispatchers.set(proxy.href, d);
   }
   return d;
@@ -110,13 +123,7 @@ export function presignedAgent(url: URL): Agent | false {
   if (!proxy) return false;
   // The agent is given the proxy without its user and password (its debug output prints the
   // URL when DEBUG names it); the credentials travel only as the CONNECT's Proxy-Authorization.
-  const options: HttpsProxyAgentOptions<string> = { keepAlive: false };
-  if (proxy.username || proxy.password) {
-    const pair = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-    options.headers = { "Proxy-Authorization": `Basic ${Buffer.from(pair).toString("base64")}` };
-  }
-  const bare = new URL(proxy.href);
-  bare.username = "";
-  bare.password = "";
+  const { bare, authorization } = splitCredentials(proxy);
+  const options: HttpsProxyAgentOptions<string> = { keepAlive: false, ...(authorization ? { headers: { "Proxy-Authorization": authorization } } : {}) };
   return new GuardedProxyAgent(bare, options);
 }
