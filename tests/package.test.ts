@@ -107,6 +107,26 @@ describe("npm pack", () => {
   });
 });
 
+describe("npm publish --dry-run", () => {
+  // Offline and against a registry address where nothing listens: the dry run packs and checks
+  // package.json without the network. What it cannot check: that the name is free and that the
+  // publisher is logged in (npm warns about the login; a real publish also runs prepublishOnly,
+  // i.e. npm test, skipped here because this file runs inside npm test).
+  it("passes: no package.json field npm would have to correct, the bin and files in place", async () => {
+    const res = await run("npm", ["publish", "--dry-run", "--ignore-scripts", "--offline", "--registry", "http://127.0.0.1:9/"], {
+      cwd: ROOT,
+      env: { ...process.env, npm_config_cache: join(work, "publish-cache"), npm_config_loglevel: "notice" },
+    });
+    expect(res.code, res.err).toBe(0);
+    const warnings = res.err.split("\n").filter((l) => l.startsWith("npm warn") && !l.includes("requires you to be logged in"));
+    expect(warnings).toEqual([]);
+    expect(res.err).not.toMatch(/auto-corrected|npm error/i);
+    expect(res.err).toContain(`name: ${PKG.name}`);
+    expect(res.err).toMatch(/\d[\d.]*[kM]?B dist\/cli\/main\.js/);
+    expect(res.out.trim()).toBe(`+ ${PKG.name}@${PKG.version}`);
+  }, 120_000);
+});
+
 describe("npx from the tarball on a clean machine", () => {
   it("npx ./altr-mcp-<v>.tgz --help, tools and call --sandbox run from a fresh dir, an empty cache, offline", async () => {
     const dir = mkdtempSync(join(work, "npx-"));
