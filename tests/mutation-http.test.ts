@@ -13,7 +13,7 @@ const POLICY: HttpPolicy = { maxAttempts: 3, timeoutMs: 2_000, baseDelayMs: 100,
 interface Seen {
   method: string | undefined;
   body: string | null;
-  redirect: RequestRedirect | undefined;
+  redirect: RequestInit["redirect"];
 }
 
 /** A fetch that plays `script` (one step per attempt, the last repeats) and records each call. */
