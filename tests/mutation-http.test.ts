@@ -3,7 +3,7 @@
  * which method is retried on which status or connection error, how long it waits, the size cap,
  * timeouts and cancellation. Written to kill the mutants `npm run mutate` found surviving.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ATTEMPTS_HEADER, createAltrFetch, parseRetryAfter, sleep } from "../src/altr/http.js";
 import { AltrError } from "../src/altr/errors.js";
 import type { HttpPolicy } from "../src/config/index.js";
@@ -113,6 +113,24 @@ describe("retry matrix: status", () => {
     expect(res.body).toBeNull();
   });
 
+  it("a retryable status without a body, and an over-size declaration without one, are handled", async () => {
+    const c = client([async () => new Response(null, { status: 503 }), status(200)]);
+    expect((await c.altrFetch(req("GET"))).status).toBe(200);
+    const head = client([async () => new Response(null, { status: 200, headers: { "content-length": "5000" } })]);
+    expect((await failure(head.altrFetch(req("HEAD")))).kind).toBe("invalid_response");
+  });
+
+  it("no timer is left behind after an answer", async () => {
+    vi.useFakeTimers();
+    try {
+      const c = client([status(200)]);
+      await c.altrFetch(req("GET"));
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("maxAttempts below 1 still makes one attempt; 1 never retries", async () => {
     for (const maxAttempts of [0, 1]) {
       const c = client([status(503)], { maxAttempts });
@@ -219,6 +237,7 @@ describe("parseRetryAfter()", () => {
     ["", undefined],
     ["3", 3_000],
     ["1.5", 1_500],
+    ["1.25", 1_250],
     [" 2 ", 2_000],
     ["0", 0],
     ["3s", undefined],
@@ -261,8 +280,20 @@ describe("timeouts and cancellation", () => {
         return never(init);
       },
     ]);
-    expect(await failure(b.altrFetch(req("GET", { signal: during.signal })))).toMatchObject({ kind: "cancelled" });
+    expect(await failure(b.altrFetch(req("GET", { signal: during.signal })))).toMatchObject({ kind: "cancelled", attempts: 1 });
     expect(b.seen).toHaveLength(1);
+    expect(b.reasons).toEqual([]);
+    const last = new AbortController();
+    const c = client(
+      [
+        (init) => {
+          queueMicrotask(() => last.abort());
+          return never(init);
+        },
+      ],
+      { maxAttempts: 1 },
+    );
+    expect(await failure(c.altrFetch(req("GET", { signal: last.signal })))).toMatchObject({ kind: "cancelled", attempts: 1 });
   });
 });
 

@@ -1,0 +1,29 @@
+// Mutation testing of the safety-critical modules: `npm run mutate` (see CONTRIBUTING.md), which
+// runs Stryker once per group of mutation/groups.mjs (MUTATE_GROUP) and then writes
+// mutation/summary.json. Globs, not line numbers, so the config survives edits of the files.
+import { currentGroup, THRESHOLDS } from "./mutation/groups.mjs";
+
+const group = currentGroup();
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  mutate: group.mutate,
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.mutate.config.mjs" },
+  checkers: ["typescript"],
+  tsconfigFile: "tsconfig.mutate.json",
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  coverageAnalysis: "perTest",
+  // Static mutants (module-level constants) need every test re-run per mutant; the constants
+  // that matter (blocked address ranges, retry sets, status hints) are pinned by value instead.
+  ignoreStatic: true,
+  incremental: true,
+  incrementalFile: `mutation/incremental/${group.name}.json`,
+  reporters: ["progress", "clear-text", "json"],
+  jsonReporter: { fileName: `reports/mutation/${group.name}.json` },
+  thresholds: THRESHOLDS,
+  concurrency: 2,
+  timeoutMS: 10000,
+  tempDirName: `.stryker-tmp/${group.name}`,
+  cleanTempDir: "always",
+};
