@@ -36,8 +36,7 @@ if (unknownGroups.length > 0) {
   console.error(`mutate: unknown group(s) ${unknownGroups.join(", ")}; known: ${Object.keys(GROUPS).join(", ")}`);
   process.exit(2);
 }
-const previous = existsSync(SUMMARY) ? JSON.parse(readFileSync(SUMMARY, "utf8")) : {};
-const durations = { ...(previous.groups ?? {}) };
+const ran = {};
 let strykerFailed = [];
 if (!summaryOnly) {
   for (const group of chosen.length > 0 ? chosen : Object.keys(GROUPS)) {
@@ -48,17 +47,20 @@ if (!summaryOnly) {
       stdio: "inherit",
       env: { ...process.env, MUTATE_GROUP: group },
     });
-    durations[group] = { durationSeconds: Math.round((Date.now() - started) / 1000), mutate: GROUPS[group].mutate, tests: GROUPS[group].tests };
+    ran[group] = { durationSeconds: Math.round((Date.now() - started) / 1000), mutate: GROUPS[group].mutate, tests: GROUPS[group].tests };
     if (run.status !== 0) strykerFailed.push(group);
   }
 }
-const missing = Object.keys(GROUPS).filter((g) => !existsSync(reportOf(g)));
-if (missing.length > 0) {
-  console.error(`mutate: no report for group(s) ${missing.join(", ")}; run npm run mutate -- ${missing.join(" ")}`);
-  process.exit(1);
-}
+// Durations of the groups run now, over those of earlier runs (read now: runs of different
+// groups may overlap).
+const previous = existsSync(SUMMARY) ? JSON.parse(readFileSync(SUMMARY, "utf8")) : {};
+const durations = { ...(previous.groups ?? {}), ...ran };
+const notRun = Object.keys(GROUPS).filter((g) => !existsSync(reportOf(g)));
 const report = { files: {} };
-for (const g of Object.keys(GROUPS)) Object.assign(report.files, JSON.parse(readFileSync(reportOf(g), "utf8")).files);
+for (const g of Object.keys(GROUPS)) {
+  if (notRun.includes(g)) continue;
+  for (const [file, result] of Object.entries(JSON.parse(readFileSync(reportOf(g), "utf8")).files)) report.files[file] = { ...result, group: g };
+}
 const { THRESHOLDS } = await import(join(root, "mutation/groups.mjs"));
 const breakAt = THRESHOLDS.break;
 /** @type {{file: string, mutator: string, original: string, replacement: string, reason: string}[]} */
@@ -105,6 +107,7 @@ for (const [file, result] of Object.entries(report.files).sort(([a], [b]) => a.l
   const undetected = counts.survived + counts.noCoverage;
   const valid = detected + undetected;
   modules[file] = {
+    group: result.group,
     ...counts,
     mutants: result.mutants.length,
     score: valid === 0 ? null : round((100 * detected) / valid),
@@ -121,7 +124,7 @@ const all = Object.values(modules).reduce(
 );
 const stale = equivalents
   .map((e, i) => ({ ...e, matched: matched.get(i) ?? [] }))
-  .filter((e) => !e.matched.some((s) => UNDETECTED.has(s)))
+  .filter((e) => e.file in report.files && !e.matched.some((s) => UNDETECTED.has(s)))
   .map((e) => ({
     file: e.file,
     mutator: e.mutator,
@@ -148,6 +151,8 @@ const summary = {
     equivalent: all.eq,
   },
   modules,
+  // Groups without a report: their modules are missing from `modules` (run them).
+  notRun: notRun.map((g) => ({ group: g, mutate: GROUPS[g].mutate })),
   staleEquivalents: stale,
   belowThreshold: below,
   survivors,
@@ -160,6 +165,10 @@ for (const [g, d] of Object.entries(durations)) console.log(`  group ${g}: ${d.d
 console.log(`summary: mutation/summary.json (${survivors.length} surviving mutants listed)`);
 let failed = strykerFailed.length > 0;
 if (failed) console.error(`mutate: Stryker failed (or broke the ${breakAt}% threshold) for group(s) ${strykerFailed.join(", ")}`);
+if (notRun.length > 0) {
+  console.error(`mutate: no report for group(s) ${notRun.join(", ")}; run npm run mutate -- ${notRun.join(" ")}`);
+  failed = true;
+}
 if (below.length > 0) {
   console.error(`mutate: below ${breakAt}% with the reviewed equivalents set aside: ${below.join(", ")}`);
   failed = true;
