@@ -13,8 +13,9 @@
  * equivalent.json no longer matches a surviving mutant (killed since, or the code changed):
  * the list must be re-reviewed then.
  *
- * Equivalent mutants are matched by file, mutator, original text and replacement — not by line
- * number — so the list survives edits elsewhere in the file.
+ * Equivalent mutants are matched by file, mutator, original text, replacement and the text of
+ * the source line they are on — not by line number — so the list survives edits elsewhere in
+ * the file, and an edit of that line makes the entry stale (to be reviewed again).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -63,7 +64,7 @@ for (const g of Object.keys(GROUPS)) {
 }
 const { THRESHOLDS } = await import(join(root, "mutation/groups.mjs"));
 const breakAt = THRESHOLDS.break;
-/** @type {{file: string, mutator: string, original: string, replacement: string, reason: string}[]} */
+/** @type {{file: string, mutator: string, original: string, replacement: string, line: string, reason: string}[]} */
 const equivalents = existsSync(EQUIVALENT) ? JSON.parse(readFileSync(EQUIVALENT, "utf8")) : [];
 
 /** The source text a mutant replaces (1-based lines, 1-based columns as the report schema says). */
@@ -76,8 +77,14 @@ function originalText(source, loc) {
   return parts.join("\n");
 }
 const squash = (s) => s.replace(/\s+/g, " ").trim();
-const sameMutant = (e, file, m, original) =>
-  e.file === file && e.mutator === m.mutatorName && squash(e.original) === squash(original) && squash(e.replacement) === squash(m.replacement ?? "");
+/** The source line a mutant starts on: tells apart equal mutants on different lines. */
+const lineOf = (source, loc) => source.split("\n")[loc.start.line - 1] ?? "";
+const sameMutant = (e, file, m, original, line) =>
+  e.file === file &&
+  e.mutator === m.mutatorName &&
+  squash(e.original) === squash(original) &&
+  squash(e.replacement) === squash(m.replacement ?? "") &&
+  squash(e.line) === squash(line);
 
 const DETECTED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
@@ -90,7 +97,7 @@ for (const [file, result] of Object.entries(report.files).sort(([a], [b]) => a.l
     const key = m.status.charAt(0).toLowerCase() + m.status.slice(1);
     if (key in counts) counts[key]++;
     const original = originalText(result.source, m.location);
-    const eq = equivalents.findIndex((e) => sameMutant(e, file, m, original));
+    const eq = equivalents.findIndex((e) => sameMutant(e, file, m, original, lineOf(result.source, m.location)));
     if (eq >= 0) matched.set(eq, [...(matched.get(eq) ?? []), m.status]);
     if (!UNDETECTED.has(m.status)) continue;
     if (eq >= 0) counts.equivalent++;
@@ -127,6 +134,7 @@ const stale = equivalents
   .filter((e) => e.file in report.files && !e.matched.some((s) => UNDETECTED.has(s)))
   .map((e) => ({
     file: e.file,
+    line: e.line,
     mutator: e.mutator,
     original: e.original,
     replacement: e.replacement,
