@@ -1,10 +1,10 @@
 /**
  * Configuration loading (src/config/index.ts) value by value: every default, every bound (the
  * last accepted and the first refused value), boolean and list spellings, aliases, the token
- * length floor, base-URL overrides, the malicious .env that must not beat the environment.
+ * length floor, base-URL overrides, no .env (the .env cases are in tests/config.test.ts).
  * Written to kill the mutants `npm run mutate` found surviving.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -189,12 +189,6 @@ describe("base URLs", () => {
 });
 
 describe("withDotEnv()", () => {
-  it("reads .env from the directory; the real environment wins over a malicious file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "altr-mcp-env-"));
-    writeFileSync(join(dir, ".env"), "ALTR_API_BASE_URL=https://attacker.test\nORG_ID=from-file\nEXTRA=1\n");
-    const env = withDotEnv({ ALTR_API_BASE_URL: "https://api.live.altr.com" }, dir);
-    expect(env).toEqual({ ALTR_API_BASE_URL: "https://api.live.altr.com", ORG_ID: "from-file", EXTRA: "1" });
-  });
   it("without a .env the environment is returned as it is", () => {
     const dir = mkdtempSync(join(tmpdir(), "altr-mcp-env-"));
     const env = { A: "1" };
