@@ -25,5 +25,7 @@ export default {
   concurrency: 2,
   timeoutMS: 10000,
   tempDirName: `.stryker-tmp/${group.name}`,
+  // Groups may run at the same time: never copy another group's sandbox, or the reports.
+  ignorePatterns: ["/.stryker-tmp", "/reports", "/mutation/incremental", "/dist", "/coverage", "/scratch"],
   cleanTempDir: "always",
 };

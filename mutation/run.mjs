@@ -152,8 +152,9 @@ const summary = {
   groups: durations,
   thresholds: THRESHOLDS,
   total: {
-    score: round((100 * all.detected) / (all.detected + all.undetected)),
-    scoreWithoutEquivalents: round((100 * all.detected) / (all.detected + all.undetected - all.eq)),
+    score: all.detected + all.undetected === 0 ? null : round((100 * all.detected) / (all.detected + all.undetected)),
+    scoreWithoutEquivalents:
+      all.detected + all.undetected - all.eq === 0 ? null : round((100 * all.detected) / (all.detected + all.undetected - all.eq)),
     detected: all.detected,
     undetected: all.undetected,
     equivalent: all.eq,
