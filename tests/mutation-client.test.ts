@@ -90,7 +90,7 @@ describe("createAltrClients()", () => {
   it("a retry is logged as a warning and reported to the caller's hook", async () => {
     let n = 0;
     const c = clients(() => (n++ === 0 ? json(503, {}) : json(200, {})));
-    const { status } = await okWithStatus(c.altr.api.GET("/v1/unified-policy/management/policy", {}));
+    const { status } = await okWithStatus(c.altr.api.GET("/v1/unified-policy/management/policy", { params: { query: { policy_type: "TAG" } } }));
     expect(status).toBe(200);
     expect(c.retries).toEqual([1]);
     expect(c.logs.find((l) => l.msg === "retrying ALTR request")).toMatchObject({ level: 40, method: "GET", attempt: 1, delayMs: 0, reason: "HTTP 503" });
@@ -99,7 +99,7 @@ describe("createAltrClients()", () => {
 
   it("a failed call is an AltrError with status, ALTR's message, the operation and the attempts", async () => {
     const c = clients(() => json(503, { success: false, data: { message: "busy" } }));
-    const err = (await ok(c.altr.api.GET("/v1/unified-policy/management/policy", {})).catch((e: unknown) => e)) as AltrError;
+    const err = (await ok(c.altr.api.GET("/v1/unified-policy/management/policy", { params: { query: { policy_type: "TAG" } } })).catch((e: unknown) => e)) as AltrError;
     expect(err).toBeInstanceOf(AltrError);
     expect(err).toMatchObject({ kind: "http", status: 503, altrMessage: "busy", attempts: 2, operation: "GET /v1/unified-policy/management/policy" });
     expect(err.message).toContain("HTTP 503 S503 (GET /v1/unified-policy/management/policy) after 2 attempts: busy.");
@@ -110,7 +110,7 @@ describe("createAltrClients()", () => {
     const err = (await ok(down.altr.api.POST("/v1/unified-policy/management/policy", { body: {} as never })).catch((e: unknown) => e)) as AltrError;
     expect(err).toMatchObject({ kind: "network", operation: "POST /v1/unified-policy/management/policy", attempts: 2 });
     const garbled = clients(() => new Response("{not json", { status: 200, headers: { "content-type": "application/json" } }));
-    const bad = (await ok(garbled.altr.api.GET("/v1/unified-policy/management/policy", {})).catch((e: unknown) => e)) as AltrError;
+    const bad = (await ok(garbled.altr.api.GET("/v1/unified-policy/management/policy", { params: { query: { policy_type: "TAG" } } })).catch((e: unknown) => e)) as AltrError;
     expect(bad).toMatchObject({ kind: "invalid_response" });
     expect(bad.message).toContain("the body is not valid JSON");
   });
