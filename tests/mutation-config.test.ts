@@ -65,6 +65,8 @@ describe("defaults", () => {
   it("blank values mean the default", () => {
     const s = load({ MCP_HOST: "  ", MCP_PORT: " ", ALTR_CONFIRM_DESTRUCTIVE: "", MCP_TRANSPORT: undefined });
     expect([s.host, s.port, s.confirmDestructive, s.transport]).toEqual(["127.0.0.1", 8000, true, "stdio"]);
+    // Whitespace only is blank too: confirmation stays on (its default), not "false".
+    expect(load({ ALTR_CONFIRM_DESTRUCTIVE: "   " }).confirmDestructive).toBe(true);
   });
 });
 
@@ -108,6 +110,14 @@ describe("integers: the last accepted and the first refused value", () => {
   it("DISABLE_RETRY means one attempt whatever MAX_RETRIES says", () => {
     expect(load({ DISABLE_RETRY: "true", MAX_RETRIES: "7" }).http.maxAttempts).toBe(1);
     expect(load({ DISABLE_RETRY: "false", MAX_RETRIES: "7" }).http.maxAttempts).toBe(7);
+  });
+  it("an invalid value names no missing variable", () => {
+    try {
+      load({ MCP_PORT: "x" });
+    } catch (e) {
+      expect((e as ConfigError).missing).toEqual([]);
+    }
+    expect.assertions(1);
   });
   it("several problems are reported together", () => {
     expect(refused({ MCP_PORT: "-1", MAX_RETRIES: "0" })).toBe(
