@@ -163,6 +163,12 @@ describe("AltrError", () => {
     expect(new AltrError({ kind: "http" }).hint).toBeUndefined();
   });
 
+  it("only a network failure after send gets the lost-answer hint", () => {
+    expect(new AltrError({ kind: "timeout", afterSend: true }).hint).toMatch(/^ALTR did not answer in time/);
+    expect(new AltrError({ kind: "invalid_response", afterSend: true }).hint).toMatch(/^ALTR answered with a body/);
+    expect(new AltrError({ kind: "network", afterSend: true }).hint).toMatch(/^ALTR received the request but the answer was lost/);
+  });
+
   it("a 404 on a repeated DELETE may mean the first attempt deleted it", () => {
     const hint = (init: ConstructorParameters<typeof AltrError>[0]) => new AltrError(init).hint;
     expect(hint({ kind: "http", status: 404, attempts: 2, operation: "DELETE /x/{id}" })).toMatch(/^Not found on a repeated attempt/);
@@ -206,6 +212,9 @@ describe("altrMessageOf()", () => {
     [{ error: { detail: "deep" } }, "deep"],
     [{ response: { message: "sc" } }, "sc"],
     [{ data: {}, error: "e" }, "e"],
+    [{ data: "   ", error: "e" }, "e"],
+    [undefined, undefined],
+    [true, undefined],
     [{ errors: [{ message: "a" }, "b", {}, { detail: "c" }, "d", "e", "f"] }, "a; b; c; d; e"],
     [{ errors: [{}] }, undefined],
     [{ errors: "not a list" }, undefined],
