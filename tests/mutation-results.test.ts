@@ -49,6 +49,7 @@ describe("errorResult() and toToolError()", () => {
     expect(toToolError(e)).toEqual({ kind: "http", message: e.message, attempts: 2, status: 404, altr_message: "no such id", hint: STATUS_HINTS[404] });
     expect(toToolError(new AltrError({ kind: "http", status: 418 }))).toEqual({ kind: "http", message: "ALTR API returned HTTP 418.", attempts: 1, status: 418 });
     expect(Object.keys(toToolError(new AltrError({ kind: "cancelled" })))).toEqual(["kind", "message", "attempts", "hint"]);
+    expect(Object.keys(toToolError(new AltrError({ kind: "http", status: 418 })))).toEqual(["kind", "message", "attempts", "status"]);
   });
   it("tool failures keep their kind and data; anything else is internal and says only its class", () => {
     const f = new ToolFailure("partial_failure", "half done", { done: 1, note: "a\u200Bb" });
@@ -81,6 +82,8 @@ describe("outputSchemaFor()", () => {
     expect(s.additionalProperties).toBe(false);
     const props = s.properties as Record<string, { anyOf: Record<string, unknown>[] }>;
     expect(props.data!.anyOf[0]).toEqual({ type: "object", properties: { id: { type: "string" } } });
+    expect(props.data!.anyOf[1]).toEqual({ description: "Undocumented shape: ALTR's answer as received when it differs from the documented one." });
+    expect((s.properties as Record<string, unknown>).success).toEqual({ type: "boolean" });
     expect(props.error!.anyOf[0]).toEqual({ type: "null" });
     expect(props.error!.anyOf[1]).toMatchObject({ required: ["kind", "message"], additionalProperties: false });
   });
@@ -123,6 +126,9 @@ describe("redaction", () => {
       new Set(["mine"]),
     );
     expect([...got].sort()).toEqual(["12345", '{"user":"uuuu","pw":["pppp"]}', "abcd", "k1k1", "k2k2", "pppp", "uuuu", "{not json"].sort());
+    // Only objects and arrays given as JSON (leading blanks allowed) are parsed.
+    expect([...collectSecrets({ password: '  {"a":"inner1"}' }, new Set())].sort()).toEqual(['  {"a":"inner1"}', "inner1"]);
+    expect([...collectSecrets({ password: '"{x1234}"' }, new Set())]).toEqual(['"{x1234}"']);
     const into = new Set(["pre"]);
     expect(collectSecrets({ password: "zzzz" }, new Set(), into)).toBe(into);
     expect([...into]).toEqual(["pre", "zzzz"]);

@@ -166,6 +166,11 @@ describe("confirmation", () => {
     expect(takeConfirm(d, { id: "1" })).toEqual({ args: { id: "1" }, confirm: false });
     for (const bad of ["true", 1, {}]) {
       expect(() => takeConfirm(d, { confirm: bad })).toThrow(InputError);
+      try {
+        takeConfirm(d, { confirm: bad });
+      } catch (e) {
+        expect((e as InputError).fields).toEqual(["confirm"]);
+      }
       expect(() => takeConfirm(d, { confirm: bad })).toThrow("Invalid arguments: confirm: must be true or false");
     }
     const w = TABLE[1]!;
@@ -187,9 +192,9 @@ describe("confirmation", () => {
     const long = confirmationSummary(d, { a: "y".repeat(60), b: "y".repeat(60), c: "y".repeat(60), e: "y".repeat(60), f: "y".repeat(60) });
     expect(long).toHaveLength(302);
     expect(long.endsWith("…?")).toBe(true);
-    const exact = "Delete a secret: a=" + "z".repeat(281);
-    expect(exact).toHaveLength(300);
-    expect(confirmationSummary(d, { a: "z".repeat(281) }).length).toBeLessThan(302);
+    // Exactly 300 characters is not cut; 301 is.
+    expect(confirmationSummary(d, {}, "w".repeat(282))).toBe(`Delete a secret — ${"w".repeat(282)}?`);
+    expect(confirmationSummary(d, {}, "w".repeat(283))).toBe(`Delete a secret — ${"w".repeat(282)}…?`);
   });
 
   it("invisible and bidi characters are removed from the question", () => {
