@@ -169,8 +169,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    el.setAttribute(k, v === true ? "" : String(v));
+    // ARIA states are the words "true"/"false"; other booleans are present or absent.
+    if (v === undefined || (v === false && !k.startsWith("aria-"))) continue;
+    el.setAttribute(k, v === true && !k.startsWith("aria-") ? "" : String(v));
   }
   for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
   return el;

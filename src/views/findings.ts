@@ -200,7 +200,12 @@ function render(): void {
     h("p", { id: "status", role: "status", "aria-live": "polite" }, status),
   );
   if (!focusKey && top[0]) focusKey = keyOf(top[0].path);
-  const focused = root.querySelector<HTMLElement>(`.row[data-key='${CSS.escape(focusKey ?? "")}']`);
+  // The focused row may be gone (its branch closed): the nearest row above it takes the focus.
+  const rowOf = (key: string) => root.querySelector<HTMLElement>(`.row[data-key='${CSS.escape(key)}']`);
+  let path = focusKey ? (JSON.parse(focusKey) as string[]) : [];
+  while (path.length > 1 && !rowOf(keyOf(path))) path = path.slice(0, -1);
+  if (path.length) focusKey = keyOf(path);
+  const focused = focusKey ? rowOf(focusKey) : null;
   if (focused) focused.tabIndex = 0;
   if (focused && hadFocus && !root.contains(document.activeElement)) focused.focus({ preventScroll: true });
 }
@@ -214,6 +219,15 @@ function nodeAt(key: string): FindingNode | undefined {
   for (const b of branches.values()) if (b.children) all.push(...b.children);
   return all.find((n) => keyOf(n.path) === key);
 }
+
+// The row that has the focus (keyboard, click or a script) is the one the tree keeps.
+root.addEventListener("focusin", (e) => {
+  const row = e.target instanceof HTMLElement ? e.target.closest<HTMLElement>(".row") : null;
+  if (row?.dataset.key && row.dataset.key !== focusKey) {
+    focusKey = row.dataset.key;
+    for (const r of visibleRows()) r.tabIndex = r === row ? 0 : -1;
+  }
+});
 
 root.addEventListener("keydown", (e) => {
   const row = (e.target as Element).closest?.(".row") as HTMLElement | null;
