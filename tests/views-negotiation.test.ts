@@ -174,6 +174,36 @@ describe("the built views", () => {
   }
 });
 
+/** WCAG 2 contrast ratio of two #rrggbb colours. */
+function contrast(a: string, b: string): number {
+  const lum = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+describe("the views' colours", () => {
+  const css = readFileSync(new URL("../src/views/style.css", import.meta.url), "utf8");
+  const themes = {
+    light: /^:root \{([^}]+)\}/m.exec(css)?.[1] ?? "",
+    dark: /^:root\[data-theme="dark"\] \{([^}]+)\}/m.exec(css)?.[1] ?? "",
+  };
+  for (const [theme, block] of Object.entries(themes)) {
+    it(`${theme}: every text/background pair has a contrast of at least 4.5:1 (WCAG AA)`, () => {
+      const v = Object.fromEntries([...block.matchAll(/--([a-z-]+):\s*(#[0-9a-f]{6})/g)].map((m) => [m[1]!, m[2]!]));
+      const pairs: [string, string][] = [["fg", "bg"], ["muted", "bg"], ["all-fg", "all-bg"], ["part-fg", "part-bg"], ["none-fg", "none-bg"], ["empty-fg", "empty-bg"], ["muted", "empty-bg"]];
+      for (const [fg, bg] of pairs) {
+        expect(v[fg], `--${fg} in ${theme}`).toBeDefined();
+        expect(contrast(v[fg]!, v[bg]!), `${fg} on ${bg} (${theme})`).toBeGreaterThanOrEqual(4.5);
+      }
+      // The three reveal colours differ from each other (colour is a cue; the text says it too).
+      expect(new Set([v["all-bg"], v["part-bg"], v["none-bg"], v["empty-bg"]]).size).toBe(4);
+    });
+  }
+});
+
 describe("view adapters (one function per view)", () => {
   const today = {
     items: {

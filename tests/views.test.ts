@@ -103,7 +103,14 @@ afterAll(async () => {
 });
 
 /** The server on the sandbox, a client with the extension, and a host page showing the tool's view. */
-async function open(tool: string, args: Record<string, unknown>): Promise<Session> {
+interface OpenOptions {
+  /** The tool result the host shows instead of calling the tool (a page the sandbox cannot make). */
+  result?: CallToolResult;
+  /** Answers a view's tool call in the host instead of forwarding it (undefined: forward). */
+  intercept?: (params: { name: string; arguments?: Record<string, unknown> }) => CallToolResult | undefined;
+}
+
+async function open(tool: string, args: Record<string, unknown>, opts: OpenOptions = {}): Promise<Session> {
   const prepared = await prepare({ LOG_LEVEL: "silent" }, { sandbox: {} });
   const server = prepared.host.createServer();
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -122,7 +129,7 @@ async function open(tool: string, args: Record<string, unknown>): Promise<Sessio
   expect(uri, `${tool} links a view`).toMatch(/^ui:\/\//);
   const resource = await client.readResource({ uri: uri! });
   const html = (resource.contents[0] as { text: string }).text;
-  const result = (await client.callTool({ name: tool, arguments: args })) as CallToolResult;
+  const result = opts.result ?? ((await client.callTool({ name: tool, arguments: args })) as CallToolResult);
 
   const page = await context.newPage();
   page.setDefaultTimeout(5_000);
@@ -133,7 +140,7 @@ async function open(tool: string, args: Record<string, unknown>): Promise<Sessio
   });
   await page.exposeFunction("hostCallTool", async (params: { name: string; arguments?: Record<string, unknown> }) => {
     s.calls.push(params);
-    return client.callTool(params);
+    return opts.intercept?.(params) ?? client.callTool(params);
   });
   await page.setContent(`<!doctype html><html><body style="margin:0"><script>${hostJs}</script></body></html>`);
   await page.evaluate(([h, i, r]) => (window as unknown as { openView: (...a: unknown[]) => Promise<void> }).openView(h, i, r), [html, args, result] as const);
@@ -328,6 +335,32 @@ describe.skipIf(skip)("findings explorer (get_job_findings) in chromium", () => 
     } catch (err) {
       await s.page.screenshot({ path: join(tmpdir(), "altr-views-findings-failure.png") });
       throw err;
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("pages: a level with a next page token shows a button that reads exactly the next page; names are text, never markup", async () => {
+    const scope = { database: "ANALYTICS", schema: "CRM DATA", table: "WIDE" };
+    const column = (i: number) => ({ name: i === 0 ? "<img src=x onerror=alert(1)>" : `COL_${i}`, findings_count: 1, classifier_names: ["email_by_name"], match_rate_avg: 0.9, column_status: "pending" });
+    const page = (from: number, to: number, next: string | null): CallToolResult => {
+      const envelope = { success: true, data: { items: Array.from({ length: to - from }, (_, i) => column(from + i)), next_page_token: next }, error: null };
+      return { content: [{ type: "text", text: JSON.stringify(envelope) }], structuredContent: envelope };
+    };
+    const s = await open("get_job_findings_columns", { job_id: JOB, ...scope }, {
+      result: page(0, 50, "p2"),
+      intercept: (p) => (p.name === "get_job_findings_columns" && p.arguments?.page_token === "p2" ? page(50, 70, null) : undefined),
+    });
+    try {
+      await expect.poll(() => s.view.locator('li[role="treeitem"]').count()).toBe(50);
+      expect(await s.view.locator("#summary").textContent()).toContain("50 findings on the pages read so far");
+      expect(await s.view.locator("img").count()).toBe(0);
+      expect(await s.view.locator(".nm").first().textContent()).toBe("<img src=x onerror=alert(1)>");
+      await s.view.locator("button.more").click();
+      await expect.poll(() => s.view.locator('li[role="treeitem"]').count()).toBe(70);
+      expect(s.calls).toEqual([{ name: "get_job_findings_columns", arguments: { job_id: JOB, ...scope, limit: 50, page_token: "p2" } }]);
+      expect(await s.view.locator("#summary").getAttribute("data-findings")).toBe("70");
+      expect(await s.view.locator("button.more").count()).toBe(0);
     } finally {
       await s.close();
     }
