@@ -15,7 +15,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { build } from "esbuild";
-import { chromium, type BrowserContext, type FrameLocator, type Page } from "playwright-core";
+import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepare, type Prepared } from "../src/cli/start.js";
 import { UI_EXTENSION_ID, UI_MIME_TYPE, VIEWS } from "../src/server/apps.js";
@@ -143,8 +143,8 @@ async function open(tool: string, args: Record<string, unknown>, opts: OpenOptio
     return opts.intercept?.(params) ?? client.callTool(params);
   });
   await page.setContent(`<!doctype html><html><body style="margin:0"><script>${hostJs}</script></body></html>`);
-  await page.evaluate(([h, i, r]) => (window as unknown as { openView: (...a: unknown[]) => Promise<void> }).openView(h, i, r), [html, args, result] as const);
-  await page.waitForFunction(() => (window as unknown as { viewInitialized?: boolean }).viewInitialized === true);
+  await page.evaluate(([h, i, r]) => (globalThis as unknown as { openView: (...a: unknown[]) => Promise<void> }).openView(h, i, r), [html, args, result] as const);
+  await page.waitForFunction(() => (globalThis as unknown as { viewInitialized?: boolean }).viewInitialized === true);
   Object.assign(s, {
     client,
     prepared,
@@ -160,6 +160,9 @@ async function open(tool: string, args: Record<string, unknown>, opts: OpenOptio
   return s;
 }
 
+/** The computed background of an element (run in the page). */
+const background = (l: Locator) =>
+  l.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
 const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(", ")})`;
 const COLOURS = { all: rgb("#fde2e1"), part: rgb("#fff1c7"), none: rgb("#dcf2e3"), empty: rgb("#f1f1f4") };
 
@@ -174,7 +177,7 @@ describe.skipIf(skip)("masking matrix (get_rules) in chromium", () => {
         expect(await c.locator(".name").textContent()).toBe(name);
         expect(await c.locator(".num").count()).toBe(num ? 1 : 0);
         if (num) expect(await c.locator(".num").textContent()).toBe(num);
-        expect(await c.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(colour);
+        expect(await background(c)).toBe(colour);
       };
       await expectCell("ADMIN", "SSN", "no mask", "10000", COLOURS.all);
       await expectCell("ANALYST", "SSN", "show last four", "10003", COLOURS.part);
@@ -245,7 +248,7 @@ describe.skipIf(skip)("masking matrix (get_rules) in chromium", () => {
       expect(await level()).toBe(true);
       const changed = s.view.locator('button.cell[data-role="ANALYST"][data-tag="SSN"]');
       expect(await changed.locator(".num").textContent()).toBe("10000");
-      expect(await changed.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(COLOURS.all);
+      expect(await background(changed)).toBe(COLOURS.all);
 
       // Escape closes the menu and gives the focus back to the cell; nothing is sent.
       await changed.focus();
