@@ -14,7 +14,7 @@ import { prepare, type Prepared } from "../src/cli/start.js";
 import { UI_EXTENSION_ID, UI_LEGACY_URI_KEY, UI_MIME_TYPE, VIEWS } from "../src/server/apps.js";
 import { MASKING_LEVELS } from "../src/server/guidance.js";
 import { groupColumns, normaliseFindings, normaliseRules, totals } from "../src/views/adapt.js";
-import { LEVELS } from "../src/views/levels.js";
+import { LEVELS, revealOf } from "../src/views/levels.js";
 import { SNAPSHOT } from "../scripts/tool-snapshot.js";
 import { buildViews } from "../scripts/build-views.mjs";
 
@@ -265,7 +265,11 @@ describe("view adapters (one function per view)", () => {
     expect(tree.find((n) => n.level === "table")).toMatchObject({ path: ["ANALYTICS", "CRM DATA", "CUSTOMERS"], findings: 3, classifierCount: 3 });
   });
 
-  it("the views name the levels exactly as the server's table", () => {
-    expect(LEVELS).toEqual(MASKING_LEVELS);
+  it("the views use the server's level table; every level has a reveal class, and only 10000 reveals all", () => {
+    expect(LEVELS).toBe(MASKING_LEVELS);
+    expect(LEVELS.map((l) => l.level)).toEqual([10000, 10001, 10002, 10003, 10004, 10005, 10006, 10007, 10008, 10009]);
+    expect(LEVELS.map((l) => revealOf(l.level))).toEqual(["all", "none", "part", "part", "none", "none", "part", "part", "part", "none"]);
+    expect(revealOf(10010)).toBe("unknown");
+    expect(revealOf(null)).toBe("unknown");
   });
 });

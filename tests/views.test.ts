@@ -221,6 +221,7 @@ describe.skipIf(skip)("masking matrix (get_rules) in chromium", () => {
       expect(await s.view.locator("#menu [role=menuitemradio]:focus").getAttribute("data-level")).toBe("10003");
       for (let i = 0; i < 3; i++) await s.page.keyboard.press("ArrowUp");
       expect(await s.view.locator("#menu [role=menuitemradio]:focus").getAttribute("data-level")).toBe("10000");
+      await s.page.locator("iframe").screenshot({ path: join(IMAGES, "masking-matrix-menu.png") });
       s.answers.push("decline");
       await s.page.keyboard.press("Enter");
       await expect.poll(() => s.view.locator("#status").textContent()).toMatch(/^Not changed: The user declined/);

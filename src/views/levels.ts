@@ -1,21 +1,11 @@
 /**
- * The masking levels as the views show them: the same names as the server's table
- * (src/server/guidance.ts MASKING_LEVELS; tests/views.test.ts proves they are equal), plus how
- * much each level reveals, which sets a cell's colour. Kept here rather than imported so the view
- * bundle carries no server code.
+ * The masking levels as the views show them: the server's table (schema/masking-levels.ts, the
+ * names the instructions and the masking-levels resource use), plus how much each level reveals,
+ * which sets a cell's colour.
  */
-export const LEVELS: readonly { level: number; name: string }[] = [
-  { level: 10000, name: "no mask" },
-  { level: 10001, name: "full mask" },
-  { level: 10002, name: "email" },
-  { level: 10003, name: "show last four" },
-  { level: 10004, name: "constant" },
-  { level: 10005, name: "null" },
-  { level: 10006, name: "full-mask hash" },
-  { level: 10007, name: "email hash" },
-  { level: 10008, name: "last-four hash" },
-  { level: 10009, name: "constant date" },
-];
+import { MASKING_LEVELS } from "../schema/masking-levels.js";
+
+export const LEVELS = MASKING_LEVELS;
 
 /**
  * How much of the value a reader sees: `all` (no mask), `part` (the domain, the last four, or a
