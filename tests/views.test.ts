@@ -108,6 +108,8 @@ interface OpenOptions {
   result?: CallToolResult;
   /** Answers a view's tool call in the host instead of forwarding it (undefined: forward). */
   intercept?: (params: { name: string; arguments?: Record<string, unknown> }) => CallToolResult | undefined;
+  /** The client cannot show confirmation forms (no elicitation capability). */
+  noForms?: boolean;
 }
 
 async function open(tool: string, args: Record<string, unknown>, opts: OpenOptions = {}): Promise<Session> {
@@ -115,13 +117,15 @@ async function open(tool: string, args: Record<string, unknown>, opts: OpenOptio
   const server = prepared.host.createServer();
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
-  const capabilities = { elicitation: { form: {} }, extensions: { [UI_EXTENSION_ID]: { mimeTypes: [UI_MIME_TYPE] } } } as ClientCapabilities;
+  const capabilities = { ...(opts.noForms ? {} : { elicitation: { form: {} } }), extensions: { [UI_EXTENSION_ID]: { mimeTypes: [UI_MIME_TYPE] } } } as ClientCapabilities;
   const client = new Client({ name: "views-test-host", version: "1" }, { capabilities });
   const s = { answers: [], questions: [], calls: [] } as unknown as Session;
-  client.setRequestHandler(ElicitRequestSchema, async (req) => {
-    s.questions.push(req.params.message);
-    return { action: s.answers.shift() ?? "decline" };
-  });
+  if (!opts.noForms) {
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      s.questions.push(req.params.message);
+      return { action: s.answers.shift() ?? "decline" };
+    });
+  }
   await client.connect(clientSide);
 
   const listed = (await client.listTools()).tools.find((t) => t.name === tool)!;
@@ -258,6 +262,26 @@ describe.skipIf(skip)("masking matrix (get_rules) in chromium", () => {
       expect(await s.view.locator("#menu").count()).toBe(0);
       expect(await focused()).toBe("ANALYST × SSN");
       expect(s.calls).toHaveLength(3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a client without confirmation forms: the change is refused (confirm required), shown as such, and the view does not retry with confirm", async () => {
+    const s = await open("get_rules", { policy_id: "TAG#PII" }, { noForms: true });
+    try {
+      await expect.poll(() => s.view.locator("button.cell").count()).toBe(4);
+      await s.view.locator('button.cell[data-role="ADMIN"][data-tag="SSN"]').click();
+      await s.view.locator('#menu [data-level="10000"]').click();
+      await expect.poll(() => s.view.locator("#status").textContent()).toBe("ADMIN × SSN is already no mask (10000).");
+      expect(s.calls).toEqual([]);
+      await s.view.locator('button.cell[data-role="ANALYST"][data-tag="EMAIL"]').click();
+      await s.view.locator('#menu [data-level="10000"]').click();
+      await expect.poll(() => s.view.locator("#status").textContent()).toMatch(/^Not changed: confirm: required — update_rule is destructive/);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(s.calls).toEqual([{ name: "update_rule", arguments: { policy_id: "TAG#PII", rule_id: "TAG#PII#ROLE#ANALYST#TAG_VALUE#EMAIL", masking_policy: 10000 } }]);
+      expect(s.questions).toEqual([]);
+      expect(await s.view.locator('button.cell[data-role="ANALYST"][data-tag="EMAIL"] .num').textContent()).toBe("10002");
     } finally {
       await s.close();
     }
