@@ -78,6 +78,28 @@ describe("classifyAddress", () => {
     ["::ffff:8.8.8.8", "public"],
     ["ff02::1", "non_public"],
     ["not-an-ip", "non_public"],
+    // IPv6 forms that embed an IPv4 address are as public as the address they embed.
+    ["64:ff9b::7f00:1", "loopback"], // NAT64 (RFC 6052) of 127.0.0.1
+    ["64:ff9b::a00:1", "non_public"], // NAT64 of 10.0.0.1
+    ["64:ff9b::a9fe:a9fe", "non_public"], // NAT64 of 169.254.169.254 (cloud metadata)
+    ["64:ff9b::808:808", "public"],
+    ["64:ff9b:1::808:808", "non_public"], // NAT64 local-use prefix (RFC 8215)
+    ["::7f00:1", "loopback"], // IPv4-compatible 127.0.0.1
+    ["::c0a8:101", "non_public"], // IPv4-compatible 192.168.1.1
+    ["::101", "non_public"], // IPv4-compatible 0.0.1.1
+    ["::808:808", "public"],
+    ["::ffff:0:a00:1", "non_public"], // IPv4-translated (RFC 6145) 10.0.0.1
+    ["2002:7f00:1::", "loopback"], // 6to4 of 127.0.0.1
+    ["2002:a00:1::1", "non_public"], // 6to4 of 10.0.0.1
+    ["2002:c0a8:101::1", "non_public"], // 6to4 of 192.168.1.1
+    ["2002:808:808::1", "public"],
+    ["2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"], // Teredo, client ~0x80fffffe = 127.0.0.1
+    ["2001:0:4136:e378:8000:63bf:f5ff:fffe", "non_public"], // Teredo, client 10.0.0.1
+    ["2001:0:a00:1:8000:63bf:f7f7:f7f7", "non_public"], // Teredo, server 10.0.0.1
+    ["2001:0:4136:e378:8000:63bf:f7f7:f7f7", "public"], // Teredo, both public
+    ["fec0::1", "non_public"],
+    ["2001:db8::1", "non_public"],
+    ["2600:1f18::1", "public"],
   ])("%s is %s", (address, cls) => {
     expect(classifyAddress(address)).toBe(cls);
   });
@@ -103,6 +125,13 @@ describe("checkPresignedUrl", () => {
     ["https://169.254.169.254/latest/meta-data/", "blocked_address"],
     ["https://10.0.0.1/r.json", "blocked_address"],
     ["https://2130706433/r.json", "blocked_address"],
+    ["https://[64:ff9b::127.0.0.1]/r.json", "blocked_address"],
+    ["https://[64:ff9b::169.254.169.254]/latest/meta-data/", "blocked_address"],
+    ["https://[::127.0.0.1]/r.json", "blocked_address"],
+    ["https://[::10.0.0.1]/r.json", "blocked_address"],
+    ["https://[2002:7f00:1::]/r.json", "blocked_address"],
+    ["https://[2002:a9fe:a9fe::]/r.json", "blocked_address"],
+    ["https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/r.json", "blocked_address"],
   ])("%s → %s", (url, kind) => {
     expect(() => checkPresignedUrl(url)).toThrow(PresignedError);
     try {
@@ -158,6 +187,15 @@ describe("fetchPresigned", () => {
     expect(ok).toEqual({ ok: true });
     expect(seen[0]!.headers.host).toBe(`reports.example.test:${port}`);
   });
+
+  it.each(["64:ff9b::a00:5", "2002:a00:5::1", "::a00:5", "2001:0:4136:e378:8000:63bf:f5ff:fffa"])(
+    "a DNS answer %s (an IPv6 form of 10.0.0.5) is refused before connecting",
+    async (address) => {
+      const err = await failure(fetchPresigned("https://reports.example.test/r.json", { resolve: async () => [{ address, family: 6 }] }));
+      expect(err.kind).toBe("blocked_address");
+      expect(seen).toHaveLength(0);
+    },
+  );
 
   it("plain http may only reach loopback, even with the allowance", async () => {
     const err = await failure(

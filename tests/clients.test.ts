@@ -5,7 +5,7 @@
  * creates a policy and sees it listed — and mcporter (the original README's route) over stdio.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,23 +34,29 @@ function serverEnv(): Record<string, string> {
   return { LOG_LEVEL: "error" };
 }
 
-/** Runs a client to completion (killed after 60 s), in an empty HOME and working directory. */
+/**
+ * Runs a client to completion (killed after 60 s), in an empty HOME and working directory. Its
+ * stdout goes to a file, not a pipe: a client that calls process.exit() right after writing a
+ * large JSON (mcporter list) loses whatever a pipe had not yet taken, and a loaded machine made
+ * that happen (output cut at 64 KiB); writes to a file are synchronous in Node.
+ */
 function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  const outFile = join(home, `stdout-${children.length}-${Date.now()}.txt`);
+  const fd = openSync(outFile, "w");
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: home,
       env: { PATH: process.env.PATH ?? "", HOME: home, NO_COLOR: "1", ...extraEnv },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", fd, "pipe"],
     });
+    closeSync(fd);
     children.push(child);
     const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    let out = "";
     let err = "";
-    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, out, err });
+      resolve({ code, out: readFileSync(outFile, "utf8"), err });
     });
   });
 }

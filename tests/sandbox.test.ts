@@ -179,6 +179,12 @@ const EXPECTED_FAILURES: Record<string, { status: number; reason: string }> = {
   create_classifier: { status: 409, reason: "US SSN already exists (list example)" },
   create_collection: { status: 409, reason: "pii_classifiers already exists (list example)" },
   update_job_status: { status: 404, reason: "the case's job 9a1b7c3d-… is not a job of the organisation" },
+  create_databricks_job: { status: 404, reason: "the case's database 57 is not connected (the Databricks workspace is 55)" },
+  disconnect_sc_repo: { status: 400, reason: "orders_oracle is still bound to the sidecar (ALTR refuses while a repo has bindings)" },
+  create_sc_sidecar_binding: { status: 409, reason: "orders_oracle is already bound to port 1521" },
+  deactivate_key: { status: 404, reason: "the case deactivates customer-ssn sequence 1; the organisation's key is at sequence 2" },
+  get_report_sign_off: { status: 404, reason: "the API user has not signed off the seeded instance (see audit-reports.ts on the document's sign_off: null)" },
+  create_oltp_job: { status: 404, reason: "the case's repo production_postgres is not behind the sidecar (orders_oracle is)" },
 };
 
 describe("every tool against the sandbox", () => {
@@ -253,6 +259,7 @@ describe("sandbox validation", () => {
     const query: Record<string, string> = { "/v1/unified-policy/management/policy": "?policy_type=TAG" };
     const paths: Record<string, string> = { "/v1/query-audits/results": "/v1/query-audits/results/123e4567-e89b-12d3-a456-426614174000" };
     for (const [key, items] of Object.entries(SEED.collections)) {
+      if (key.includes(" sandbox/")) continue; // the sandbox's own records (decisions, tokens), served through other answers
       const path = key.slice(key.indexOf(" ") + 1);
       const url = `${host(key.slice(0, key.indexOf(" ")))}${(paths[path] ?? path).split("/").map(encodeURIComponent).join("/")}${query[path] ?? ""}`;
       const res = await sb.fetch(new Request(url));

@@ -12,6 +12,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { silentLogger } from "../src/log/logger.js";
 import { startHttp, type HttpOptions, type RunningHttp } from "../src/transports/http.js";
+import { httpOptions } from "./helpers/http-options.js";
 import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
 import { startStub, type Stub } from "./helpers/stub.js";
 
@@ -35,21 +36,8 @@ let stub: Stub;
 let h: Harness;
 const servers: RunningHttp[] = [];
 
-function options(extra: Partial<HttpOptions>): HttpOptions {
-  return {
-    host: "127.0.0.1",
-    port: 0,
-    authToken: undefined,
-    stateless: false,
-    allowedOrigins: [],
-    allowedHosts: [],
-    maxBodyBytes: 1_048_576,
-    maxSessions: SESSIONS,
-    sessionIdleMs: 3_600_000,
-    version: "soak",
-    ...extra,
-  };
-}
+const options = (extra: Partial<HttpOptions>): HttpOptions =>
+  httpOptions({ maxSessions: SESSIONS, version: "soak", ...extra });
 
 async function serve(extra: Partial<HttpOptions> = {}): Promise<RunningHttp> {
   const s = await startHttp(h.host, options(extra), silentLogger());

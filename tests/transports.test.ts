@@ -178,6 +178,44 @@ describe("HTTP security", () => {
     await client.close();
   });
 
+  it("the bearer token is compared whole: a prefix, an extension, empty and another case are all 401 (streamable HTTP and SSE)", async () => {
+    const { url } = await startHttpServer({ MCP_AUTH_TOKEN: TOKEN });
+    const wrong = [TOKEN.slice(0, 8), `${TOKEN}x`, "", TOKEN.toUpperCase(), TOKEN.slice(0, -1)];
+    expect(TOKEN.toUpperCase()).not.toBe(TOKEN);
+    for (const given of wrong) {
+      const headers = { authorization: `Bearer ${given}` };
+      expect((await post(url, headers)).status, `POST /mcp with "${given}"`).toBe(401);
+      expect((await fetch(`${url}/mcp`, { headers })).status, `GET /mcp with "${given}"`).toBe(401);
+      const sse = await fetch(`${url}/sse`, { headers });
+      expect(sse.status, `GET /sse with "${given}"`).toBe(401);
+      expect((await fetch(`${url}/messages?sessionId=x`, { method: "POST", headers })).status, `POST /messages with "${given}"`).toBe(401);
+    }
+    // The right token opens both transports.
+    const ok = await fetch(`${url}/sse`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
+    await ok.body?.cancel();
+    expect((await post(url, { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+  });
+
+  it("a port already in use: one ERROR line naming the port and MCP_PORT, exit 1", async () => {
+    const { url } = await startHttpServer({});
+    const port = new URL(url).port;
+    const child = spawn(process.execPath, [CLI], {
+      env: baseEnv({ MCP_TRANSPORT: "streamable-http", MCP_PORT: port }),
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: tmpdir(),
+    });
+    let err = "";
+    let out = "";
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(1);
+    // Before: "Cannot read properties of null (reading 'port')".
+    expect(err.trim().split("\n")).toEqual([`ERROR: Port ${port} on 127.0.0.1 is already in use: set MCP_PORT (or --port) to a free port`]);
+    expect(out).toBe("");
+  });
+
   it("a foreign Origin → 403; a localhost Origin is allowed", async () => {
     const { url } = await startHttpServer({});
     expect((await post(url, { origin: "https://evil.example" })).status).toBe(403);

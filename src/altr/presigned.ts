@@ -19,7 +19,8 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { BlockList, isIP, type LookupFunction } from "node:net";
+import { isIP, type LookupFunction } from "node:net";
+import ipaddr from "ipaddr.js";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 
 export type PresignedErrorKind =
@@ -63,55 +64,56 @@ export type PresignedFetch = (url: string, signal: AbortSignal) => Promise<unkno
 
 export const PRESIGNED_DEFAULTS = { timeoutMs: 30_000, maxBytes: 5 * 1_048_576, maxRedirects: 3 } as const;
 
-/**
- * Addresses that are never a public object store. Loopback is separate (tests may allow it).
- * Node's BlockList checks IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) against the IPv4 rules.
- */
-const NON_PUBLIC = new BlockList();
-for (const [net, prefix] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.0.2.0", 24],
-  ["192.88.99.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["198.51.100.0", 24],
-  ["203.0.113.0", 24],
-  ["224.0.0.0", 4],
-  ["240.0.0.0", 4],
-] as const) {
-  NON_PUBLIC.addSubnet(net, prefix, "ipv4");
-}
-for (const [net, prefix] of [
-  ["::", 128],
-  ["64:ff9b:1::", 48],
-  ["100::", 64],
-  ["2001:db8::", 32],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["fec0::", 10],
-  ["ff00::", 8],
-] as const) {
-  NON_PUBLIC.addSubnet(net, prefix, "ipv6");
-}
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
-LOOPBACK.addAddress("::1", "ipv6");
-
 export type AddressClass = "public" | "loopback" | "non_public";
 
-/** Whether an IP address is public, loopback or otherwise non-public. */
+/** The IPv4 address in 32 bits of an IPv6 address's bytes, from byte `at`. */
+function embedded(bytes: number[], at: number, xor = 0): ipaddr.IPv4 {
+  return new ipaddr.IPv4(bytes.slice(at, at + 4).map((b) => b ^ xor));
+}
+
+const isZero = (bytes: number[], from: number, to: number) => bytes.slice(from, to).every((b) => b === 0);
+
+/**
+ * The IPv4 addresses an IPv6 address carries, by the form that embeds them: IPv4-mapped
+ * (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96), IPv4-compatible (::/96), NAT64
+ * (64:ff9b::/96), 6to4 (2002::/16) and Teredo (2001::/32: server and obfuscated client).
+ * Such an address reaches the IPv4 address through a translator or tunnel, so it is only as
+ * public as what it embeds. Empty for an ordinary IPv6 address.
+ */
+export function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4[] {
+  const bytes = address.toByteArray();
+  const range = address.range();
+  if (range === "ipv4Mapped" || range === "rfc6145") return [embedded(bytes, 12)];
+  if (range === "6to4") return [embedded(bytes, 2)];
+  if (range === "teredo") return [embedded(bytes, 4), embedded(bytes, 12, 0xff)];
+  if (address.match(ipaddr.IPv6.parse("64:ff9b::"), 96)) return [embedded(bytes, 12)];
+  // IPv4-compatible (deprecated), except :: and ::1, which are themselves unspecified and loopback.
+  if (isZero(bytes, 0, 15) && bytes[15]! <= 1) return [];
+  if (isZero(bytes, 0, 12)) return [embedded(bytes, 12)];
+  return [];
+}
+
+/**
+ * Whether an IP address is public, loopback or otherwise non-public, by ipaddr.js's special-use
+ * ranges: only its `unicast` is public (private, CGNAT, link-local, documentation, benchmarking,
+ * multicast, reserved, unique-local, deprecated site-local, discard, NAT64 local-use… are not).
+ * An IPv6 address embedding IPv4 addresses is classified as the least public of them.
+ */
 export function classifyAddress(address: string): AddressClass {
-  const family = isIP(address);
-  if (family === 0) return "non_public";
-  const type = family === 4 ? "ipv4" : "ipv6";
-  if (LOOPBACK.check(address, type)) return "loopback";
-  if (NON_PUBLIC.check(address, type)) return "non_public";
-  return "public";
+  if (!ipaddr.isValid(address) || isIP(address) === 0) return "non_public";
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === "ipv4") return classifyRange(parsed.range());
+  const v6 = parsed as ipaddr.IPv6;
+  const inner = embeddedIPv4(v6);
+  if (inner.length === 0) return classifyRange(v6.range());
+  const classes = inner.map((a) => classifyRange(a.range()));
+  if (classes.includes("non_public")) return "non_public";
+  return classes.includes("loopback") ? "loopback" : "public";
+}
+
+function classifyRange(range: string): AddressClass {
+  if (range === "loopback") return "loopback";
+  return range === "unicast" ? "public" : "non_public";
 }
 
 /** Host and path of a URL, for messages: never the query, which carries the signature. */

@@ -8,7 +8,9 @@ import { loadSettings, type Settings } from "../config/index.js";
 import { SERVICES } from "../config/services.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import type { Sandbox } from "../sandbox/index.js";
+import { selectTools, type Selection } from "../server/registry.js";
 import { createToolHost, type ToolHost } from "../server/server.js";
+import { ALL_TOOLS } from "../tools/index.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
@@ -52,12 +54,7 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     logger,
     version: VERSION,
     secrets: [settings.mapiSecret, basicCredential(settings.mapiKey, settings.mapiSecret)],
-    selection: {
-      toolsets: settings.toolsets,
-      tools: settings.tools,
-      readOnly: settings.readOnly,
-      restricted: settings.restrictedTools,
-    },
+    selection: selection(settings, logger),
     confirmDestructive: settings.confirmDestructive,
     support: { mode: settings.supportMode, prompts: settings.supportPrompts },
     ...(sandbox ? { presigned: (url: string) => sandbox.download(url) } : {}),
@@ -67,6 +64,33 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     if (sandbox) logger.info(`sandbox: ${sandbox.requests} requests, state in ${sandbox.stateFile ?? "memory"}`);
   };
   return { settings, host, logger, ...(sandbox ? { sandbox } : {}), close };
+}
+
+/**
+ * The tool selection. A `.env`'s ALTR_TOOLSETS / ALTR_TOOLS (settings.narrowSelection) only
+ * narrow: the tools enabled are those both the real environment and the `.env` select, named
+ * one by one. Tools the `.env` would add are named in a warning and stay off.
+ */
+export function selection(settings: Settings, logger: Pick<Logger, "warn">): Selection {
+  const base: Selection = {
+    toolsets: settings.toolsets,
+    tools: settings.tools,
+    readOnly: settings.readOnly,
+    restricted: settings.restrictedTools,
+  };
+  const narrow = settings.narrowSelection;
+  if (!narrow) return base;
+  const names = (sel: Selection) => new Set(selectTools(ALL_TOOLS, sel).enabled.map((t) => t.name));
+  const real = names({ ...base, readOnly: false, restricted: [] });
+  const fromFile = names({ toolsets: narrow.toolsets, tools: narrow.tools, readOnly: false, restricted: [] });
+  const added = [...fromFile].filter((n) => !real.has(n));
+  if (added.length > 0) {
+    logger.warn(
+      { tools: added.slice(0, 20), count: added.length },
+      ".env's ALTR_TOOLSETS/ALTR_TOOLS would enable tools the environment does not: ignored (a .env may only narrow the selection)",
+    );
+  }
+  return { ...base, toolsets: ["none"], tools: [...real].filter((n) => fromFile.has(n)) };
 }
 
 /**
@@ -90,9 +114,9 @@ export async function start(env: NodeJS.ProcessEnv, options: PrepareOptions = {}
   );
 
   if (settings.transport === "stdio") {
-    const { StdioServerTransport } = await import("@modelcontextprotocol/sdk/server/stdio.js");
+    const { GuardedStdioServerTransport } = await import("../transports/stdio.js");
     const server = host.createServer();
-    await server.connect(new StdioServerTransport());
+    await server.connect(new GuardedStdioServerTransport(logger));
     return { ...prepared, close: async () => { await server.close(); await prepared.close(); } };
   }
   const { startHttp } = await import("../transports/http.js");

@@ -3,10 +3,13 @@
  * MAPI_SECRET, MCP_TRANSPORT, MCP_HOST, MCP_PORT, RESTRICTED_TOOLS, LOG_FORMAT, LOG_LEVEL,
  * MAX_RETRIES, DISABLE_RETRY, ALTR_*_BASE_URL); ours are documented in the README.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { parseEnv } from "node:util";
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { DOTENV_TOOLS, DOTENV_TOOLSETS } from "./dotenv.js";
 import { SERVICES, SERVICE_NAMES, type ServiceName } from "./services.js";
+import { readOAuthSettings, type OAuthSettings } from "./oauth.js";
+
+export { mergeDotEnv, VARIABLES, withDotEnv, type VariableClass, type VariableName } from "./dotenv.js";
 
 export const REQUIRED_VARIABLES = ["ORG_ID", "MAPI_KEY", "MAPI_SECRET"] as const;
 
@@ -22,6 +25,8 @@ export interface Settings {
   host: string;
   port: number;
   authToken: string | undefined;
+  /** OAuth resource server (MCP_OAUTH_*); exclusive with authToken. */
+  oauth: OAuthSettings | undefined;
   stateless: boolean;
   allowedOrigins: string[];
   allowedHosts: string[];
@@ -33,6 +38,11 @@ export interface Settings {
   /** ALTR_TOOLS: individual tools listed in addition to the toolsets. */
   tools: string[];
   readOnly: boolean;
+  /**
+   * ALTR_TOOLSETS / ALTR_TOOLS as a `.env` gave them: they may only narrow the selection above
+   * (the tools both select; cli/start.ts applies it). Absent when the `.env` names neither.
+   */
+  narrowSelection?: { toolsets: string[]; tools: string[] };
   /** Destructive tools need the user's confirmation (elicitation or `confirm: true`). */
   confirmDestructive: boolean;
   logFormat: "console" | "json";
@@ -186,6 +196,8 @@ const envSchema = z.object({
   SUPPORT_PROMPTS: bool("SUPPORT_PROMPTS"),
   REQUEST_TIMEOUT: seconds("REQUEST_TIMEOUT", 600, false),
   MAX_RETRY_AFTER: seconds("MAX_RETRY_AFTER", 300, true),
+  [DOTENV_TOOLSETS]: z.string().optional(),
+  [DOTENV_TOOLS]: z.string().optional(),
 });
 
 /**
@@ -211,12 +223,17 @@ function seconds(name: string, max: number, zero: boolean) {
 /** A variable that is set to something (an empty value counts as unset, as everywhere here). */
 const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? "").trim() !== "";
 
-/** Reads `.env` from the working directory when present; real environment variables win. */
-export function withDotEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): NodeJS.ProcessEnv {
-  const file = `${cwd}/.env`;
-  if (!existsSync(file)) return env;
-  const fromFile = parseEnv(readFileSync(file, "utf8"));
-  return { ...fromFile, ...env };
+/** A host that never leaves this machine: 127.0.0.0/8, ::1 (also IPv4-mapped) or localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost") return true;
+  if (!ipaddr.isValid(h)) return false;
+  return ipaddr.process(h).range() === "loopback";
+}
+
+function narrowSelection(toolsets: string | undefined, tools: string | undefined): Pick<Settings, "narrowSelection"> {
+  if (toolsets === undefined && tools === undefined) return {};
+  return { narrowSelection: { toolsets: list.parse(toolsets), tools: list.parse(tools) } };
 }
 
 function baseUrl(service: ServiceName, env: NodeJS.ProcessEnv, orgId: string): string {
@@ -232,6 +249,14 @@ function baseUrl(service: ServiceName, env: NodeJS.ProcessEnv, orgId: string): s
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
   }
+  if (parsed.username || parsed.password) {
+    // Not echoed: the value carries a credential.
+    throw new ConfigError(`${name} must not contain user info (user:password@)`);
+  }
+  // The MAPI key and secret travel in every request: in clear text only to this machine.
+  if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
+    throw new ConfigError(`${name} must use https (http is allowed only for a loopback address), got "${raw}"`);
+  }
   return url;
 }
 
@@ -245,6 +270,12 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
   }
   const e = parsed.data;
+  let oauth: OAuthSettings | undefined;
+  try {
+    oauth = readOAuthSettings(env, e.MCP_AUTH_TOKEN);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${(err as Error).message}`);
+  }
   const orgId = (env.ORG_ID ?? "").trim();
   const baseUrls = Object.fromEntries(SERVICE_NAMES.map((s) => [s, baseUrl(s, env, orgId)])) as Record<
     ServiceName,
@@ -259,6 +290,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     host: e.MCP_HOST,
     port: e.MCP_PORT,
     authToken: e.MCP_AUTH_TOKEN,
+    oauth,
     stateless: e.MCP_STATELESS,
     allowedOrigins: e.MCP_ALLOWED_ORIGINS,
     allowedHosts: e.MCP_ALLOWED_HOSTS,
@@ -269,6 +301,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     toolsets: e.ALTR_TOOLSETS,
     tools: e.ALTR_TOOLS,
     readOnly: e.ALTR_READ_ONLY,
+    ...narrowSelection(e[DOTENV_TOOLSETS], e[DOTENV_TOOLS]),
     confirmDestructive: e.ALTR_CONFIRM_DESTRUCTIVE,
     logFormat: e.LOG_FORMAT as "console" | "json",
     logLevel: e.LOG_LEVEL,

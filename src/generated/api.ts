@@ -898,9 +898,11 @@ export interface components {
         /** @description A weekly time window during which access triggers the action. */
         TimeWindowThreshold: {
             /**
-             * @description Days the window applies to. ALTR documents lower-case names; the
-             *     upstream's example sends upper case. Both spellings are accepted
-             *     because it is not known which the server requires.
+             * @description Days the window applies to. ALTR's document enumerates lower-case
+             *     names only (its schema and its examples); nothing in it says upper
+             *     case is accepted. The upper-case names are listed only because
+             *     update_rule sends them today, following the upstream's test (a
+             *     mock, not production): see x-altr-differences on updatePolicyRule.
              */
             day: ("MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY" | "SUNDAY" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
             start_time: components["schemas"]["TimeOfDay"];

@@ -4,7 +4,7 @@
  * use (never all at start-up).
  *
  * Where a document comes from: `dist/openapi/<doc>.json`, written from openapi/*.yaml by
- * scripts/postbuild.mjs (JSON parses in milliseconds; YAML takes over a second for all nine).
+ * scripts/build.mjs (JSON parses in milliseconds; YAML takes over a second for all nine).
  * In a checkout where the YAML is newer than that JSON (or there is no build yet) the YAML is
  * parsed instead, with the `yaml` dev dependency — the same document either way.
  */

@@ -10,117 +10,14 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ServiceName } from "../config/services.js";
-import type { JsonSchema } from "../schema/json-schema.js";
 import { describeErrors, documentFor, type Document, type Operation } from "./documents.js";
+import { auditReportFor } from "./audit-reports.js";
+import { reportFor } from "./classification.js";
+import { baseBody, collectionOf, errorReply, fill, itemReply, json, listReply, okResponse, PAGING, readRequest, TIMESTAMPS, trim } from "./replies.js";
 import { OVERRIDES } from "./overrides.js";
-import { clone, findArray, findObject, getAt, idProperty, isRecord, knownFields, objectView, setAt, valueFor, type Item, type Json } from "./values.js";
-
-/** Everything the sandbox holds: items per collection, keyed "<service> <concrete path>". */
-export interface SandboxState {
-  version: 1;
-  collections: Record<string, Item[]>;
-  /** The highest numeric id handed out per collection template, so a deleted id is never reused. */
-  lastIds?: Record<string, number>;
-}
-
-export interface Violation {
-  kind: "request" | "response";
-  operation: string;
-  message: string;
-}
-
-export interface Sandbox {
-  fetch(request: Request): Promise<Response>;
-  /** The current state (a live reference; clone before keeping). */
-  state(): SandboxState;
-  /** Requests answered so far. */
-  readonly requests: number;
-  /** Requests the documents rejected (400) and answers that broke them (500), in order. */
-  readonly violations: Violation[];
-  /**
-   * The sandbox's stand-in for a presigned object-store download (a classification report):
-   * nothing leaves the machine; the "file" is the job's findings as the sandbox holds them.
-   */
-  download(url: string): Promise<unknown>;
-}
-
-export interface SandboxOptions {
-  baseUrls: Record<ServiceName, string>;
-  /** Starting state (a copy is taken). */
-  state: SandboxState;
-  /** Called after every request that changed the state. */
-  onChange?: (state: SandboxState) => void;
-  now?: () => Date;
-}
-
-export interface Reply {
-  status: number;
-  body?: Json;
-}
-
-/** A collection: list operation, where its items sit in the list answer, and its item template. */
-export interface Collection {
-  template: string;
-  list: Operation;
-  arrayPath: string[];
-  item: JsonSchema;
-  itemTemplate?: string;
-  idParam?: string;
-  idProp?: string;
-}
-
-/** What an override gets: the request, the state, and the generic behaviours to reuse. */
-export interface Context {
-  doc: Document;
-  op: Operation;
-  params: Record<string, unknown>;
-  body: unknown;
-  now: Date;
-  /** The items of a collection (created from the list example on first use); mutate in place. */
-  items(template: string, params?: Record<string, unknown>): Item[];
-  collection(template: string): Collection | undefined;
-  /** Items the sandbox keeps under a key of its own in this service (empty at first); mutate in place. */
-  store(key: string): Item[];
-  /** The generic answer for this request. */
-  generic(): Reply;
-  /** A list answer of `op` holding these items. */
-  listReply(items: Item[]): Reply;
-  /** The success answer of `op` carrying this item (or its id). */
-  itemReply(item: Item, collection: Collection, status?: number): Reply;
-  /** The documented error answer with this message. */
-  error(status: number, message: string): Reply;
-}
-
-export type Override = (ctx: Context) => Reply;
-
-const PAGING = new Set(["offset", "limit", "page", "page_size", "pageSize", "size", "cursor", "exclusive_start_key", "next_token", "nextToken", "start_after", "max_results"]);
-const LIMITS = ["limit", "page_size", "pageSize", "size", "max_results"];
-const TOTALS = new Set(["count", "total", "total_count", "totalCount", "total_items", "totalItems", "totalRecords", "total_records"]);
-const CURSOR = /next|cursor|last_evaluated|continuation|page_token|marker|contiguous/i;
-const TIMESTAMPS = new Set(["created_at", "createdAt", "updated_at", "updatedAt", "created", "updated", "create_time", "update_time", "createdDate", "updatedDate", "last_modified"]);
-
-const trim = (t: string) => (t.length > 1 ? t.replace(/\/+$/, "") : t);
-const fill = (template: string, params: Record<string, unknown>) =>
-  trim(template.replace(/\{([^}]+)\}/g, (m, n: string) => (params[n] === undefined ? m : String(params[n]))));
-
-const MESSAGE_KEYS = ["message", "error", "detail", "error_description", "title"];
-
-/** Puts `message` where the documented error example keeps its message. */
-function withMessage(body: Json, message: string): Json {
-  const visit = (node: Json): boolean => {
-    if (!isRecord(node)) return false;
-    const rec = node as Item;
-    for (const k of MESSAGE_KEYS) {
-      if (typeof rec[k] === "string") {
-        rec[k] = message;
-        return true;
-      }
-    }
-    return Object.values(rec).some((v) => visit(v));
-  };
-  if (!visit(body) && isRecord(body)) (body as Item).message = message;
-  return body;
-}
+import type { Collection, Context, Reply, Sandbox, SandboxOptions, SandboxState, Violation } from "./types.js";
+export type { Collection, Context, Override, Reply, Sandbox, SandboxOptions, SandboxState, Violation } from "./types.js";
+import { clone, findObject, getAt, isRecord, knownFields, objectView, valueFor, type Item, type Json } from "./values.js";
 
 export function createSandbox(opts: SandboxOptions): Sandbox {
   const state: SandboxState = clone(opts.state);
@@ -130,38 +27,6 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
   const prefixes = (Object.entries(opts.baseUrls) as [ServiceName, string][])
     .map(([service, url]) => ({ service, url: trim(url) }))
     .sort((a, b) => b.url.length - a.url.length);
-  const collections = new Map<Document, Map<string, Collection | undefined>>();
-
-  function collectionOf(doc: Document, template: string): Collection | undefined {
-    const key = trim(template);
-    let perDoc = collections.get(doc);
-    if (!perDoc) collections.set(doc, (perDoc = new Map()));
-    if (perDoc.has(key)) return perDoc.get(key);
-    let found: Collection | undefined;
-    const list = doc.byTemplate.get(key)?.get("get") ?? doc.byTemplate.get(`${key}/`)?.get("get");
-    const schema = list ? okResponse(list)?.schema : undefined;
-    const array = schema ? findArray(schema, doc.resolve) : undefined;
-    if (list && array && (array.items.type === "object" || array.items.properties || array.items.allOf)) {
-      found = { template: key, list, arrayPath: array.path, item: array.items };
-      const itemRegex = new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/\\{([^}]+)\\}/?$`);
-      for (const t of doc.byTemplate.keys()) {
-        const m = itemRegex.exec(t);
-        if (!m) continue;
-        found.itemTemplate = t;
-        found.idParam = m[1]!;
-        found.idProp = idProperty(m[1]!, array.items, doc.resolve);
-        break;
-      }
-    }
-    perDoc.set(key, found);
-    return found;
-  }
-
-  function okResponse(op: Operation): { status: number; schema?: JsonSchema; example?: unknown } | undefined {
-    const codes = [...op.responses.keys()].filter((s) => s >= 200 && s < 300).sort((a, b) => a - b);
-    const status = codes[0];
-    return status === undefined ? undefined : { status, ...op.responses.get(status)! };
-  }
 
   function items(doc: Document, c: Collection, params: Record<string, unknown>): Item[] {
     const key = `${doc.service} ${fill(c.template, params)}`;
@@ -177,12 +42,6 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       if (isRecord(one) && c.idProp && !list.some((x) => String(x[c.idProp!]) === String(one[c.idProp!]))) list.push(clone(one) as Item);
     }
     return list;
-  }
-
-  function baseBody(doc: Document, op: Operation, status: number): Json | undefined {
-    const r = op.responses.get(status);
-    if (!r?.schema) return undefined;
-    return r.example !== undefined ? (clone(r.example) as Json) : valueFor(r.schema, doc.resolve);
   }
 
   /** A new id in the style of the collection's ids: the next number, or a UUID. */
@@ -208,8 +67,9 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     }
   }
 
-  function handle(doc: Document, op: Operation, params: Record<string, unknown>, body: unknown): { reply: Reply; changed: boolean } {
+  function handle(doc: Document, op: Operation, params: Record<string, unknown>, body: unknown, headers: Headers): { reply: Reply; changed: boolean } {
     let changed = false;
+    let progressed = false;
     const ctx: Context = {
       doc,
       op,
@@ -227,53 +87,19 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
         changed = true;
         return (state.collections[`${doc.service} ${key}`] ??= []);
       },
+      shared: (key) => {
+        changed = true;
+        return (state.collections[key] ??= []);
+      },
+      headers,
+      progressed: () => {
+        progressed = true;
+      },
       generic: () => generic(),
-      listReply: (list) => listReply(list),
-      itemReply: (item, c, status) => itemReply(item, c, status),
+      listReply: (list) => listReply(doc, op, params, list),
+      itemReply: (item, c, status) => itemReply(doc, op, item, c, status),
       error: (status, message) => errorReply(doc, op, status, message),
     };
-
-    function listReply(list: Item[]): Reply {
-      const ok = okResponse(op)!;
-      const array = findArray(ok.schema ?? {}, doc.resolve);
-      let base: Json = baseBody(doc, op, ok.status) ?? [];
-      if (!array) return { status: ok.status, body: base };
-      const offset = Number(params.offset ?? 0) || 0;
-      const limitName = LIMITS.find((n) => params[n] !== undefined);
-      const limit = limitName ? Number(params[limitName]) : undefined;
-      const page = list.slice(offset, limit && limit > 0 ? offset + limit : undefined);
-      base = setAt(base, array.path, clone(page));
-      // The answer's counters and continuation keys: totals count everything, cursors end here.
-      const containerPath = array.path.slice(0, -1);
-      const container = getAt(base, containerPath);
-      const containerSchema = containerPath.reduce<JsonSchema>((s, p) => doc.resolve(objectView(s, doc.resolve).properties[p] ?? {}), doc.resolve(ok.schema ?? {}));
-      for (const [target, schema] of [[container, containerSchema], ...(containerPath.length ? [[base, doc.resolve(ok.schema ?? {})]] : [])] as [unknown, JsonSchema][]) {
-        if (!isRecord(target)) continue;
-        const view = objectView(schema, doc.resolve);
-        for (const [k, sub] of Object.entries(view.properties)) {
-          const s = doc.resolve(sub);
-          if (TOTALS.has(k) && (s.type === "integer" || s.type === "number")) (target as Item)[k] = list.length;
-          else if (CURSOR.test(k) && k in target) {
-            if (s.nullable === true) (target as Item)[k] = null;
-            else if (!view.required.includes(k)) delete (target as Item)[k];
-          } else if (k === "offset" && s.type === "integer") (target as Item)[k] = offset;
-          else if (k === "limit" && s.type === "integer" && limit !== undefined) (target as Item)[k] = limit;
-        }
-      }
-      return { status: ok.status, body: base };
-    }
-
-    function itemReply(item: Item, c: Collection, status?: number): Reply {
-      const ok = status === undefined ? okResponse(op) : { status, ...op.responses.get(status) };
-      if (!ok?.schema) return { status: ok?.status ?? 204 };
-      const base = baseBody(doc, op, ok.status)!;
-      const at = findObject(ok.schema, c.item, c.idProp, doc.resolve);
-      if (!at) return { status: ok.status, body: base };
-      if (at.exact) return { status: ok.status, body: setAt(base, at.path, clone(item)) };
-      const current = getAt(base, at.path);
-      const merged = { ...(isRecord(current) ? (current as Item) : (valueFor(at.schema, doc.resolve) as Item)), ...knownFields(item, at.schema, doc.resolve) };
-      return { status: ok.status, body: setAt(base, at.path, merged) };
-    }
 
     function parentMissing(template: string): Reply | undefined {
       const parts = template.split("/");
@@ -304,11 +130,11 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
         const index = list.findIndex((x) => String(x[parent.idProp!]) === String(id));
         if (index < 0) return errorReply(doc, op, 404, `${last![1]} ${String(id)} not found`);
         const current = list[index]!;
-        if (op.method === "get") return itemReply(current, parent);
+        if (op.method === "get") return itemReply(doc, op, current, parent);
         if (op.method === "delete") {
           list.splice(index, 1);
           changed = true;
-          return itemReply(current, parent);
+          return itemReply(doc, op, current, parent);
         }
         const patch = knownFields(body, parent.item, doc.resolve);
         delete patch[parent.idProp];
@@ -319,7 +145,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
         stamp(next, parent, doc, false);
         list[index] = next;
         changed = true;
-        return itemReply(next, parent);
+        return itemReply(doc, op, next, parent);
       }
       // An item (`/x/{id}` under a list `/x`) before a list: an item's answer may hold arrays too.
       const own = parent?.idProp && parent.idParam === last![1] ? undefined : collectionOf(doc, template);
@@ -336,7 +162,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
               return v === undefined || v === null || typeof v === "object" || String(v) === String(params[p.name]);
             }),
           );
-          return listReply(filtered);
+          return listReply(doc, op, params, filtered);
         }
         // POST on a collection: create.
         const item = { ...(valueFor(own.item, doc.resolve) as Item), ...knownFields(body, own.item, doc.resolve) };
@@ -351,7 +177,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
         stamp(item, own, doc, true);
         list.push(item);
         changed = true;
-        return itemReply(item, own);
+        return itemReply(doc, op, item, own);
       }
       const ok = okResponse(op);
       if (!ok) return errorReply(doc, op, 500, `${op.operationId} documents no success answer`);
@@ -360,24 +186,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
 
     const override = OVERRIDES[`${doc.service}.${op.operationId}`];
     const reply = override ? override(ctx) : generic();
-    return { reply, changed };
-  }
-
-  function errorReply(doc: Document, op: Operation, status: number, message: string): Reply {
-    const documented = op.responses.get(status) ?? (status === 409 || status === 404 ? op.responses.get(400) : undefined);
-    const code = op.responses.has(status) ? status : documented ? 400 : status;
-    if (!documented?.schema) return { status: code, body: { message } };
-    const base = documented.example !== undefined ? (clone(documented.example) as Json) : valueFor(documented.schema, doc.resolve);
-    if (isRecord(base)) for (const k of ["statusCode", "status_code", "error_code", "code"]) if (typeof (base as Item)[k] === "number") (base as Item)[k] = code;
-    return { status: code, body: withMessage(base, message) };
-  }
-
-  function json(status: number, body: Json | undefined): Response {
-    const nullBody = status === 204 || body === undefined;
-    return new Response(nullBody ? null : JSON.stringify(body), {
-      status,
-      headers: nullBody ? {} : { "content-type": "application/json" },
-    });
+    return { reply, changed: (changed && op.method !== "get") || progressed };
   }
 
   async function sandboxFetch(request: Request): Promise<Response> {
@@ -424,66 +233,38 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       return json(r.status, r.body);
     };
 
-    // Parameters: path and query, coerced to their documented types and validated.
-    const params: Record<string, unknown> = { ...route.params };
-    for (const p of op.parameters) {
-      if (p.in !== "query") continue;
-      const values = url.searchParams.getAll(p.name);
-      if (values.length) params[p.name] = doc.resolve(p.schema).type === "array" ? values : values[0];
-    }
-    const validateParams = doc.validator(op, "params")!;
-    if (!validateParams(params)) {
-      const e = validateParams.errors?.[0];
-      const field = e?.keyword === "required" ? String((e.params as { missingProperty: string }).missingProperty) : (e?.instancePath.split("/")[1] ?? "");
-      const where = op.parameters.find((p) => p.name === field)?.in === "path" ? "path parameter" : "query parameter";
-      const detail = describeErrors("params", validateParams.errors).replace(/^params field \S+ /, "").replace(/^params /, "");
-      return reject(`${where} ${field} ${detail}`);
-    }
-
-    // Body: JSON, validated against the operation's request schema.
-    let body: unknown;
-    const text = request.body ? await request.text() : "";
-    if (op.body) {
-      if (text.trim() === "") {
-        if (op.body.required) return reject("request body is required");
-      } else {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          return reject("request body is not valid JSON");
-        }
-        const validateBody = doc.validator(op, "body")!;
-        if (!validateBody(body)) return reject(describeErrors("body", validateBody.errors).replace(/^body field /, "request body field "));
-      }
-    }
+    const read = await readRequest(doc, op, route.params, request);
+    if ("reject" in read) return reject(read.reject);
+    const { params, body } = read;
 
     let outcome: { reply: Reply; changed: boolean };
     try {
-      outcome = handle(doc, op, params, body);
+      outcome = handle(doc, op, params, body, request.headers);
     } catch (err) {
       const message = `sandbox failed on ${name}: ${(err as Error).message}`;
       violations.push({ kind: "response", operation: name, message });
       return json(500, { message });
     }
     const response = respond(outcome.reply);
-    if (outcome.changed && op.method !== "get") opts.onChange?.(state);
+    if (outcome.changed) opts.onChange?.(state);
     return response;
   }
 
   return {
     fetch: sandboxFetch,
     state: () => state,
+    load(next) {
+      const copy = clone(next);
+      state.collections = copy.collections;
+      state.lastIds = copy.lastIds;
+    },
     get requests() {
       return requests;
     },
     violations,
     async download(url) {
-      const findings = Object.fromEntries(
-        Object.entries(state.collections)
-          .filter(([key]) => key.startsWith("classification ") && key.includes("/findings"))
-          .map(([key, list]) => [key.slice("classification ".length), clone(list)]),
-      );
-      return { source: "altr-mcp sandbox (no download was made)", url, findings };
+      const report = reportFor(state.collections, url) ?? auditReportFor(state.collections, url);
+      return { source: "altr-mcp sandbox (no download was made)", url, ...(report ?? { rows: [] }) };
     },
   };
 }

@@ -4,16 +4,22 @@
  * these answers go through the same response validation.
  */
 import { createHash, randomUUID } from "node:crypto";
-import type { Context, Override, Reply } from "./engine.js";
-import { isRecord, type Item, type Json } from "./values.js";
+import { AUDIT_REPORTS } from "./audit-reports.js";
+import { CLASSIFICATION } from "./classification.js";
+import { ORG, QUERY_AUDITS } from "./warehouse.js";
+import { KEYS } from "./keys.js";
+import { SIDECAR } from "./sidecar.js";
+import { TOKENIZATION } from "./tokens.js";
+import type { Context, Override, Reply } from "./types.js";
+import { isRecord, str, type Item, type Json } from "./values.js";
 
 const POLICIES = "/v1/unified-policy/management/policy";
 const ACCESS_REQUESTS = "/v1/unified-policy/management/accessRequest";
 const TAG_MASKING = "/v1/tag/masking";
-/** Where the sandbox keeps rows that only a search returns (see seed.ts). */
-export const QUERY_AUDITS = "/v1/query-audits/results";
+const TAG_VALUES = "/v1/dis/tags/v2/tags/list";
+const SEARCHES = "sandbox/query-audit-searches";
+const EXAMPLE_SEARCH = "123e4567-e89b-12d3-a456-426614174000";
 
-const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
 const body = (ctx: Context): Record<string, unknown> => (isRecord(ctx.body) ? ctx.body : {});
 
 /** Rules of a policy live at its rules path; ALTR's rule id spells out the role and tag value. */
@@ -44,20 +50,85 @@ function syncRoles(p: Item, rules: Item[], now: Date): void {
   p.metadata = { ...metadata, roles: [...new Set(rules.map((r) => str(r.role)))], updated_at: now.toISOString() };
 }
 
-function accessRequestDecision(status: string, justification: string): Override {
+/**
+ * An OPEN request's decision. ALTR approves in two steps (PENDING_APPROVED while it applies the
+ * grant, then CLOSED_APPROVED); the sandbox applies the grant at once, so it answers with the
+ * final state. The grant shows in access management as a GRANT policy named after the request.
+ */
+function accessRequestDecision(final: string, justification: string, grant = false): Override {
   return (ctx) => {
     const list = ctx.items(ACCESS_REQUESTS);
     const found = list.find((r) => r.id === str(ctx.params.request_id));
     if (!found) return ctx.error(404, `access request ${str(ctx.params.request_id)} not found`);
-    found.status = status;
-    const reason = body(ctx)[justification] ?? body(ctx).justification;
-    if (typeof reason === "string") found[justification] = reason;
+    if (found.status !== "OPEN") return ctx.error(400, `access request ${str(found.id)} is ${str(found.status)}; only an OPEN request can be decided`);
+    found.status = final;
+    found[justification] = str(body(ctx).justification);
     found.updated_at = ctx.now.toISOString();
+    if (grant) {
+      const role = isRecord(found.requester_identity) ? str(found.requester_identity.role) : "";
+      ctx.items(POLICIES).push({
+        policy_id: `GRANT#${str(found.id)}`,
+        name: `access request ${str(found.id)}`,
+        this_status: "SUCCESS",
+        metadata: { updated_at: ctx.now.toISOString(), roles: role ? [role] : [] },
+      });
+    }
     return ctx.itemReply(found, ctx.collection(ACCESS_REQUESTS)!);
   };
 }
 
+/** The audit rows a search's filters select (all AND-ed), ordered as asked (event_time desc by default). */
+function searchAudits(all: Item[], f: Item): Item[] {
+  const at = (v: Json | undefined) => (v === undefined ? undefined : Date.parse(str(v)));
+  const from = at(f.from_date_time);
+  const to = at(f.to_date_time);
+  const rec = (v: unknown): Item => (isRecord(v) ? (v as Item) : {});
+  const rows = all.filter((row) => {
+    const details = rec(row.event_details);
+    const actor = rec(details.actor);
+    const query = rec(details.query);
+    const decisions = (rec(rec(details.result).tag_policy).query_time_decision as Json[] | undefined) ?? [];
+    const time = Number(row.event_time);
+    const text = str(query.text).toUpperCase();
+    const table = [f.policy_column_database_name, f.policy_column_schema_name, f.policy_column_table_name].filter((x) => x !== undefined).map((x) => str(x).toUpperCase());
+    return (
+      (from === undefined || time >= from) &&
+      (to === undefined || time <= to) &&
+      (f.executing_role === undefined || actor.current_role === f.executing_role) &&
+      (f.executing_user === undefined || actor.username === f.executing_user) &&
+      (f.query_id === undefined || query.id === f.query_id) &&
+      (f.policy_tag_name === undefined || decisions.some((d) => rec(d).tag_name === f.policy_tag_name)) &&
+      (f.policy_tag_value === undefined || decisions.some((d) => rec(d).tag_value === f.policy_tag_value)) &&
+      // Not pinned by the documents: a column filter matches the object names in the query text.
+      (table.length === 0 || text.includes(table.join("."))) &&
+      (f.policy_column_name === undefined || text.includes(str(f.policy_column_name).toUpperCase()))
+    );
+  });
+  const key = (r: Item) => (f.sort_by === "rows_accessed" ? Number(rec(rec(r.event_details).result).row_count ?? 0) : Number(r.event_time));
+  rows.sort((a, b) => (f.order_by === "asc" ? key(a) - key(b) : key(b) - key(a)));
+  const offset = Number(f.offset ?? 0) || 0;
+  return rows.slice(offset, offset + (Number(f.limit ?? 10000) || 10000));
+}
+
+/** Offset paging keyed by the last item's id (`exclusive_start_key` = previous `last_evaluated_key.id`). */
+function afterKey(items: Item[], key: unknown, limit: unknown, idProp: string): { page: Item[]; last: Item | null } | undefined {
+  let start = 0;
+  if (key !== undefined) {
+    const at = items.findIndex((i) => str(i[idProp]) === str(key));
+    if (at < 0) return undefined;
+    start = at + 1;
+  }
+  const size = Number(limit ?? 10) || 10;
+  const page = items.slice(start, start + size);
+  return { page, last: start + size < items.length ? page[page.length - 1]! : null };
+}
+
 export const OVERRIDES: Record<string, Override> = {
+  ...CLASSIFICATION,
+  ...TOKENIZATION,
+  ...SIDECAR,
+  ...KEYS,
+  ...AUDIT_REPORTS,
   /** A masking policy's id is "<type>#<tag>", its name the tag. */
   "api.createPolicy": (ctx) => {
     const { identifier, type } = body(ctx);
@@ -164,9 +235,72 @@ export const OVERRIDES: Record<string, Override> = {
     list.splice(at, 1);
     return { status: 202 };
   },
-  "api.approveAccessRequest": accessRequestDecision("PENDING_APPROVED", "approver_justification"),
+  "api.approveAccessRequest": accessRequestDecision("CLOSED_APPROVED", "approver_justification", true),
   "api.denyAccessRequest": accessRequestDecision("CLOSED_DENIED", "denier_justification"),
   "api.cancelAccessRequest": accessRequestDecision("CLOSED_CANCELLED", "canceller_justification"),
-  /** Query-audit searches find the audit rows the sandbox holds. */
-  "api.getQueryAuditResults": (ctx): Reply => ctx.listReply(ctx.store(QUERY_AUDITS)),
+  "api.createAccessRequest": (ctx) => {
+    const b = body(ctx);
+    if (!ctx.shared("altrnet /api/databases").some((d) => Number(d.id) === Number(b.connection_id))) return ctx.error(404, `connection ${str(b.connection_id)} not found`);
+    const id = randomUUID();
+    const now = ctx.now.toISOString();
+    const identity = isRecord(b.requester_identity) ? (b.requester_identity as Item) : {};
+    const created: Item = {
+      PK: `ORG#${ORG}#ACCESS_REQUEST`,
+      SK: `ACCESS_REQUEST#${id}`,
+      id,
+      client_id: ORG,
+      created_at: now,
+      updated_at: now,
+      status: "OPEN",
+      requester: str(identity.requester),
+      requester_identity: identity,
+      requester_justification: str(b.justification),
+      rules: (b.rules as Json) ?? [],
+      connection_id: Number(b.connection_id),
+      ...(isRecord(b.snowflake_metadata) ? { snowflake_metadata: b.snowflake_metadata as Json } : {}),
+      tracking_id: randomUUID(),
+    };
+    ctx.items(ACCESS_REQUESTS).unshift(created);
+    return { status: 200, body: { success: true, data: created } };
+  },
+  /** Filtered by requester and status, sorted by creation time (desc unless sort=asc), paged by id. */
+  "api.listAccessRequests": (ctx) => {
+    const p = ctx.params;
+    const rows = ctx
+      .items(ACCESS_REQUESTS)
+      .filter((r) => p.status === undefined || r.status === p.status)
+      .filter((r) => p.requester === undefined || (isRecord(r.requester_identity) && r.requester_identity.requester === p.requester) || r.requester === p.requester)
+      .sort((a, b) => (p.sort === "asc" ? 1 : -1) * str(a.created_at).localeCompare(str(b.created_at)));
+    const paged = afterKey(rows, p.exclusive_start_key, p.limit, "id");
+    if (!paged) return ctx.error(400, `query parameter exclusive_start_key ${str(p.exclusive_start_key)} is not an access request id`);
+    return { status: 200, body: { success: true, data: paged.page, last_evaluated_key: paged.last ? { id: str(paged.last.id) } : null } };
+  },
+  /** A search remembers its filters; its results apply them to the audit rows when read. */
+  "api.startQueryAuditSearch": (ctx) => {
+    const search_uuid = randomUUID();
+    const filters: Item = {};
+    for (const [k, v] of Object.entries(ctx.params)) if (v !== undefined) filters[k] = v as Json;
+    ctx.store(SEARCHES).push({ search_uuid, filters, created_at: ctx.now.toISOString() });
+    return { status: 200, body: { search_uuid } };
+  },
+  "api.getQueryAuditResults": (ctx): Reply => {
+    const search = ctx.store(SEARCHES).find((s) => s.search_uuid === str(ctx.params.search_uuid));
+    // The documents' example search id reads every row (so the documented example call finds the seed).
+    const filters = search ? (search.filters as Item) : str(ctx.params.search_uuid) === EXAMPLE_SEARCH ? {} : undefined;
+    if (!filters) return ctx.error(404, `search ${str(ctx.params.search_uuid)} not found`);
+    const rows = searchAudits(ctx.store(QUERY_AUDITS), filters);
+    const size = Number(ctx.params.limit ?? 250) || 250;
+    const offset = ctx.params.next_page_token === undefined ? 0 : Number(Buffer.from(str(ctx.params.next_page_token), "base64url").toString("utf8"));
+    if (!Number.isInteger(offset) || offset < 0) return ctx.error(400, "query parameter next_page_token is not a token this search gave");
+    const next = offset + size < rows.length ? Buffer.from(String(offset + size)).toString("base64url") : null;
+    return { status: 200, body: { query_audits: rows.slice(offset, offset + size), next_page_token: next } };
+  },
+  /** `filter` matches the tag's name or value (case-insensitive, as ALTR's contains); tagCount counts what it selects. */
+  "api.listTagValues": (ctx): Reply => {
+    const needle = ctx.params.filter === undefined ? undefined : str(ctx.params.filter).toLowerCase();
+    const rows = ctx.items(TAG_VALUES).filter((t) => needle === undefined || str(t.tagKey).toLowerCase().includes(needle) || str(t.tagValue).toLowerCase().includes(needle));
+    const offset = Number(ctx.params.offset ?? 0) || 0;
+    const limit = Number(ctx.params.limit ?? 10) || 10;
+    return { status: 200, body: { tags: rows.slice(offset, offset + limit), totals: { tagCount: rows.length } } };
+  },
 };

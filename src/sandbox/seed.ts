@@ -14,10 +14,11 @@ import type { components as Altrnet } from "../generated/altrnet.js";
 import type { components as Api } from "../generated/api.js";
 import type { components as Classification } from "../generated/classification.js";
 import type { components as ScControl } from "../generated/sc-control.js";
-import type { SandboxState } from "./engine.js";
-import { QUERY_AUDITS, ruleOf, rulesKey } from "./overrides.js";
+import type { SandboxState } from "./types.js";
+import { ruleOf, rulesKey } from "./overrides.js";
+import { TOKENS } from "./tokens.js";
+import { CLASSIFIERS, COLLECTIONS, ORG, QUERY_AUDITS, queryAudit } from "./warehouse.js";
 
-const ORG = "969276ae-9118-11ed-a1eb-0242ac120002";
 const SNOWFLAKE = 42;
 const DATABRICKS = 55;
 const JOB = "3f8c2a91-5b7d-4e26-9c1a-7d4e8b2f6a10";
@@ -129,29 +130,6 @@ const accessRequests = [
   },
 ] satisfies Api["schemas"]["AccessRequest"][];
 
-const queryAudit = (id: string, user: string, role: string, text: string, time: number, tagValue: string, decision: string) => ({
-  event_id: id,
-  client_id: ORG,
-  event_version: "1.0",
-  event_name: "QUERY",
-  event_source: "snowflake",
-  event_time: time,
-  user_identity: { type: "snowflake", database_id: String(SNOWFLAKE) },
-  event_details: {
-    actor: { username: user, current_role: role, roles: [role], client: "JDBC", ip_address: "10.20.30.40" },
-    account: { region: "AWS_US_WEST_2", identifier: "ACME-PROD" },
-    query: { id: `01b4c2d3-0000-5e6f-0000-${id.slice(-12)}`, start_time: new Date(time).toISOString(), completed_time: new Date(time + 1000).toISOString(), text, warehouse: "BI_WH", type: "SELECT" },
-    result: {
-      row_count: 25,
-      tag_policy: {
-        query_time_decision: [
-          { tag_name: "PII", tag_value: tagValue, applied_policy: { id: 10002, name: "PII", type: "TAG", masking_type: tagValue, decision_type: decision } },
-        ],
-      },
-    },
-  },
-});
-
 const audits = [
   queryAudit("7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "ALICE", "ANALYST", "SELECT EMAIL FROM PROD_DB.SALES.CUSTOMERS", 1748822400000, "EMAIL", "MASK"),
   queryAudit("8d2e3f4a-5b6c-4d7e-9f0a-1b2c3d4e5f60", "BOB", "ADMIN", "SELECT SSN FROM PROD_DB.SALES.CUSTOMERS", 1748826000000, "SSN", "ALLOW"),
@@ -170,30 +148,17 @@ const jobs = [
     started_at: "2025-06-03T10:00:00Z",
     completed_at: "2025-06-03T10:24:31Z",
     updated_at: "2025-06-03T10:24:31Z",
-    cols_processed: 1840,
-    findings_count: 3,
+    cols_processed: 10,
+    findings_count: 5,
     retry_count: 0,
     org_id: ORG,
   },
 ] satisfies Classification["schemas"]["Job"][];
 
-const FINDINGS = `/v1/jobs/${JOB}/findings`;
-const level = (name: string, classifiers: number, findings: number) => ({
-  name,
-  distinct_classifier_count: classifiers,
-  findings_count: findings,
-  match_rate_avg: 0.95,
-  fully_decided: false,
-  new_findings_count: 0,
-});
-const findingDatabases = [{ ...level("ANALYTICS", 2, 3), column_status_counts: { total: 3, approved: 1, rejected: 0, pending: 2, mixed: 0, resolved: 1 } }] satisfies Classification["schemas"]["FindingsRow"][];
-const findingSchemas = [level("CRM DATA", 2, 3)] satisfies Classification["schemas"]["FindingsRow"][];
-const findingTables = [level("CUSTOMERS", 2, 3)] satisfies Classification["schemas"]["FindingsRow"][];
-const findingColumns = [
-  { ...level("EMAIL", 1, 1), classifier_names: ["email_by_name"], match_rate_avg: 1, column_status: "pending" },
-  { ...level("SSN", 1, 1), classifier_names: ["US SSN"], match_rate_avg: 0.97, column_status: "approved", fully_decided: true },
-  { ...level("PHONE", 1, 1), classifier_names: ["phone_by_pattern"], match_rate_avg: 0.88, column_status: "pending" },
-] satisfies Classification["schemas"]["FindingsRow"][];
+/** The one review decision of the seeded job (its other findings are pending). */
+const decisions = [
+  { job_id: JOB, org_id: ORG, database: "ANALYTICS", schema: "CRM DATA", table: "CUSTOMERS", column: "SSN", classifier_name: "US SSN", confirmed_status: "approved", decided_at: "2025-06-03T12:01:00Z" },
+] satisfies Classification["schemas"]["Decision"][];
 
 const repos = [
   {
@@ -231,6 +196,16 @@ const sidecars = [
 const listeners = [{ port: 1521, database_type: "Oracle", advertised_version: "19.0.0.0" }] satisfies ScControl["schemas"]["Listener"][];
 const bindings = [{ sidecar_id: SIDECAR, port: 1521, repo_name: "orders_oracle" }] satisfies ScControl["schemas"]["Binding"][];
 
+/** The documents' example tokens, so their examples detokenize (deterministic: the same value keeps its token). */
+const vaultTokens = [
+  { token: "vaultn_8KzQ2mW4pR7tY1vX3cB6nD9fG0hJ5kL2", value: "123-45-6789", deterministic: false },
+  { token: "vaultn_3HsT6uV9wX2yZ5aB8cD1eF4gH7iJ0kL3", value: "4111 1111 1111 1111", deterministic: false },
+];
+const criticalTokens = [
+  { token: "token_D4xX6U0dvORHDCOSrfTFhV7tRea2T1ek0RUpLCKbEKZYyVp3oVYPgKOvTyiDRa1W", value: "123-45-6789", deterministic: false },
+  { token: "token_fKK064rOjZqHQlacME1kf3niLiBaTwS7Mpf6wla1R7EmwZP4fYeMADGgp9ODPSBG", value: "4111 1111 1111 1111", deterministic: false },
+];
+
 export const SEED: SandboxState = {
   version: 1,
   collections: {
@@ -243,10 +218,11 @@ export const SEED: SandboxState = {
     "api /v1/unified-policy/management/accessRequest": accessRequests,
     [`api ${QUERY_AUDITS}`]: audits,
     "classification /v1/jobs": jobs,
-    [`classification ${FINDINGS}`]: findingDatabases,
-    [`classification ${FINDINGS}/databases/ANALYTICS/schemas`]: findingSchemas,
-    [`classification ${FINDINGS}/databases/ANALYTICS/schemas/CRM DATA/tables`]: findingTables,
-    [`classification ${FINDINGS}/databases/ANALYTICS/schemas/CRM DATA/tables/CUSTOMERS/columns`]: findingColumns,
+    "classification sandbox/decisions": decisions,
+    [`vault ${TOKENS}`]: vaultTokens,
+    [`critical ${TOKENS}`]: criticalTokens,
+    "classification /v1/classifiers": CLASSIFIERS,
+    "classification /v1/collections": COLLECTIONS,
     "sc_control /v1/repos": repos,
     "sc_control /v1/sidecars": sidecars,
     [`sc_control /v1/sidecars/${SIDECAR}/ports`]: listeners,

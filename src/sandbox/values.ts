@@ -13,6 +13,9 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** A value as text: strings as they are, anything else through String (undefined/null → ""). */
+export const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
+
 export const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 
 /** allOf flattened into one object schema (properties and required merged). */

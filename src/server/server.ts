@@ -66,6 +66,8 @@ export interface ServerDeps {
 export interface CallSession {
   support: SupportSession;
   elicit?: Elicit;
+  /** Who is calling, when the transport authenticated them (OAuth). */
+  caller?: Caller;
 }
 
 /**
@@ -113,7 +115,18 @@ export interface ToolHost {
    * `session`: the caller's MCP session; without one (the command line), the process's own.
    */
   call(name: string, args: unknown, signal: AbortSignal, ask?: Ask, session?: CallSession): Promise<CallToolResult>;
+  /** Whether calling `name` (a tool or alias this configuration exposes) may change data. */
+  writes(name: string): boolean;
 }
+
+/** Who is calling, when the transport authenticated them (OAuth): logged, and its scopes enforced. */
+export interface Caller {
+  subject: string;
+  scopes: readonly string[];
+}
+
+/** The OAuth scope without which no tool that changes data runs (transports/oauth.ts checks it first). */
+export const WRITE_SCOPE = "altr:write";
 
 export function createToolHost(deps: ServerDeps): ToolHost {
   const table = deps.tools ?? ALL_TOOLS;
@@ -151,6 +164,10 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         reason ? `Tool ${name} is disabled because ${reason}.` : `Unknown tool: ${name}`,
       );
     }
+    // Defence in depth behind the HTTP layer's 403: a token without the write scope never runs a write.
+    if (session.caller && !tool.annotations.readOnlyHint && !session.caller.scopes.includes(WRITE_SCOPE)) {
+      throw new McpError(ErrorCode.InvalidRequest, `Tool ${name} changes data: the access token lacks the scope ${WRITE_SCOPE}.`);
+    }
     // Support mode, after the configuration (RESTRICTED_TOOLS outranks it): refused at call time
     // with the reason; a spent unlock is journaled with the outcome.
     const latch = session.support;
@@ -175,6 +192,8 @@ export function createToolHost(deps: ServerDeps): ToolHost {
     const started = performance.now();
     let child = toolLogs.get(tool.name);
     if (!child) toolLogs.set(tool.name, (child = log.child({ tool: tool.name })));
+    // The token's subject is logged with each call (never the token itself).
+    if (session.caller) child = child.child({ subject: session.caller.subject });
     if (log.isLevelEnabled("debug")) child.debug({ args: redactArgs(raw, tool.sensitive) }, "tool call");
     try {
       const { args, confirm } = takeConfirm(tool, raw);
@@ -296,8 +315,12 @@ export function createToolHost(deps: ServerDeps): ToolHost {
             ).action
         : undefined;
       // The support latch of this session, and its user's forms (exit phrase, unlock) where the client can show them.
+      const auth = extra.authInfo;
       const session: CallSession = {
         support: latch,
+        ...(auth
+          ? { caller: { subject: typeof auth.extra?.subject === "string" ? auth.extra.subject : auth.clientId, scopes: auth.scopes } }
+          : {}),
         ...(server.getClientCapabilities()?.elicitation?.form
           ? { elicit: (params) => server.elicitInput(params, { signal: extra.signal, relatedRequestId: extra.requestId, timeout: CONFIRM_TIMEOUT_MS }) }
           : {}),
@@ -307,7 +330,12 @@ export function createToolHost(deps: ServerDeps): ToolHost {
     return server;
   }
 
-  return { createServer, listed, call };
+  const writes = (name: string): boolean => {
+    const tool = selected.callable.get(name);
+    return tool !== undefined && !tool.annotations.readOnlyHint;
+  };
+
+  return { createServer, listed, call, writes };
 }
 
 /** The arguments without `confirm`, for the journal (never throws). */
