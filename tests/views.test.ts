@@ -304,13 +304,18 @@ describe.skipIf(skip)("masking matrix (get_rules) in chromium", () => {
 
 describe.skipIf(skip)("findings explorer (get_job_findings) in chromium", () => {
   it("counts equal the job's; keyboard drill-down to the columns; approve goes through record_job_decision and its confirmation; screenshot", async () => {
-    const s = await open("get_job_findings", { job_id: JOB });
+    const s = await open("get_job_findings", { job_id: JOB, include_column_status_counts: true });
     try {
       const summary = s.view.locator("#summary");
-      await expect.poll(() => summary.getAttribute("data-findings")).toBe("3");
-      const job = (await s.client.callTool({ name: "get_job", arguments: { job_id: JOB } })).structuredContent as { data: { findings_count: number } };
-      expect(Number(await summary.getAttribute("data-findings"))).toBe(job.data.findings_count);
-      expect(await summary.textContent()).toContain("columns: 1 approved, 0 rejected, 2 pending of 3");
+      // The job's own counts, read beside the view: the job, its summary and its review status.
+      const read = async <T,>(name: string) => ((await s.client.callTool({ name, arguments: { job_id: JOB } })).structuredContent as { data: T }).data;
+      const job = await read<{ findings_count: number }>("get_job");
+      const jobSummary = await read<{ classifications: { amount: number }[]; totals: { classified_columns: number } }>("get_job_summary");
+      const review = await read<{ total: number; approved: number; rejected: number; pending: number }>("get_job_review_status");
+      await expect.poll(() => summary.getAttribute("data-findings")).toBe(String(job.findings_count));
+      expect(job.findings_count).toBe(jobSummary.classifications.reduce((n, c) => n + c.amount, 0));
+      expect(await summary.textContent()).toContain(`columns: ${review.approved} approved, ${review.rejected} rejected, ${review.pending} pending of ${review.total}`);
+      expect(review.total).toBe(jobSummary.totals.classified_columns);
 
       const row = (name: string) => s.view.locator(".row", { has: s.view.locator(`.nm:text-is("${name}")`) });
       await row("ANALYTICS").focus();
@@ -332,8 +337,14 @@ describe.skipIf(skip)("findings explorer (get_job_findings) in chromium", () => 
       const reviews = await s.view.locator('li[aria-level="4"] .review').allTextContents();
       expect(reviews.sort()).toEqual(["approved", "pending", "pending"]);
       expect(await row("SSN").locator(".classifiers").textContent()).toBe("US SSN");
-      expect(await row("SSN").locator(".conf").textContent()).toBe("confidence 97 %");
-      expect(await s.view.locator('li[role="treeitem"][aria-level="1"]').getAttribute("aria-expanded")).toBe("true");
+      const columns = (
+        (await s.client.callTool({ name: "get_job_findings_columns", arguments: { job_id: JOB, database: "ANALYTICS", schema: "CRM DATA", table: "CUSTOMERS" } })).structuredContent as {
+          data: { items: { name: string; match_rate_avg: number }[] };
+        }
+      ).data.items;
+      const ssnRate = columns.find((c) => c.name === "SSN")!.match_rate_avg;
+      expect(await row("SSN").locator(".conf").textContent()).toBe(`confidence ${Math.round(ssnRate * 100)} %`);
+      expect(await s.view.locator(`li[role="treeitem"][aria-level="1"][data-key='${JSON.stringify(["ANALYTICS"])}']`).getAttribute("aria-expanded")).toBe("true");
 
       mkdirSync(IMAGES, { recursive: true });
       await s.page.locator("iframe").screenshot({ path: join(IMAGES, "findings-explorer.png") });
@@ -353,6 +364,8 @@ describe.skipIf(skip)("findings explorer (get_job_findings) in chromium", () => 
       await expect.poll(() => s.view.locator("#status").textContent()).toBe("ANALYTICS.CRM DATA.CUSTOMERS.EMAIL marked approved.");
       expect(s.calls.slice(4)).toEqual([decision, { name: "get_job_findings_columns", arguments: { job_id: JOB, database: "ANALYTICS", schema: "CRM DATA", table: "CUSTOMERS", limit: 50 } }]);
       expect(s.questions).toHaveLength(2);
+      // The sandbox keeps the decision: the column, read again, is approved.
+      expect(await row("EMAIL").locator(".review").textContent()).toBe("approved");
 
       // Left closes a branch, and Left again moves to the parent.
       await row("CUSTOMERS").focus();

@@ -47,6 +47,8 @@ async function readLevel(parent: string[], token: string | null): Promise<{ node
   const level = SCOPE[parent.length]!;
   const args: Record<string, unknown> = { job_id: jobId, ...scopeOf(parent), limit: PAGE };
   if (token) args.page_token = token;
+  // The next page of the databases asks for what the first one did (review counts per database).
+  if (level === "database" && inputArgs.include_column_status_counts === true) args.include_column_status_counts = true;
   const result = envelope(await bridge.callTool(TOOL_OF[level], args));
   if (!result.success) throw new Error(result.error?.message ?? `${TOOL_OF[level]} failed`);
   return normaliseFindings(result.data, parent);
