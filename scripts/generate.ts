@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   const services: { service: ServiceName; stem: string }[] = [];
   const ops: string[] = [];
   const keys: string[] = [];
+  /** `key: <service>["<path>"]["<method>"]`: each operation's openapi-typescript type, by key. */
+  const types: string[] = [];
   const specs = readdirSync(specDir)
     .filter((f) => f.endsWith(".yaml") && serviceBySpec.has(f))
     .sort();
@@ -58,9 +60,16 @@ async function main(): Promise<void> {
         if (!op.operationId) throw new Error(`${file}: ${method.toUpperCase()} ${path} has no operationId`);
         const key = `${service}.${op.operationId}`;
         const success = Object.entries(op.responses ?? {}).find(([code]) => /^2\d\d$/.test(code));
+        // Which success statuses carry a JSON body: a 2xx without one where a body is documented is a lie.
+        const bodies = Object.fromEntries(
+          Object.entries(op.responses ?? {})
+            .filter(([code]) => /^2\d\d$/.test(code))
+            .map(([code, r]) => [code, r.content?.["application/json"] !== undefined]),
+        );
         const schema = success?.[1].content?.["application/json"]?.schema;
         const response = schema ? tolerant(schema, doc as JsonSchema) : null;
         keys.push(key);
+        types.push(`  ${JSON.stringify(key)}: ${service}[${JSON.stringify(path)}][${JSON.stringify(method)}];`);
         ops.push(
           `  ${JSON.stringify(key)}: ${JSON.stringify({
             service,
@@ -68,6 +77,7 @@ async function main(): Promise<void> {
             method: method.toUpperCase(),
             path,
             status: success ? Number(success[0]) : null,
+            bodies,
             response,
           })},`,
         );
@@ -76,9 +86,12 @@ async function main(): Promise<void> {
   }
   files["operations.ts"] =
     HEADER +
-    `import type { JsonSchema } from "../schema/json-schema.js";\n\n` +
-    `export type OperationKey =\n${keys.map((k) => `  | ${JSON.stringify(k)}`).join("\n")};\n\n` +
-    `export interface OperationInfo {\n  service: string;\n  operationId: string;\n  method: "GET" | "PUT" | "POST" | "DELETE" | "PATCH";\n  path: string;\n  status: number | null;\n  /** Tolerant schema of the success body; null when it has none. */\n  response: JsonSchema | null;\n}\n\n` +
+    `import type { JsonSchema } from "../schema/json-schema.js";\n` +
+    services.map(({ service, stem }) => `import type { paths as ${service} } from "./${stem}.js";\n`).join("") +
+    `\nexport type OperationKey =\n${keys.map((k) => `  | ${JSON.stringify(k)}`).join("\n")};\n\n` +
+    `/** The openapi-typescript type of each operation (parameters, request body, responses), by key. */\n` +
+    `export interface OperationTypes {\n${types.join("\n")}\n}\n\n` +
+    `export interface OperationInfo {\n  service: string;\n  operationId: string;\n  method: "GET" | "PUT" | "POST" | "DELETE" | "PATCH";\n  path: string;\n  status: number | null;\n  /** Each documented 2xx status: whether it carries a JSON body. */\n  bodies: Record<string, boolean>;\n  /** Tolerant schema of the success body; null when it has none. */\n  response: JsonSchema | null;\n}\n\n` +
     `export const OPERATIONS: Record<OperationKey, OperationInfo> = {\n${ops.join("\n")}\n};\n`;
 
   files["services.ts"] =

@@ -4,7 +4,8 @@
  * clears, cursor paging that terminates, and the trigger's rate limit reported, not hammered.
  */
 import { describe, expect, it } from "vitest";
-import { auditReportTools, cronProblem } from "../src/tools/audit-reports.js";
+import { auditReportTools } from "../src/tools/audit-reports.js";
+import { cronProblem } from "../src/tools/cron.js";
 import { MAX_PAGES } from "../src/tools/common.js";
 import { baseUrlsFrom, connect, envelope } from "./helpers/harness.js";
 import { type StubRequest } from "./helpers/stub.js";

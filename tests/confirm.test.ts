@@ -279,10 +279,14 @@ describe("over streamable HTTP", () => {
 });
 
 describe("advertised schema and summary", () => {
-  it("confirm is a parameter of exactly the destructive tools", () => {
+  it("confirm is a parameter of exactly the destructive tools and those that ask (exposure)", () => {
+    const asking = ALL_TOOLS.filter((t) => t.asks).map((t) => t.name);
+    expect(asking.sort()).toEqual(
+      ["add_rules", "approve_access_request", "critical_detokenize", "critical_partial_detokenize", "vault_detokenize", "vault_partial_detokenize"],
+    );
     for (const t of ALL_TOOLS) {
       const props = describeTool(t).inputSchema.properties ?? {};
-      expect("confirm" in props, t.name).toBe(t.annotations.destructiveHint);
+      expect("confirm" in props, t.name).toBe(t.annotations.destructiveHint || t.asks);
       expect(t.inputSchema.shape, t.name).not.toHaveProperty("confirm");
     }
   });

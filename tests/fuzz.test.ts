@@ -6,6 +6,9 @@
  *   network and always gives isError with kind invalid_input naming the field;
  * - valid input never crashes a handler (no protocol error, no `internal` error), whatever
  *   ALTR answers (an error status, or a 2xx with an unexpected body).
+ * - a dot segment (`.`, `..`, any mix of `%2e`/`%2E`, encoded again) in any string argument never
+ *   reaches ALTR as a path segment: the path builder refuses it (invalid_input) or it travels
+ *   elsewhere (query, body).
  * Bounded: a fixed seed and a few runs per tool.
  */
 import fc from "fast-check";
@@ -98,5 +101,45 @@ describe.each(ALL_TOOLS.map((t) => [t.name, t] as const))("%s", (name, tool) => 
     );
     if (process.env.FUZZ_DEBUG) console.log("VALID", name, ran);
     expect(ran).toBeGreaterThan(0);
+  });
+});
+
+/** `.` or `..` spelled any way: literal dots, `%2e`/`%2E`, or an escape encoded once more. */
+const dotSegment = fc
+  .array(fc.constantFrom(".", "%2e", "%2E", "%252e", "%252E"), { minLength: 1, maxLength: 2 })
+  .map((parts) => parts.join(""));
+
+/** A request path with a segment that decodes (at any depth) to `.` or `..`. */
+function hasDotSegment(url: string): boolean {
+  return url
+    .split("?")[0]!
+    .split("/")
+    .slice(1)
+    .some((segment) => {
+      let s = segment;
+      for (let i = 0; i < 4; i++) {
+        if (s === "." || s === "..") return true;
+        s = s.replace(/%2e/gi, ".").replace(/%25/g, "%");
+      }
+      return false;
+    });
+}
+
+describe.each(ALL_TOOLS.map((t) => [t.name] as const))("%s: dot segments", (name) => {
+  const example = exampleOf(name);
+  const fields = Object.keys(example).filter((k) => typeof example[k] === "string");
+  it.skipIf(fields.length === 0)("never leave their path segment", async () => {
+    const schema = schemaOf(name);
+    for (const m of METHODS) stub.route(m, /.*/, { status: 200, body: { success: true, data: {} } });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...fields), dotSegment, async (field, value) => {
+        const sent = stub.requests.length;
+        const env = envelope(await h.call(name, confirmed(schema, { ...example, [field]: value })));
+        const urls = stub.requests.slice(sent).map((r) => r.url);
+        expect(urls.filter(hasDotSegment), `${field}=${value}`).toEqual([]);
+        if (env.error) expect(env.error.kind, env.error.message).not.toBe("internal");
+      }),
+      { seed: SEED, numRuns: 8, endOnFailure: true },
+    );
   });
 });

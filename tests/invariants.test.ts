@@ -5,6 +5,7 @@ import { OPERATIONS } from "../src/generated/operations.js";
 import { instructions } from "../src/server/instructions.js";
 import { describeTool, resolveToolsets, selectTools } from "../src/server/registry.js";
 import { TOOLSETS } from "../src/tools/define.js";
+import { EXTRA_TOOLS } from "../src/tools/extra-tools.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 
 interface UpstreamTool {
@@ -37,11 +38,21 @@ const IMPLIED_ID_SOURCES: Record<string, string[]> = {
 };
 
 describe("tool table", () => {
-  it("every tool is an upstream tool, in the toolset of its domain", () => {
-    for (const t of ALL_TOOLS) {
-      const up = UPSTREAM.find((u) => u.name === t.name);
-      expect(up, `${t.name} is not an upstream tool name`).toBeDefined();
-      expect(t.toolset, t.name).toBe(up!.toolset);
+  it("every upstream tool exists (drop-in), in the toolset of its domain", () => {
+    for (const up of UPSTREAM) {
+      const t = ALL_TOOLS.find((x) => x.name === up.name);
+      expect(t, `${up.name} (upstream) is missing`).toBeDefined();
+      expect(t!.toolset, up.name).toBe(up.toolset);
+    }
+  });
+
+  it("every other tool is in the reviewed allow-list (src/tools/extra-tools.ts) with a reason", () => {
+    const upstream = new Set(UPSTREAM.map((u) => u.name));
+    const extra = ALL_TOOLS.filter((t) => !upstream.has(t.name)).map((t) => t.name);
+    expect(extra.filter((n) => !EXTRA_TOOLS[n]), "add these to EXTRA_TOOLS with a one-line reason").toEqual([]);
+    for (const [name, reason] of Object.entries(EXTRA_TOOLS)) {
+      expect(extra, `${name} is listed but is no tool, or is an upstream name`).toContain(name);
+      expect(reason.trim().length, name).toBeGreaterThan(10);
     }
   });
 
@@ -53,8 +64,8 @@ describe("tool table", () => {
 
   it("every renamed tool keeps its pre-rename name as an alias", () => {
     for (const t of ALL_TOOLS) {
-      const up = UPSTREAM.find((u) => u.name === t.name)!;
-      if (up.seed_name && up.seed_name !== up.name) expect(t.aliases, t.name).toContain(up.seed_name);
+      const up = UPSTREAM.find((u) => u.name === t.name);
+      if (up?.seed_name && up.seed_name !== up.name) expect(t.aliases, t.name).toContain(up.seed_name);
     }
   });
 
@@ -193,13 +204,24 @@ describe("selection", () => {
     expect(defaults.size).toBe(Object.keys(TOOLSETS).length - 3);
   });
 
-  it("the README's per-client settings give the counts it states", () => {
+  it("each client's recommended selection stays within its tool limit (counts computed, not pinned)", () => {
     const cursor = ["databases", "roles", "tags", "policies", "access_management", "access_requests"];
-    expect(names({ toolsets: cursor, readOnly: false, restricted: [] })).toHaveLength(34);
-    expect(names({ toolsets: [...cursor, "audits", "telemetry"], readOnly: false, restricted: [] })).toHaveLength(49);
-    expect(names({ toolsets: [], readOnly: false, restricted: [] })).toHaveLength(122);
-    expect(names({ toolsets: ["all"], readOnly: false, restricted: [] })).toHaveLength(156);
-    expect(names({ toolsets: [], readOnly: true, restricted: [] })).toHaveLength(58);
+    // The README's per-client table: the selection for each client and the most tools it takes.
+    const clients: [client: string, toolsets: string[], limit: number][] = [
+      ["Cursor", cursor, 40],
+      ["Windsurf", [...cursor, "audits", "telemetry"], 50],
+      ["default (VS Code, Claude)", [], 128],
+    ];
+    for (const [client, toolsets, limit] of clients) {
+      const count = names({ toolsets, readOnly: false, restricted: [] }).length;
+      expect(count, `${client}: ${count} tools`).toBeGreaterThan(0);
+      expect(count, `${client}: ${count} tools, limit ${limit}`).toBeLessThanOrEqual(limit);
+    }
+    // Every tool is reachable, and read-only mode lists exactly the read-only tools of the default set.
+    expect(names({ toolsets: ["all"], readOnly: false, restricted: [] })).toHaveLength(ALL_TOOLS.length);
+    const defaults = new Set(names({ toolsets: [], readOnly: false, restricted: [] }));
+    const readOnly = ALL_TOOLS.filter((t) => defaults.has(t.name) && t.annotations.readOnlyHint).map((t) => t.name);
+    expect(names({ toolsets: [], readOnly: true, restricted: [] }).sort()).toEqual(readOnly.sort());
   });
 
   it("aliases are callable but not listed", () => {

@@ -19,6 +19,14 @@ describe("paginate()", () => {
     expect(r).toEqual({ items: [0, 1, 2], next: 3, pages: 3, stopped: "page_limit" });
   });
 
+  it("takes a 200,000-item page (a spread push overflowed the stack past ~150,000)", async () => {
+    const page = Array.from({ length: 200_000 }, (_, i) => i);
+    const r = await paginate<number, number>({ maxPages: 2, fetchPage: async (c) => ({ items: page, next: c === null ? 1 : null }) });
+    expect(r.items.length).toBe(400_000);
+    expect(r.items[399_999]).toBe(199_999);
+    expect(r.next).toBeNull();
+  });
+
   it("stops when the cursor does not advance", async () => {
     const r = await paginate<number, string>({ maxPages: 50, fetchPage: async () => ({ items: [1], next: "same" }) });
     expect(r.pages).toBe(2);

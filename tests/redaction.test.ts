@@ -3,16 +3,13 @@
  * JSON formats), every tool is called with sentinel secrets, and ALTR (a stub) echoes the request
  * back in its error messages. No sentinel may appear on stderr or in any tool result.
  */
-import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { SERVICES } from "../src/config/services.js";
 import { CASES } from "./cases/index.js";
+import { builtServerTransport } from "./helpers/built-server.js";
 import { startStub, type Stub } from "./helpers/stub.js";
 
-const CLI = new URL("../dist/cli/main.js", import.meta.url).pathname;
 const MAPI_KEY = "redaction-test-key";
 const MAPI_SECRET = "SENTINEL-MAPI-SECRET-d41d8cd9";
 const PASSWORD = "SENTINEL-PASSWORD-8f00b204";
@@ -62,34 +59,31 @@ async function runAll(
       body: { success: true, data: { databases: [{ id: 42, friendlyDatabaseName: "PROD_SNOWFLAKE" }], count: 1 } },
     });
   } else {
-    // ALTR answers with an error that quotes everything it was sent, as real APIs sometimes do.
+    // ALTR answers with an error that quotes everything it was sent, as real APIs sometimes do:
+    // the Authorization header as sent, decoded (key:secret), and the raw MAPI_SECRET alone.
     routeAll({
       status: 400,
-      bodyFrom: (req) => ({
-        success: false,
-        data: { message: `cannot process ${req.method} ${req.url} ${req.body} (authorization: ${String(req.headers.authorization)})` },
-      }),
+      bodyFrom: (req) => {
+        const auth = String(req.headers.authorization);
+        const decoded = Buffer.from(auth.replace(/^Basic /, ""), "base64").toString("utf8");
+        const secret = decoded.slice(decoded.indexOf(":") + 1);
+        return {
+          success: false,
+          data: { message: `cannot process ${req.method} ${req.url} ${req.body} (authorization: ${auth}; credential ${decoded}; secret ${secret})` },
+        };
+      },
     });
   }
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI],
-    cwd: tmpdir(),
-    stderr: "pipe",
-    env: {
-      PATH: process.env.PATH ?? "",
-      ORG_ID: "redaction-org",
-      MAPI_KEY,
-      MAPI_SECRET,
-      LOG_LEVEL: "debug",
-      LOG_FORMAT: format,
-      MAX_RETRIES: "1",
-      ALTR_TOOLSETS: "all",
-      // Destructive tools run without confirmation, so every tool's call reaches the stub.
-      ALTR_CONFIRM_DESTRUCTIVE: "false",
-      // Every ALTR service at the stub, so no tool reaches a real host.
-      ...Object.fromEntries(Object.values(SERVICES).map((s) => [s.env, stub.url])),
-    },
+  const transport = builtServerTransport(stub.url, {
+    ORG_ID: "redaction-org",
+    MAPI_KEY,
+    MAPI_SECRET,
+    LOG_LEVEL: "debug",
+    LOG_FORMAT: format,
+    MAX_RETRIES: "1",
+    ALTR_TOOLSETS: "all",
+    // Destructive tools run without confirmation, so every tool's call reaches the stub.
+    ALTR_CONFIRM_DESTRUCTIVE: "false",
   });
   let stderr = "";
   transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));

@@ -5,11 +5,10 @@
  * plaintext, and that reports unprocessed entries. No sentinel may appear in the captured log
  * or in any error text; the sentinels demonstrably reached ALTR, so the test can fail.
  */
-import { Writable } from "node:stream";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
+import { captureLog } from "./helpers/log-capture.js";
 import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
 
 const PLAIN = "SENTINEL-PLAINTEXT-7d793037a076";
@@ -34,17 +33,11 @@ const CALLS: { tool: string; args: Record<string, unknown> }[] = [
 
 let stub: Stub;
 let h: Harness;
-let log = "";
+const captured = captureLog("debug");
 
 beforeAll(async () => {
   stub = await startStub();
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      log += chunk.toString();
-      done();
-    },
-  });
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url), logger: pino({ level: "debug" }, sink), http: { maxAttempts: 2 } });
+  h = await connect({ baseUrls: baseUrlsFrom(stub.url), logger: captured.logger, http: { maxAttempts: 2 } });
 });
 afterAll(async () => {
   await h.close();
@@ -76,7 +69,7 @@ async function runAll(): Promise<CallToolResult[]> {
 
 function expectClean(results: CallToolResult[]): void {
   for (const s of SENTINELS) {
-    expect(log.includes(s), `log contains ${s}: ${log.split("\n").filter((l) => l.includes(s)).join("\n").slice(0, 600)}`).toBe(false);
+    expect(captured.text().includes(s), `log contains ${s}: ${captured.text().split("\n").filter((l) => l.includes(s)).join("\n").slice(0, 600)}`).toBe(false);
     for (const r of results) expect(errorText(r).includes(s), `error text contains ${s}: ${errorText(r)}`).toBe(false);
   }
 }
@@ -84,7 +77,7 @@ function expectClean(results: CallToolResult[]): void {
 describe("tokenization values and tokens stay out of logs and error text (LOG_LEVEL=debug)", () => {
   it("ALTR quotes the request body (raw, JSON-escaped and URL-encoded) in 400 errors", async () => {
     stub.requests.length = 0;
-    log = "";
+    captured.clear();
     routeAll({
       status: 400,
       bodyFrom: (req: StubRequest) => ({
@@ -98,14 +91,14 @@ describe("tokenization values and tokens stay out of logs and error text (LOG_LE
     for (const s of [PLAIN, PLAIN2, TOKEN, CTOKEN]) expect(bodies).toContain(s);
     expect(results.every((r) => r.isError)).toBe(true);
     expect(envelope(results[0]!).error!.altr_message).toContain("[REDACTED]");
-    expect(log).toContain("tool call");
-    expect(log).toContain("[REDACTED]");
+    expect(captured.text()).toContain("tool call");
+    expect(captured.text()).toContain("[REDACTED]");
     expectClean(results);
   });
 
   it("a 5xx that quotes the body is reported without it", async () => {
     stub.requests.length = 0;
-    log = "";
+    captured.clear();
     routeAll({ status: 503, bodyFrom: (req: StubRequest) => ({ message: `upstream failed on ${req.body}` }) });
     const results = await runAll();
     expect(results.every((r) => r.isError)).toBe(true);
@@ -114,7 +107,7 @@ describe("tokenization values and tokens stay out of logs and error text (LOG_LE
 
   it("successful answers carrying tokens and plaintext are returned but never logged", async () => {
     stub.requests.length = 0;
-    log = "";
+    captured.clear();
     const echo = (value: string) => (req: StubRequest) => ({
       success: true,
       data: Object.fromEntries(Object.keys(JSON.parse(req.body) as object).map((k) => [k, value])),
@@ -127,13 +120,13 @@ describe("tokenization values and tokens stay out of logs and error text (LOG_LE
     expect(results.filter((r) => r.isError)).toEqual([]);
     expect(JSON.stringify(envelope(results[0]!).data)).toContain(ANSWER_TOKEN);
     expect(JSON.stringify(envelope(results[1]!).data)).toContain(ANSWER_PLAIN);
-    expect(log).toContain("tool call finished");
+    expect(captured.text()).toContain("tool call finished");
     expectClean(results);
   });
 
   it("unprocessed deletes and partial answers name labels only", async () => {
     stub.requests.length = 0;
-    log = "";
+    captured.clear();
     stub.route("PUT", "/batch/delete", {
       status: 200,
       bodyFrom: (req: StubRequest) => ({
@@ -156,7 +149,7 @@ describe("tokenization values and tokens stay out of logs and error text (LOG_LE
   });
 
   it("invalid input carrying a value is refused without echoing it", async () => {
-    log = "";
+    captured.clear();
     const res = await h.call("critical_tokenize", { values: { ssn: PLAIN + "x".repeat(200) } });
     expect(envelope(res).error!.kind).toBe("invalid_input");
     const res2 = await h.call("vault_tokenize", { values: { ssn: 12345678, note: PLAIN } });

@@ -82,7 +82,8 @@ describe("labels ↔ fieldNNN", () => {
     stub.route("PUT", "/batch", { status: 200, body: { success: false, data: {} } });
     const res = await h.call("vault_detokenize", { tokens: { a: "vaultn_abcd" } });
     expect(res.isError).toBe(true);
-    expect(envelope(res).error!.kind).toBe("invalid_response");
+    // ALTR's own envelope says the operation failed: rejected (security issue: success means success).
+    expect(envelope(res).error!.kind).toBe("rejected");
   });
 });
 

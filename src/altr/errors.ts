@@ -3,7 +3,7 @@
  * status, a timeout, a connection failure, a cancelled call, a body that is not what ALTR
  * promised — becomes an AltrError whose message says what happened and what to do about it.
  */
-export type AltrErrorKind = "http" | "timeout" | "network" | "cancelled" | "invalid_response";
+export type AltrErrorKind = "http" | "timeout" | "network" | "cancelled" | "invalid_response" | "rejected";
 
 export interface AltrErrorInit {
   kind: AltrErrorKind;
@@ -16,6 +16,8 @@ export interface AltrErrorInit {
   detail?: string;
   /** A network failure after ALTR had the request (the answer was lost): it may have been applied. */
   afterSend?: boolean;
+  /** A fix hint that replaces the kind's default (e.g. for a call refused before sending). */
+  hint?: string;
 }
 
 /** Fix hints, after the troubleshooting table of the original server's README (our words). */
@@ -36,6 +38,7 @@ const KIND_HINTS: Record<Exclude<AltrErrorKind, "http">, string> = {
   network: "Could not reach ALTR: check the network, proxy settings and the ALTR_*_BASE_URL variables.",
   cancelled: "The call was cancelled by the client.",
   invalid_response: "ALTR answered with a body altr-mcp could not read; try again, and report it if it persists.",
+  rejected: "ALTR answered but reported that the operation failed (its message says why). For a change, list or get the resource before repeating it.",
 };
 
 export class AltrError extends Error {
@@ -49,12 +52,12 @@ export class AltrError extends Error {
 
   constructor(init: AltrErrorInit) {
     const attempts = init.attempts ?? 1;
-    const hint =
-      init.kind === "http"
+    const hint = init.hint ??
+      (init.kind === "http"
         ? retriedDeleteHint(init, attempts) ?? STATUS_HINTS[init.status ?? 0] ?? serverHint(init.status)
         : init.kind === "network" && init.afterSend
           ? LOST_ANSWER_HINT
-          : KIND_HINTS[init.kind];
+          : KIND_HINTS[init.kind]);
     super(describe(init, attempts, hint));
     this.name = "AltrError";
     this.kind = init.kind;
@@ -114,6 +117,9 @@ function describe(init: AltrErrorInit, attempts: number, hint: string | undefine
       break;
     case "invalid_response":
       head = `ALTR API returned an unreadable response${where}${init.detail ? `: ${init.detail}` : ""}`;
+      break;
+    case "rejected":
+      head = init.detail ?? `ALTR reported that the operation failed${where}`;
       break;
   }
   const msg = init.altrMessage ? `: ${init.altrMessage}` : "";

@@ -1,5 +1,13 @@
 /**
- * Pagination that always terminates: at most `maxPages` requests, and a cursor that does not
+ * The paging helpers, one family with one cursor convention: every helper answers the items and
+ * `next` — where to continue, or null when there is nothing more — and a page token that is
+ * "", null or absent means "no further page".
+ * - paginate: the core loop over any cursor;
+ * - paginateTokens: ALTR's opaque page tokens (contiguous_id, next_page_token), one or more pages;
+ * - paginateOffset: offset and total answers (its `next_offset` is the offset to continue from);
+ * - onePage: one page passed through, its token normalized.
+ *
+ * Pagination always terminates: at most `maxPages` requests, and a cursor that does not
  * advance (a repeat, or an offset that does not grow) stops the loop instead of spinning on
  * the same page. When the loop stops before the end, the continuation cursor is returned so
  * the caller can ask for the rest.
@@ -37,7 +45,8 @@ export async function paginate<T, C>(opts: PaginateOptions<T, C>): Promise<Paged
   while (pages < Math.max(1, opts.maxPages)) {
     const page = await opts.fetchPage(cursor);
     pages++;
-    items.push(...page.items);
+    // One at a time: spreading a page into push() overflows the call stack past ~150,000 items.
+    for (const item of page.items) items.push(item);
     if (page.next === null || page.next === undefined) return { items, next: null, pages };
     const k = key(page.next);
     if (seen.has(k)) return { items, next: null, pages, stopped: "cursor_did_not_advance" };
@@ -87,4 +96,42 @@ export function nextOffset(offset: number, received: number, total: number | nul
   const next = offset + received;
   if (typeof total === "number" && next >= total) return null;
   return next;
+}
+
+/** A page token as ALTR sends it: "" / null / absent all mean "no further page". */
+export function nextToken(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
+/**
+ * Pages of an answer that carries an opaque token for the next page: from `start`, at most
+ * `maxPages` pages (1 = just the page asked for).
+ */
+export async function paginateTokens<T>(opts: {
+  start: string | undefined;
+  maxPages: number;
+  fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; next: unknown }>;
+}): Promise<{ items: T[]; next: string | null }> {
+  const paged = await paginate<T, string>({
+    start: opts.start ?? null,
+    maxPages: opts.maxPages,
+    fetchPage: async (token) => {
+      const page = await opts.fetch(token ?? undefined);
+      return { items: page.items ?? [], next: nextToken(page.next) };
+    },
+  });
+  return { items: paged.items, next: paged.next };
+}
+
+/**
+ * One page of a `contiguous_id` list passed through as ALTR sent it, with its token normalized:
+ * null when there is no further page, or when ALTR hands back the token it was given (a cursor
+ * that does not advance would make the caller loop).
+ */
+export function onePage<T extends { contiguous_id?: string | null }>(
+  body: T | undefined,
+  given: string | undefined,
+): Omit<T, "contiguous_id"> & { contiguous_id: string | null } {
+  const next = nextToken(body?.contiguous_id);
+  return { ...(body ?? ({} as T)), contiguous_id: next !== null && next === given ? null : next };
 }

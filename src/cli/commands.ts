@@ -288,7 +288,7 @@ async function callTool(prepared: Prepared, opts: CallOptions, io: CommandIO): P
   let args: Record<string, unknown>;
   if (tool) {
     args = opts.json ? { ...opts.json } : argumentsFrom(tool, opts.params);
-    if (opts.confirm && tool.annotations?.destructiveHint) args.confirm = true;
+    if (opts.confirm && tool.inputSchema.properties && "confirm" in tool.inputSchema.properties) args.confirm = true;
   } else {
     // Not exposed: the host refuses it before anything runs, with the reason (unknown tool,
     // toolset off, read-only, RESTRICTED_TOOLS) — the same message an MCP client gets.

@@ -3,13 +3,13 @@
  * stdio or HTTP. Used by the CLI and by tests that run the server in-process.
  */
 import { readFileSync } from "node:fs";
-import { basicCredential, createAltrClients } from "../altr/client.js";
+import { createAltrClients } from "../altr/client.js";
 import { loadSettings, type Settings } from "../config/index.js";
 import { SERVICES } from "../config/services.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import type { Sandbox } from "../sandbox/index.js";
 import { selectTools, type Selection } from "../server/registry.js";
-import { createToolHost, type ToolHost } from "../server/server.js";
+import { createToolHost, credentialSecrets, type ToolHost } from "../server/server.js";
 import { ALL_TOOLS } from "../tools/index.js";
 
 export const VERSION: string = (
@@ -47,15 +47,17 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     baseUrls: settings.baseUrls,
     http: settings.http,
     logger,
+    readOnly: settings.readOnly,
     deps: sandbox ? { fetch: (input, init) => sandbox.fetch(new Request(input, init)) } : undefined,
   });
   const host = createToolHost({
     clients,
     logger,
     version: VERSION,
-    secrets: [settings.mapiSecret, basicCredential(settings.mapiKey, settings.mapiSecret)],
+    secrets: credentialSecrets(settings.mapiKey, settings.mapiSecret),
     selection: selection(settings, logger),
     confirmDestructive: settings.confirmDestructive,
+    maxResultBytes: settings.maxResultBytes,
     support: { mode: settings.supportMode, prompts: settings.supportPrompts },
     ...(sandbox ? { presigned: (url: string) => sandbox.download(url) } : {}),
   });

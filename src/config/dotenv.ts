@@ -78,6 +78,8 @@ export const VARIABLES = {
   ALTR_RETRY_BASE_DELAY_MS: "setting",
   ALTR_RETRY_MAX_DELAY_MS: "setting",
   ALTR_MAX_RESPONSE_BYTES: "setting",
+  // Bounded to 4 KiB .. 8 MiB by loadSettings (under the stdio client's 10 MiB): no way around it.
+  ALTR_MAX_RESULT_BYTES: "setting",
 } as const satisfies Record<string, VariableClass>;
 
 export type VariableName = keyof typeof VARIABLES;

@@ -52,6 +52,8 @@ export interface Settings {
   supportMode: boolean;
   /** SUPPORT_PROMPTS: publish the troubleshooting prompts and the support-mode tools. */
   supportPrompts: boolean;
+  /** ALTR_MAX_RESULT_BYTES: the most bytes one tool result may take as sent. */
+  maxResultBytes: number;
 }
 
 export interface HttpPolicy {
@@ -198,6 +200,8 @@ const envSchema = z.object({
   MAX_RETRY_AFTER: seconds("MAX_RETRY_AFTER", 300, true),
   [DOTENV_TOOLSETS]: z.string().optional(),
   [DOTENV_TOOLS]: z.string().optional(),
+  // One tool result as sent (text + structuredContent); kept under the SDK stdio client's 10 MiB.
+  ALTR_MAX_RESULT_BYTES: int("ALTR_MAX_RESULT_BYTES", 262_144, 4096, 8 * 1_048_576),
 });
 
 /**
@@ -321,5 +325,6 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     },
     supportMode: e.SUPPORT_MODE,
     supportPrompts: e.SUPPORT_PROMPTS,
+    maxResultBytes: e.ALTR_MAX_RESULT_BYTES,
   };
 }

@@ -5,6 +5,9 @@
  * - otherwise the call must carry `confirm: true` (advertised on destructive tools only), or it
  *   fails with an error saying how to confirm. Where a form can be shown the user is asked even
  *   with `confirm: true`: the model cannot confirm on the user's behalf.
+ * Tools that are not destructive but expose protected data or grant access to it (ToolSpec.asks:
+ * add_rules when a rule reveals more than today, approve_access_request, the detokenize tools)
+ * go through the same gate; their annotations stay truthful and their descriptions say why.
  * ALTR_CONFIRM_DESTRUCTIVE=false turns all of it off (upstream behaviour, for automation).
  */
 import { redactArgs } from "../log/redact.js";
@@ -13,11 +16,17 @@ import { clean } from "./result.js";
 
 export const CONFIRM_PARAM = "confirm";
 
-/** The advertised `confirm` parameter of destructive tools. */
-export const CONFIRM_SCHEMA = {
-  type: "boolean",
-  description: "Ask the user first.",
-} as const;
+/** Whether calls of `tool` go through the confirmation gate (while confirmation is on). */
+export function needsConfirmation(tool: Tool): boolean {
+  return tool.annotations.destructiveHint || tool.asks;
+}
+
+/**
+ * The advertised `confirm` parameter of destructive tools and of tools that ask. No description:
+ * the server instructions and the refusal of an unconfirmed call say what it means, and 39 copies
+ * of one would cost the tool list over a kilobyte.
+ */
+export const CONFIRM_SCHEMA = { type: "boolean" } as const;
 
 /** Thrown by the gate when the user declined or cancelled: the call ends, nothing sent. */
 export class NotConfirmed extends Error {
@@ -68,11 +77,11 @@ export function confirmationSummary(tool: Tool, args: Record<string, unknown>, i
 }
 
 /**
- * Takes `confirm` out of the raw arguments of a destructive tool (the tool's own strict schema
- * does not know it). Non-destructive tools keep it, so it is refused as an unknown parameter.
+ * Takes `confirm` out of the raw arguments of a tool that asks (the tool's own strict schema
+ * does not know it). Other tools keep it, so it is refused as an unknown parameter.
  */
 export function takeConfirm(tool: Tool, raw: unknown): { args: unknown; confirm: boolean } {
-  if (!tool.annotations.destructiveHint || raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+  if (!needsConfirmation(tool) || raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return { args: raw, confirm: false };
   }
   const { [CONFIRM_PARAM]: confirm, ...rest } = raw as Record<string, unknown>;
@@ -83,8 +92,8 @@ export function takeConfirm(tool: Tool, raw: unknown): { args: unknown; confirm:
 }
 
 /**
- * The gate of a destructive call that was not sent with `confirm: true`: asks the user when the
- * client can show a form, else refuses with how to confirm.
+ * The gate of a call that needs confirmation and was not sent with `confirm: true`: asks the
+ * user when the client can show a form, else refuses with how to confirm.
  */
 export function confirmationGate(tool: Tool, ask: Ask | undefined): Gate {
   return async (args, impact) => {
@@ -92,7 +101,7 @@ export function confirmationGate(tool: Tool, ask: Ask | undefined): Gate {
     const summary = confirmationSummary(tool, args, impact ? await impact().catch(() => undefined) : undefined);
     if (!ask) {
       throw new InputError(
-        `${CONFIRM_PARAM}: required — ${tool.name} is destructive (${summary.slice(0, -1)}). ` +
+        `${CONFIRM_PARAM}: required — ${tool.name} ${tool.annotations.destructiveHint ? "is destructive" : "needs the user's confirmation"} (${summary.slice(0, -1)}). ` +
           `Ask the user to confirm, then call it again with ${CONFIRM_PARAM}: true`,
         [CONFIRM_PARAM],
         sent,

@@ -2,7 +2,7 @@
 import { MASKING_LEVELS } from "./guidance.js";
 
 const CONFIRM_LINE =
-  "\n- Destructive tools ask the user to confirm; where the client cannot ask, they need confirm: true, which you set only after the user agreed. A declined call returns changed: false.";
+  "\n- Destructive tools, and those that expose data (add_rules unmasking, approve_access_request, detokenize), ask the user to confirm; where the client cannot ask, they need confirm: true, which you set only after the user agreed. A declined call returns changed: false.";
 
 /** The instructions; the confirmation line only while ALTR_CONFIRM_DESTRUCTIVE is on. */
 export function instructions(confirmDestructive: boolean): string {

@@ -13,7 +13,7 @@ import { z } from "zod";
 import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js";
 import type { JsonSchema } from "../schema/json-schema.js";
 import { advertise, tidy } from "./advertise.js";
-import { CONFIRM_PARAM, CONFIRM_SCHEMA } from "./confirm.js";
+import { CONFIRM_PARAM, CONFIRM_SCHEMA, needsConfirmation } from "./confirm.js";
 import { outputSchemaFor } from "./result.js";
 import { TOOLSETS, type Tool, type ToolsetName } from "../tools/define.js";
 
@@ -86,13 +86,14 @@ export function selectTools(table: readonly Tool[], sel: Selection): Selected {
 /**
  * The advertised input schema. Unknown top-level parameters are refused at call time with an
  * error naming them, so `additionalProperties: false` is left out of the list to save tokens.
- * Destructive tools get the optional `confirm` parameter while confirmation is on (confirm.ts).
+ * Destructive tools and tools that ask get the optional `confirm` parameter while confirmation
+ * is on (confirm.ts).
  */
 export function inputJsonSchema(tool: Tool, confirmDestructive = true): McpTool["inputSchema"] {
   const schema = advertise(
     tidy(z.toJSONSchema(tool.inputSchema, { io: "input", unrepresentable: "any" })) as JsonSchema,
   );
-  if (confirmDestructive && tool.annotations.destructiveHint) {
+  if (confirmDestructive && needsConfirmation(tool)) {
     const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
     schema.properties = { ...properties, [CONFIRM_PARAM]: { ...CONFIRM_SCHEMA } };
   }

@@ -2,10 +2,15 @@
  * The one result shape: `{success, data, error}`, sent both as JSON text and as
  * structuredContent. Failures are `isError: true` with `success: false` and an error object
  * whose `message` is complete on its own (status, ALTR's message, the fix).
+ *
+ * Every result is bounded: the whole CallToolResult as sent (text and structuredContent, which
+ * carry the envelope twice) is at most ALTR_MAX_RESULT_BYTES. A larger one is cut at an item
+ * boundary of the largest list in `data`, and the envelope says so: `truncated: true` and
+ * `truncation` {path, items_returned, items_omitted, continue_with | narrow_with, message}.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { AltrError } from "../altr/errors.js";
-import { scrub } from "../log/redact.js";
+import { scrub, scrubDeep, secretPattern } from "../log/redact.js";
 import type { JsonSchema } from "../schema/json-schema.js";
 import { InputError, ToolFailure, type ErrorKind } from "../tools/define.js";
 
@@ -23,6 +28,34 @@ export interface Envelope {
   success: boolean;
   data: unknown;
   error: ToolError | null;
+  /** Present (true) only when the result was cut to ALTR_MAX_RESULT_BYTES. */
+  truncated?: true;
+  truncation?: Truncation;
+}
+
+/** What a cut result left out, and how to get it. */
+export interface Truncation {
+  /** Where the cut list is, e.g. `data.roles` (`data` when no list could be cut). */
+  path: string;
+  items_returned: number;
+  items_omitted: number;
+  /** Arguments to add to the same call to fetch the rest (offset tools). */
+  continue_with?: Record<string, unknown>;
+  /** Parameters that narrow the answer, when the tool has no way to continue mid-answer. */
+  narrow_with?: string[];
+  message: string;
+}
+
+/** ALTR_MAX_RESULT_BYTES default: 256 KiB, more than an assistant can use in one answer. */
+export const DEFAULT_MAX_RESULT_BYTES = 262_144;
+
+/** What bounding needs to know about the call: the limit, and the tool's paging parameters. */
+export interface Bound {
+  maxBytes: number;
+  /** The call's validated-or-raw arguments (for `offset`). */
+  args?: unknown;
+  /** The tool's top-level parameter names. */
+  params?: readonly string[];
 }
 
 const ERROR_SCHEMA: JsonSchema = {
@@ -43,6 +76,20 @@ const ERROR_SCHEMA: JsonSchema = {
   additionalProperties: false,
 };
 
+const TRUNCATION_SCHEMA: JsonSchema = {
+  type: "object",
+  properties: {
+    path: { type: "string" },
+    items_returned: { type: "integer" },
+    items_omitted: { type: "integer" },
+    continue_with: { type: "object" },
+    narrow_with: { type: "array", items: { type: "string" } },
+    message: { type: "string" },
+  },
+  required: ["path", "items_returned", "items_omitted", "message"],
+  additionalProperties: false,
+};
+
 /**
  * outputSchema of a tool: the envelope is exact; `data` documents the curated shape, and its
  * second branch admits any other shape, because the curated spec approximates the live API and
@@ -58,6 +105,8 @@ export function outputSchemaFor(data: JsonSchema): JsonSchema {
         anyOf: [data, { description: "Undocumented shape: ALTR's answer as received when it differs from the documented one." }],
       },
       error: { anyOf: [{ type: "null" }, ERROR_SCHEMA] },
+      truncated: { type: "boolean" },
+      truncation: TRUNCATION_SCHEMA,
     },
     required: ["success", "data", "error"],
     additionalProperties: false,
@@ -92,24 +141,161 @@ export function sanitize(value: unknown): unknown {
   return value;
 }
 
-/** `verbatim`: the tool declared that its data must not be altered (see ToolSpec.verbatimOutput). */
-export function successResult(data: unknown, opts: { verbatim?: boolean } = {}): CallToolResult {
-  const envelope: Envelope = { success: true, data: opts.verbatim ? (data ?? null) : sanitize(data ?? null), error: null };
-  return { content: [{ type: "text", text: JSON.stringify(envelope) }], structuredContent: { ...envelope } };
+/**
+ * `verbatim`: the tool declared that its data must not be altered (see ToolSpec.verbatimOutput).
+ * `scrub`: the secrets (every derived form, see log/redact.ts) to take out of the data.
+ */
+export function successResult(data: unknown, opts: { verbatim?: boolean; bound?: Bound; scrub?: RegExp } = {}): CallToolResult {
+  const cleaned = opts.verbatim ? (data ?? null) : sanitize(data ?? null);
+  const envelope: Envelope = { success: true, data: scrubDeep(cleaned, opts.scrub), error: null };
+  return bounded(envelope, false, opts.bound);
 }
 
+/** Longest error text kept (ALTR's message can be a whole page). */
+const MAX_ERROR_TEXT = 4_000;
+const capText = (t: string): string => (t.length > MAX_ERROR_TEXT ? `${t.slice(0, MAX_ERROR_TEXT)}… (cut)` : t);
+
 /** Maps any thrown value to the error envelope; secrets are scrubbed from every text. */
-export function errorResult(err: unknown, secrets: Iterable<string>): CallToolResult {
+export function errorResult(err: unknown, secrets: Iterable<string> | RegExp | undefined, bound?: Bound): CallToolResult {
   const error = toToolError(err);
-  const scrubbed = sanitize({ ...error, message: scrub(error.message, secrets) }) as ToolError;
-  if (error.altr_message !== undefined) scrubbed.altr_message = clean(scrub(error.altr_message, secrets));
-  const data = err instanceof ToolFailure ? sanitize(err.data) : null;
+  const pattern = secrets instanceof RegExp || secrets === undefined ? secrets : secretPattern(secrets);
+  const scrubbed = sanitize({ ...error, message: capText(scrub(error.message, pattern)) }) as ToolError;
+  if (error.altr_message !== undefined) scrubbed.altr_message = clean(capText(scrub(error.altr_message, pattern)));
+  const data = err instanceof ToolFailure ? scrubDeep(sanitize(err.data), pattern) : null;
   const envelope: Envelope = { success: false, data, error: scrubbed };
-  return {
-    isError: true,
-    content: [{ type: "text", text: JSON.stringify(envelope) }],
-    structuredContent: { ...envelope },
+  return bounded(envelope, true, bound);
+}
+
+function toResult(envelope: Envelope, isError: boolean): CallToolResult {
+  const result: CallToolResult = { content: [{ type: "text", text: JSON.stringify(envelope) }], structuredContent: { ...envelope } };
+  return isError ? { isError: true, ...result } : result;
+}
+
+/** UTF-8 bytes of the result as the transport serialises it. */
+export function resultBytes(result: CallToolResult): number {
+  return Buffer.byteLength(JSON.stringify(result), "utf8");
+}
+
+type Key = string | number;
+
+/** A list, or an object used as a map (label → value), that can be cut at an item boundary. */
+interface Collection {
+  path: Key[];
+  /** List items, or a map's [key, value] entries. */
+  items: unknown[];
+  /** The collection with only its first `kept` items. */
+  rebuild(kept: number): unknown;
+  size: number;
+}
+
+/** Fewest entries for an object to count as a map that may be cut (records are not cut). */
+const MAP_MIN_ENTRIES = 16;
+
+/**
+ * The largest list (kind "list") or map (kind "map", an object of MAP_MIN_ENTRIES or more
+ * entries) in `value`, by serialised length; never looking inside list items.
+ */
+function largest(value: unknown, kind: "list" | "map", path: Key[] = []): Collection | undefined {
+  if (Array.isArray(value)) {
+    return kind === "list" ? { path, items: value, rebuild: (k) => value.slice(0, k), size: JSON.stringify(value)?.length ?? 0 } : undefined;
+  }
+  if (value === null || typeof value !== "object") return undefined;
+  const entries = Object.entries(value);
+  let best: Collection | undefined =
+    kind === "map" && entries.length >= MAP_MIN_ENTRIES
+      ? { path, items: entries, rebuild: (k) => Object.fromEntries(entries.slice(0, k)), size: JSON.stringify(value)?.length ?? 0 }
+      : undefined;
+  for (const [k, v] of entries) {
+    const found = largest(v, kind, [...path, k]);
+    if (found && (!best || found.size > best.size)) best = found;
+  }
+  return best;
+}
+
+/** `root` with the value at `path` replaced (objects along the path copied, nothing mutated). */
+function replaceAt(root: unknown, path: readonly Key[], value: unknown, sibling?: [string, unknown]): unknown {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path;
+  const copy = { ...(root as Record<string, unknown>) };
+  copy[String(head)] = replaceAt(copy[String(head)], rest, value, sibling);
+  if (rest.length === 0 && sibling && Object.hasOwn(copy, sibling[0])) copy[sibling[0]] = sibling[1];
+  return copy;
+}
+
+const CURSOR_NAMES = new Set(["offset", "cursor", "page_token", "next_page_token", "contiguous_id", "exclusive_start_key", "start_key"]);
+
+/**
+ * The result of `envelope`, at most `bound.maxBytes` serialised: the largest list in `data`
+ * (else the largest map, e.g. label → value) keeps as many leading items as fit. Offset tools get
+ * `continue_with: {offset}` (and their `next_offset` moved to the first item left out); others
+ * are told which parameters narrow it.
+ */
+export function bounded(envelope: Envelope, isError: boolean, bound: Bound | undefined): CallToolResult {
+  const full = toResult(envelope, isError);
+  const max = bound?.maxBytes ?? DEFAULT_MAX_RESULT_BYTES;
+  const fullBytes = resultBytes(full);
+  if (fullBytes <= max) return full;
+  const params = bound?.params ?? [];
+  const narrow = params.filter((p) => !CURSOR_NAMES.has(p));
+  const narrowText = narrow.length ? `narrow the call (${narrow.join(", ")})` : "narrow the call";
+  for (const kind of ["list", "map"] as const) {
+    const found = largest(envelope.data, kind);
+    if (!found || found.items.length === 0) continue;
+    const total = found.items.length;
+    const where = ["data", ...found.path].map((k) => (typeof k === "number" ? `[${k}]` : k)).join(".");
+    const args = bound?.args !== null && typeof bound?.args === "object" ? (bound.args as Record<string, unknown>) : {};
+    const parent = found.path.length > 0 ? valueAt(envelope.data, found.path.slice(0, -1)) : undefined;
+    const offsetTool =
+      kind === "list" && params.includes("offset") && parent !== null && typeof parent === "object" && Object.hasOwn(parent, "next_offset");
+    const start = typeof args.offset === "number" ? args.offset : 0;
+    const attempt = (kept: number): CallToolResult => {
+      const truncation: Truncation = {
+        path: where,
+        items_returned: kept,
+        items_omitted: total - kept,
+        ...(offsetTool ? { continue_with: { offset: start + kept } } : narrow.length ? { narrow_with: narrow } : {}),
+        message:
+          `The answer (${fullBytes} bytes) is over ALTR_MAX_RESULT_BYTES (${max}): ${where} keeps its first ${kept} of ${total} ${kind === "list" ? "items" : "entries"}. ` +
+          (offsetTool
+            ? `Call again with offset ${start + kept} for the rest.`
+            : `The ${kind === "list" ? "items" : "entries"} left out are not in any continuation cursor of this answer; ${narrowText} to see them.`),
+      };
+      const data = replaceAt(envelope.data, found.path, found.rebuild(kept), offsetTool ? ["next_offset", start + kept] : undefined);
+      return toResult({ ...envelope, data, truncated: true, truncation }, isError);
+    };
+    // Estimate from the items' own sizes (each appears plain and JSON-escaped), then check.
+    const overhead = resultBytes(attempt(0));
+    let budget = max - overhead;
+    let kept = 0;
+    while (kept < total && budget > 0) {
+      const item = JSON.stringify(found.items[kept]) ?? "null";
+      budget -= Buffer.byteLength(item) * 2 + (Buffer.byteLength(JSON.stringify(item)) - Buffer.byteLength(item)) + 4;
+      if (budget < 0) break;
+      kept++;
+    }
+    for (;;) {
+      const result = attempt(kept);
+      if (resultBytes(result) <= max) return result;
+      if (kept === 0) break;
+      kept = Math.floor(kept * 0.9);
+    }
+  }
+  // Nothing to cut at an item boundary (or the rest alone is too big): no data at all.
+  const truncation: Truncation = {
+    path: "data",
+    items_returned: 0,
+    items_omitted: 0,
+    ...(narrow.length ? { narrow_with: narrow } : {}),
+    message: `The answer (${fullBytes} bytes) is over ALTR_MAX_RESULT_BYTES (${max}) and has no list to shorten; ${narrowText}.`,
   };
+  const error = envelope.error ? { ...envelope.error, message: capText(envelope.error.message).slice(0, 2_000) } : null;
+  return toResult({ success: envelope.success, data: null, error, truncated: true, truncation }, isError);
+}
+
+function valueAt(root: unknown, path: readonly Key[]): unknown {
+  let v = root;
+  for (const k of path) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[String(k)] : undefined;
+  return v;
 }
 
 export function toToolError(err: unknown): ToolError {
@@ -125,6 +311,9 @@ export function toToolError(err: unknown): ToolError {
     return out;
   }
   if (err instanceof ToolFailure) return { kind: err.kind, message: err.message };
+  // The call's own signal, raised outside the ALTR client (e.g. while waiting on something else).
+  if (err instanceof DOMException && err.name === "AbortError") return { kind: "cancelled", message: "The call was cancelled by the client." };
+  if (err instanceof DOMException && err.name === "TimeoutError") return { kind: "timeout", message: "The call took too long and was stopped." };
   return {
     kind: "internal",
     message: `altr-mcp failed unexpectedly: ${err instanceof Error ? err.name : "error"}. See the server log for details.`,

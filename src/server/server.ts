@@ -20,16 +20,16 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
-import type { AltrClients } from "../altr/client.js";
+import { basicCredential, type AltrClients } from "../altr/client.js";
 import type { PresignedFetch } from "../altr/presigned.js";
 import type { Logger } from "../log/logger.js";
-import { collectSecrets, redactArgs, scrub } from "../log/redact.js";
+import { collectSecrets, redactArgs, scrub, secretPattern } from "../log/redact.js";
 import { createApps } from "./apps.js";
-import { confirmationGate, NotConfirmed, notConfirmedData, takeConfirm, type Ask } from "./confirm.js";
+import { confirmationGate, needsConfirmation, NotConfirmed, notConfirmedData, takeConfirm, type Ask } from "./confirm.js";
 import { getPrompt, listPrompts, listResources, PromptError, readResource, referenceResources } from "./guidance.js";
 import { instructions } from "./instructions.js";
 import { describeTool, selectTools, unknownRestricted, type Selection } from "./registry.js";
-import { errorResult, successResult, toToolError } from "./result.js";
+import { DEFAULT_MAX_RESULT_BYTES, errorResult, successResult, toToolError, type Bound } from "./result.js";
 import {
   createSupportPolicy,
   guardClients,
@@ -41,10 +41,52 @@ import {
   type SupportSession,
   type SupportSettings,
 } from "./support.js";
-import type { Tool } from "../tools/define.js";
+import { InputError, ToolFailure, type Tool } from "../tools/define.js";
 import { ALL_TOOLS, SUPPORT_TOOLS } from "../tools/index.js";
 
 export const SERVER_NAME = "altr-mcp";
+
+/** Deepest nesting accepted in tool arguments (no tool takes more than a few levels). */
+export const MAX_ARGUMENT_DEPTH = 32;
+
+/** An unpaired UTF-16 surrogate: not text, and it cannot be put in a URL (URIError). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Refuses arguments no tool can take, before anything else walks them (iteratively: a hostile
+ * nesting depth must not overflow the stack): nesting deeper than MAX_ARGUMENT_DEPTH, and
+ * strings or keys with an unpaired surrogate (which ended as `internal` when put in a path).
+ */
+function checkArguments(raw: unknown): void {
+  const bad: string[] = [];
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: raw, path: "", depth: 0 }];
+  while (stack.length > 0 && bad.length < 10) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === "string") {
+      if (LONE_SURROGATE.test(value)) bad.push(`${path || "(arguments)"}: contains an unpaired UTF-16 surrogate (not valid text)`);
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_ARGUMENT_DEPTH) {
+      throw new InputError(`Invalid arguments: ${path || "(arguments)"}: nested deeper than ${MAX_ARGUMENT_DEPTH} levels`, [path.split(/[.[]/)[0] || "(arguments)"]);
+    }
+    const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [k, v] as const);
+    for (const [k, v] of entries) {
+      if (!k.startsWith("[") && LONE_SURROGATE.test(k)) bad.push(`${path ? `${path}.` : ""}(a key): contains an unpaired UTF-16 surrogate (not valid text)`);
+      stack.push({ value: v, path: k.startsWith("[") ? `${path}${k}` : path ? `${path}.${k}` : k, depth: depth + 1 });
+    }
+  }
+  if (bad.length > 0) throw new InputError(`Invalid arguments: ${bad.join("; ")}`, [...new Set(bad.map((b) => b.split(/[.[:]/)[0]!))]);
+}
+
+/**
+ * The credentials' values that must never appear in a result or a log line: MAPI_SECRET and the
+ * Basic credential built from it (each also in every derived form, see log/redact.ts). The one
+ * list both the CLI's start-up and the in-process test harness pass as ServerDeps.secrets.
+ */
+export function credentialSecrets(mapiKey: string, mapiSecret: string): string[] {
+  return [mapiSecret, basicCredential(mapiKey, mapiSecret)];
+}
 
 export interface ServerDeps {
   clients: AltrClients;
@@ -58,6 +100,8 @@ export interface ServerDeps {
   presigned?: PresignedFetch;
   /** ALTR_CONFIRM_DESTRUCTIVE: destructive calls need the user's confirmation (default true). */
   confirmDestructive?: boolean;
+  /** ALTR_MAX_RESULT_BYTES: the most bytes one tool result may take as sent (default 256 KiB). */
+  maxResultBytes?: number;
   /** SUPPORT_MODE and SUPPORT_PROMPTS (support.ts); both off by default. */
   support?: SupportSettings;
 }
@@ -132,6 +176,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   const table = deps.tools ?? ALL_TOOLS;
   const selected = selectTools(table, deps.selection);
   const confirmDestructive = deps.confirmDestructive ?? true;
+  const maxResultBytes = deps.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
   const prebuilt = deps.tools === undefined ? prebuiltList(confirmDestructive) : undefined;
   const configured = selected.enabled.map((t) => prebuilt?.get(t.name) ?? describeTool(t, confirmDestructive));
   const support = createSupportPolicy(table, selected, deps.support ?? { mode: false, prompts: false }, deps.selection.restricted);
@@ -149,6 +194,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   const typos = unknownRestricted(table, deps.selection.restricted, SUPPORT_TOOLS.map((t) => t.name));
   if (typos.length) log.warn({ entries: typos }, `RESTRICTED_TOOLS names no tool: ${typos.join(", ")} (check the spelling: nothing is restricted by them)`);
   const baseSecrets = (deps.secrets ?? []).filter((s) => s.length >= 4);
+  const baseSecretPattern = secretPattern(baseSecrets);
   const jsonSchemaValidator = new LazyAjvValidator();
   // One child logger per tool, made on its first call, instead of a pino child (an object and its
   // serialised bindings) per call.
@@ -188,30 +234,50 @@ export function createToolHost(deps: ServerDeps): ToolHost {
     const journal = (outcome: string) => {
       if (unlocked) latch.wrote(tool.name, writeDetail(tool, takeConfirmQuietly(tool, raw), outcome));
     };
-    const secrets = collectSecrets(raw, tool.sensitive, new Set(baseSecrets));
+    const bound: Bound = { maxBytes: maxResultBytes, args: raw, params: Object.keys(tool.inputSchema.shape) };
     const started = performance.now();
     let child = toolLogs.get(tool.name);
     if (!child) toolLogs.set(tool.name, (child = log.child({ tool: tool.name })));
     // The token's subject is logged with each call (never the token itself).
     if (session.caller) child = child.child({ subject: session.caller.subject });
-    if (log.isLevelEnabled("debug")) child.debug({ args: redactArgs(raw, tool.sensitive) }, "tool call");
+    let secrets = baseSecretPattern;
     try {
+      checkArguments(raw);
+      // Every derived form (encoded, base64, JSON-escaped, any case) of the credentials and of
+      // this call's sensitive values, taken out of the result and of every log line about the call.
+      secrets = secretPattern(collectSecrets(raw, tool.sensitive, new Set(baseSecrets)));
+      if (log.isLevelEnabled("debug")) child.debug({ args: redactArgs(raw, tool.sensitive) }, "tool call");
       const { args, confirm } = takeConfirm(tool, raw);
       // A client that can show a form always asks the user: the model cannot confirm on the user's
       // behalf. `confirm: true` is the confirmation only where no form can be shown.
       const gate =
-        confirmDestructive && tool.annotations.destructiveHint && (ask !== undefined || !confirm)
+        confirmDestructive && needsConfirmation(tool) && (ask !== undefined || !confirm)
           ? confirmationGate(tool, ask)
           : undefined;
       const data = await tool.invoke(args, { altr, signal, log: child, presigned: deps.presigned }, gate);
-      child.info({ ms: Math.round(performance.now() - started), outcome: "ok" }, "tool call finished");
+      // Tokenization answers are derived from the call's sensitive values by design (tokens for
+      // plaintext and back; a random token can contain a short value by chance): only the
+      // credentials are taken out of them. Every other answer loses the call's secrets too.
+      const payload = tool.verbatimOutput || tool.toolset === "tokenization";
+      let result: CallToolResult;
+      try {
+        result = successResult(data, { verbatim: tool.verbatimOutput, bound, scrub: payload ? baseSecretPattern : secrets });
+      } catch (err) {
+        // ALTR's answer nested too deeply (or too large) to walk or serialise: its fault, not ours.
+        if (err instanceof RangeError) {
+          throw new ToolFailure("invalid_response", "ALTR's answer could not be turned into a result: it is nested too deeply or too large. Narrow the call.");
+        }
+        throw err;
+      }
+      const truncated = result.structuredContent?.truncated === true;
+      child.info({ ms: Math.round(performance.now() - started), outcome: "ok", ...(truncated ? { truncated } : {}) }, "tool call finished");
       journal("ok");
-      return successResult(data, { verbatim: tool.verbatimOutput });
+      return result;
     } catch (err) {
       if (err instanceof NotConfirmed) {
         child.info({ ms: Math.round(performance.now() - started), outcome: err.action }, "tool call not confirmed");
         journal(`not confirmed (${err.action})`);
-        return successResult(notConfirmedData(tool, err.action));
+        return successResult(notConfirmedData(tool, err.action), { bound });
       }
       const e = toToolError(err);
       journal(`error (${e.kind}${e.status === undefined ? "" : ` ${e.status}`})`);
@@ -228,7 +294,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       } else {
         child.warn(fields, "tool call failed");
       }
-      return errorResult(err, secrets);
+      return errorResult(err, secrets, bound);
     }
   }
 

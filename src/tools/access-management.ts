@@ -3,10 +3,9 @@
  * The rule fragments here are shared with access requests, which use the Snowflake rule format.
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import { responseData, defineTool, input, type Tool } from "./define.js";
+import { CREATE, REMOVE, UPDATE, text } from "./common.js";
 
-const text = z.string().trim().min(1);
 /** At most 255 characters (checked, not advertised: the limit rarely matters and costs tokens). */
 export const name255 = text.refine((v) => v.length <= 255, "must be at most 255 characters");
 
@@ -152,23 +151,18 @@ export const accessManagementTools: Tool[] = [
       policy_maintenance: maintenance.optional(),
       access_request_id: text.optional().describe("The access request it fulfils."),
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["api.createSnowflakeAccessPolicy"],
     output: responseData("api.createSnowflakeAccessPolicy"),
-    async handler(args, { altr, signal }) {
-      const body = await ok(
-        altr.api.POST("/v1/unified-policy/management/policy/accessManagement/snowflake", {
-          body: {
+    async handler(args, { call, signal }) {
+      const body = await call("api.createSnowflakeAccessPolicy", { body: {
             policy_name: args.policy_name,
             description: args.description,
             connection_ids: [args.connection_id],
             rules: args.rules,
             ...(args.policy_maintenance ? { policy_maintenance: args.policy_maintenance } : {}),
             ...(args.access_request_id ? { access_request_id: args.access_request_id } : {}),
-          },
-          signal,
-        }),
-      );
+          }, signal });
       return body?.data ?? null;
     },
   }),
@@ -187,13 +181,11 @@ export const accessManagementTools: Tool[] = [
       rules: oltpRules,
       case_sensitivity: z.enum(["case_sensitive"]).default("case_sensitive"),
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["api.createOltpAccessPolicy"],
     output: responseData("api.createOltpAccessPolicy"),
-    async handler(args, { altr, signal }) {
-      const body = await ok(
-        altr.api.POST("/v1/unified-policy/management/policy/accessManagement/oltp", {
-          body: {
+    async handler(args, { call, signal }) {
+      const body = await call("api.createOltpAccessPolicy", { body: {
             policy_name: args.policy_name,
             description: args.description,
             repo_name: args.repo_name,
@@ -201,10 +193,7 @@ export const accessManagementTools: Tool[] = [
             database_type_name: args.database_type_name,
             rules: args.rules,
             case_sensitivity: args.case_sensitivity,
-          },
-          signal,
-        }),
-      );
+          }, signal });
       return body?.data ?? null;
     },
   }),
@@ -221,17 +210,11 @@ export const accessManagementTools: Tool[] = [
       description: name255.optional(),
     },
     // A replaced rule list can revoke access, so it is flagged as destructive.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["api.updateSnowflakeAccessPolicy"],
     output: responseData("api.updateSnowflakeAccessPolicy"),
-    async handler({ policy_id, policy_name, rules, description }, { altr, signal }) {
-      const body = await ok(
-        altr.api.PUT("/v1/unified-policy/management/policy/accessManagement/snowflake/{policy_id}", {
-          params: { path: { policy_id } },
-          body: { policy_name, rules, ...(description ? { description } : {}) },
-          signal,
-        }),
-      );
+    async handler({ policy_id, policy_name, rules, description }, { call, signal }) {
+      const body = await call("api.updateSnowflakeAccessPolicy", { path: { policy_id }, body: { policy_name, rules, ...(description ? { description } : {}) }, signal });
       return body?.data ?? null;
     },
   }),
@@ -242,16 +225,11 @@ export const accessManagementTools: Tool[] = [
     description: "Run an access policy's check now.",
     toolset: "access_management",
     input: { policy_id: accessPolicyId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["api.triggerAccessPolicyCheck"],
     output: responseData("api.triggerAccessPolicyCheck"),
-    async handler({ policy_id }, { altr, signal }) {
-      const body = await ok(
-        altr.api.PUT("/v1/unified-policy/management/policy/accessManagement/triggerCheck/{policy_id}", {
-          params: { path: { policy_id } },
-          signal,
-        }),
-      );
+    async handler({ policy_id }, { call, signal }) {
+      const body = await call("api.triggerAccessPolicyCheck", { path: { policy_id }, signal });
       return body?.data ?? null;
     },
   }),

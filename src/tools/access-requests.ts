@@ -1,10 +1,10 @@
 /** Access requests: file, list, review and resolve Snowflake access requests (api service). */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import type { components } from "../generated/api.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, responseBody, responseData, type Tool } from "./define.js";
 import { snowflakeRules } from "./access-management.js";
+import { CREATE, READ, UPDATE, text } from "./common.js";
 
 type AccessRequestStatus = components["schemas"]["AccessRequestStatus"];
 
@@ -23,7 +23,6 @@ const STATUSES = [
   "FAILED",
 ] as const satisfies readonly AccessRequestStatus[];
 
-const text = z.string().trim().min(1);
 const requestId = text;
 
 const snowflakeMetadata = input.described(
@@ -41,23 +40,19 @@ function nextStartKey(key: unknown): string | null {
 
 const decision = (verb: "approve" | "deny" | "cancel", what: string, title: string) =>
   defineTool({
+    // Approving grants access to protected data: it asks the user first (not destructive).
+    ...(verb === "approve" ? { asks: "always" as const } : {}),
     name: `${verb}_access_request`,
     title,
     description: what,
     toolset: "access_requests",
     input: { request_id: requestId, justification: text },
     // A request can be decided once; repeating the call changes nothing further.
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: [`api.${verb}AccessRequest` as const],
     output: responseData(`api.${verb}AccessRequest`),
-    async handler({ request_id, justification }, { altr, signal }) {
-      const body = await ok(
-        altr.api.PUT(`/v1/unified-policy/management/accessRequest/{request_id}/${verb}`, {
-          params: { path: { request_id } },
-          body: { justification },
-          signal,
-        }),
-      );
+    async handler({ request_id, justification }, { call, signal }) {
+      const body = await call(`api.${verb}AccessRequest` as const, { path: { request_id }, body: { justification }, signal });
       return body?.data ?? null;
     },
   });
@@ -77,13 +72,11 @@ export const accessRequestTools: Tool[] = [
       role: text.optional().describe("Requester's Snowflake role."),
       snowflake_metadata: snowflakeMetadata.optional(),
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["api.createAccessRequest"],
     output: responseData("api.createAccessRequest"),
-    async handler(args, { altr, signal }) {
-      const body = await ok(
-        altr.api.POST("/v1/unified-policy/management/accessRequest", {
-          body: {
+    async handler(args, { call, signal }) {
+      const body = await call("api.createAccessRequest", { body: {
             requester_identity: {
               requester: args.requester,
               ...(args.email ? { email: args.email } : {}),
@@ -93,10 +86,7 @@ export const accessRequestTools: Tool[] = [
             connection_id: args.connection_id,
             rules: args.rules,
             ...(args.snowflake_metadata ? { snowflake_metadata: args.snowflake_metadata } : {}),
-          },
-          signal,
-        }),
-      );
+          }, signal });
       return body?.data ?? null;
     },
   }),
@@ -113,15 +103,15 @@ export const accessRequestTools: Tool[] = [
       sort: z.enum(["asc", "desc"]).optional(),
       exclusive_start_key: text.optional().describe("next_start_key of a previous answer."),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.listAccessRequests"],
     output: objectOf({
       access_requests: propertyOf(responseBody("api.listAccessRequests"), "data"),
       count: S.integer,
       next_start_key: S.nullableString,
     }),
-    async handler(query, { altr, signal }) {
-      const body = await ok(altr.api.GET("/v1/unified-policy/management/accessRequest", { params: { query }, signal }));
+    async handler(query, { call, signal }) {
+      const body = await call("api.listAccessRequests", { query, signal });
       const requests = Array.isArray(body?.data) ? body.data : [];
       return { access_requests: requests, count: requests.length, next_start_key: nextStartKey(body?.last_evaluated_key) };
     },
@@ -133,18 +123,16 @@ export const accessRequestTools: Tool[] = [
     description: "Get one access request: rules, state, who decided and why.",
     toolset: "access_requests",
     input: { request_id: requestId },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.getAccessRequest"],
     output: responseData("api.getAccessRequest"),
-    async handler({ request_id }, { altr, signal }) {
-      const body = await ok(
-        altr.api.GET("/v1/unified-policy/management/accessRequest/{request_id}", { params: { path: { request_id } }, signal }),
-      );
+    async handler({ request_id }, { call, signal }) {
+      const body = await call("api.getAccessRequest", { path: { request_id }, signal });
       return body?.data ?? null;
     },
   }),
 
-  decision("approve", "Approve an OPEN access request, with the reason; ALTR grants it.", "Approve an access request"),
+  decision("approve", "Approve an OPEN access request, with the reason; ALTR grants it, so it asks first.", "Approve an access request"),
   decision("deny", "Deny an OPEN access request, with the reason.", "Deny an access request"),
   decision("cancel", "Withdraw an OPEN access request, with the reason.", "Cancel an access request"),
 ];

@@ -3,12 +3,12 @@
  * instance (comments, pins, sign-offs) — ALTR's Audit Report service (audit_report).
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import { paginate } from "../altr/paginate.js";
 import type { components } from "../generated/audit-report.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, responseBody, type Tool } from "./define.js";
-import { isTimeZone, MAX_PAGES } from "./common.js";
+import { CREATE, isTimeZone, MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
+import { cron } from "./cron.js";
 
 type Definition = components["schemas"]["Definition"];
 type DefinitionInput = components["schemas"]["DefinitionInput"];
@@ -16,78 +16,6 @@ type IntegrationType = components["schemas"]["IntegrationType"];
 
 /** ALTR's largest page (its default is 25). */
 const PAGE_MAX = 100;
-
-// ---------------------------------------------------------------------------------------------
-// Cron: the 6-field form the service expects (minute hour day-of-month month day-of-week year).
-
-export const CRON_FORM =
-  'six fields "minute hour day-of-month month day-of-week year" with ? in exactly one of day-of-month and day-of-week, e.g. "0 9 ? * MON *" (Mondays 09:00) or "0 12 * * ? *" (daily at noon)';
-
-interface CronField {
-  name: string;
-  min: number;
-  max: number;
-  names?: readonly string[];
-}
-const CRON_FIELDS: readonly CronField[] = [
-  { name: "minute", min: 0, max: 59 },
-  { name: "hour", min: 0, max: 23 },
-  { name: "day-of-month", min: 1, max: 31 },
-  { name: "month", min: 1, max: 12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] },
-  { name: "day-of-week", min: 1, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
-  { name: "year", min: 1970, max: 2199 },
-];
-const DOM = 2;
-const DOW = 4;
-
-function cronValue(field: CronField, text: string): boolean {
-  if (/^\d+$/.test(text)) return Number(text) >= field.min && Number(text) <= field.max;
-  return field.names?.includes(text.toUpperCase()) ?? false;
-}
-
-function cronItem(index: number, text: string): boolean {
-  const field = CRON_FIELDS[index]!;
-  if (index === DOM && /^(L|LW|\d{1,2}W)$/i.test(text)) return !/\d/.test(text) || cronValue(field, text.replace(/W$/i, ""));
-  if (index === DOW) {
-    const special = /^(\w+?)(L|#[1-5])$/i.exec(text);
-    if (text.toUpperCase() === "L") return true;
-    if (special) return cronValue(field, special[1]!);
-  }
-  const parts = text.split("/");
-  if (parts.length > 2) return false;
-  const [base, step] = parts as [string, string | undefined];
-  if (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1)) return false;
-  if (base === "*") return true;
-  const bounds = base.split("-");
-  if (bounds.length > 2) return false;
-  return bounds.every((b) => cronValue(field, b));
-}
-
-/** Why `expr` is not a cron expression the service accepts, or undefined when it is one. */
-export function cronProblem(expr: string): string | undefined {
-  const fields = expr.trim().split(/\s+/);
-  if (fields.length !== 6) return `has ${fields.length} field${fields.length === 1 ? "" : "s"}`;
-  const dom = fields[DOM] === "?";
-  const dow = fields[DOW] === "?";
-  if (dom === dow) return "? must be in exactly one of day-of-month and day-of-week";
-  for (const [i, f] of fields.entries()) {
-    if (f === "?") {
-      if (i !== DOM && i !== DOW) return `? is only allowed in day-of-month or day-of-week, not in ${CRON_FIELDS[i]!.name}`;
-      continue;
-    }
-    if (!f.split(",").every((item) => cronItem(i, item))) return `${CRON_FIELDS[i]!.name} "${f}" is not valid`;
-  }
-  return undefined;
-}
-
-const cron = z
-  .string()
-  .trim()
-  .superRefine((value, ctx) => {
-    const problem = cronProblem(value);
-    if (problem) ctx.addIssue({ code: "custom", message: `${problem}; expected ${CRON_FORM}` });
-  })
-  .describe('6-field cron (min hour dom month dow year), ? in one day field, e.g. "0 9 ? * MON *".');
 
 // ---------------------------------------------------------------------------------------------
 // Definition parameters.
@@ -270,9 +198,6 @@ async function pages<T>(
 const listOutput = (op: Parameters<typeof responseBody>[0]) =>
   objectOf({ items: propertyOf(responseBody(op), "items"), count: S.integer, next_cursor: S.nullableString });
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const DEF = "/audit-reports/definitions/{definition_id}" as const;
-const INST = "/audit-reports/definitions/{definition_id}/instances/{instance_id}" as const;
 
 export const auditReportTools: Tool[] = [
   defineTool({
@@ -284,14 +209,9 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportDefinitions"],
     output: listOutput("audit_report.listReportDefinitions"),
-    async handler({ archived, ...args }, { altr, signal }) {
+    async handler({ archived, ...args }, { call, signal }) {
       return pages(args, (query) =>
-        ok(
-          altr.audit_report.GET("/audit-reports/definitions/", {
-            params: { query: { ...query, ...(archived !== undefined ? { archived } : {}) } },
-            signal,
-          }),
-        ),
+        call("audit_report.listReportDefinitions", { query: { ...query, ...(archived !== undefined ? { archived } : {}) }, signal }),
       );
     },
   }),
@@ -302,12 +222,12 @@ export const auditReportTools: Tool[] = [
     description: "Create an audit report definition.",
     toolset: "audit_reports",
     input: definitionFields,
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["audit_report.createReportDefinition"],
     output: responseBody("audit_report.createReportDefinition"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       const body = definitionBody(args);
-      return ok(altr.audit_report.POST("/audit-reports/definitions/", { body, signal }));
+      return call("audit_report.createReportDefinition", { body, signal });
     },
   }),
 
@@ -320,8 +240,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.getReportDefinition"],
     output: responseBody("audit_report.getReportDefinition"),
-    async handler({ definition_id }, { altr, signal }) {
-      return ok(altr.audit_report.GET(DEF, { params: { path: { definition_id } }, signal }));
+    async handler({ definition_id }, { call, signal }) {
+      return call("audit_report.getReportDefinition", { path: { definition_id }, signal });
     },
   }),
 
@@ -332,17 +252,17 @@ export const auditReportTools: Tool[] = [
     toolset: "audit_reports",
     input: { definition_id: definitionId, ...definitionFields },
     // A full replace removes whatever the caller leaves out (delivery, filters, schedule).
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["audit_report.getReportDefinition", "audit_report.updateReportDefinition"],
     output: objectOf({ definition: responseBody("audit_report.updateReportDefinition"), cleared: { type: "object" } }),
-    async handler({ definition_id, ...args }, { altr, signal }) {
+    async handler({ definition_id, ...args }, { call, signal }) {
       const body = definitionBody(args);
-      const current = await ok(altr.audit_report.GET(DEF, { params: { path: { definition_id } }, signal }));
+      const current = await call("audit_report.getReportDefinition", { path: { definition_id }, signal });
       // No parameter sets these, so a replace must not silently reset them.
       if (current.required_approvals !== undefined) body.required_approvals = current.required_approvals;
       if (current.retention_days !== undefined) body.retention_days = current.retention_days;
       const cleared = clearedBy(current, body);
-      const definition = await ok(altr.audit_report.PUT(DEF, { params: { path: { definition_id } }, body, signal }));
+      const definition = await call("audit_report.updateReportDefinition", { path: { definition_id }, body, signal });
       return { definition, cleared };
     },
   }),
@@ -353,11 +273,11 @@ export const auditReportTools: Tool[] = [
     description: "Archive a report definition: it stops running until restored; reports stay.",
     toolset: "audit_reports",
     input: { definition_id: definitionId },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["audit_report.archiveReportDefinition"],
     output: responseBody("audit_report.archiveReportDefinition"),
-    async handler({ definition_id }, { altr, signal }) {
-      return ok(altr.audit_report.DELETE(DEF, { params: { path: { definition_id } }, signal }));
+    async handler({ definition_id }, { call, signal }) {
+      return call("audit_report.archiveReportDefinition", { path: { definition_id }, signal });
     },
   }),
 
@@ -367,11 +287,11 @@ export const auditReportTools: Tool[] = [
     description: "Make an archived report definition active again.",
     toolset: "audit_reports",
     input: { definition_id: definitionId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["audit_report.restoreReportDefinition"],
     output: responseBody("audit_report.restoreReportDefinition"),
-    async handler({ definition_id }, { altr, signal }) {
-      return ok(altr.audit_report.POST(`${DEF}/restore`, { params: { path: { definition_id } }, signal }));
+    async handler({ definition_id }, { call, signal }) {
+      return call("audit_report.restoreReportDefinition", { path: { definition_id }, signal });
     },
   }),
 
@@ -381,11 +301,11 @@ export const auditReportTools: Tool[] = [
     description: "Generate a report now; at most once per definition every 5 minutes.",
     toolset: "audit_reports",
     input: { definition_id: definitionId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["audit_report.triggerReportDefinition"],
     output: responseBody("audit_report.triggerReportDefinition"),
-    async handler({ definition_id }, { altr, signal }) {
-      return ok(altr.audit_report.POST(`${DEF}/trigger`, { params: { path: { definition_id } }, signal }));
+    async handler({ definition_id }, { call, signal }) {
+      return call("audit_report.triggerReportDefinition", { path: { definition_id }, signal });
     },
   }),
 
@@ -398,9 +318,9 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportInstances"],
     output: listOutput("audit_report.listReportInstances"),
-    async handler({ definition_id, ...args }, { altr, signal }) {
+    async handler({ definition_id, ...args }, { call, signal }) {
       return pages(args, (query) =>
-        ok(altr.audit_report.GET(`${DEF}/instances/`, { params: { path: { definition_id }, query }, signal })),
+        call("audit_report.listReportInstances", { path: { definition_id }, query, signal }),
       );
     },
   }),
@@ -414,8 +334,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.getReportInstance"],
     output: responseBody("audit_report.getReportInstance"),
-    async handler({ definition_id, instance_id }, { altr, signal }) {
-      return ok(altr.audit_report.GET(INST, { params: { path: { definition_id, instance_id } }, signal }));
+    async handler({ definition_id, instance_id }, { call, signal }) {
+      return call("audit_report.getReportInstance", { path: { definition_id, instance_id }, signal });
     },
   }),
 
@@ -432,10 +352,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.getReportInstanceDownloadUrl"],
     output: responseBody("audit_report.getReportInstanceDownloadUrl"),
-    async handler({ definition_id, instance_id, format }, { altr, signal }) {
-      return ok(
-        altr.audit_report.GET(`${INST}/download`, { params: { path: { definition_id, instance_id }, query: { format } }, signal }),
-      );
+    async handler({ definition_id, instance_id, format }, { call, signal }) {
+      return call("audit_report.getReportInstanceDownloadUrl", { path: { definition_id, instance_id }, query: { format }, signal });
     },
   }),
 
@@ -448,9 +366,9 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportComments"],
     output: listOutput("audit_report.listReportComments"),
-    async handler({ definition_id, instance_id, ...args }, { altr, signal }) {
+    async handler({ definition_id, instance_id, ...args }, { call, signal }) {
       return pages(args, (query) =>
-        ok(altr.audit_report.GET(`${INST}/comments/`, { params: { path: { definition_id, instance_id }, query }, signal })),
+        call("audit_report.listReportComments", { path: { definition_id, instance_id }, query, signal }),
       );
     },
   }),
@@ -461,13 +379,11 @@ export const auditReportTools: Tool[] = [
     description: "Comment on a generated report; each call adds one.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId, text: z.string().trim().min(1) },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["audit_report.createReportComment"],
     output: responseBody("audit_report.createReportComment"),
-    async handler({ definition_id, instance_id, text }, { altr, signal }) {
-      return ok(
-        altr.audit_report.POST(`${INST}/comments/`, { params: { path: { definition_id, instance_id } }, body: { text }, signal }),
-      );
+    async handler({ definition_id, instance_id, text }, { call, signal }) {
+      return call("audit_report.createReportComment", { path: { definition_id, instance_id }, body: { text }, signal });
     },
   }),
 
@@ -477,13 +393,11 @@ export const auditReportTools: Tool[] = [
     description: "Pin a comment to the top; one per report.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId, comment_id: commentId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["audit_report.pinReportComment"],
     output: responseBody("audit_report.pinReportComment"),
-    async handler({ definition_id, instance_id, comment_id }, { altr, signal }) {
-      return ok(
-        altr.audit_report.POST(`${INST}/comments/{comment_id}/pin`, { params: { path: { definition_id, instance_id, comment_id } }, signal }),
-      );
+    async handler({ definition_id, instance_id, comment_id }, { call, signal }) {
+      return call("audit_report.pinReportComment", { path: { definition_id, instance_id, comment_id }, signal });
     },
   }),
 
@@ -493,13 +407,11 @@ export const auditReportTools: Tool[] = [
     description: "Unpin a comment.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, instance_id: instanceId, comment_id: commentId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["audit_report.unpinReportComment"],
     output: responseBody("audit_report.unpinReportComment"),
-    async handler({ definition_id, instance_id, comment_id }, { altr, signal }) {
-      return ok(
-        altr.audit_report.POST(`${INST}/comments/{comment_id}/unpin`, { params: { path: { definition_id, instance_id, comment_id } }, signal }),
-      );
+    async handler({ definition_id, instance_id, comment_id }, { call, signal }) {
+      return call("audit_report.unpinReportComment", { path: { definition_id, instance_id, comment_id }, signal });
     },
   }),
 
@@ -512,8 +424,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.getReportSignOff"],
     output: responseBody("audit_report.getReportSignOff"),
-    async handler({ definition_id, instance_id }, { altr, signal }) {
-      return ok(altr.audit_report.GET(`${INST}/sign_off`, { params: { path: { definition_id, instance_id } }, signal }));
+    async handler({ definition_id, instance_id }, { call, signal }) {
+      return call("audit_report.getReportSignOff", { path: { definition_id, instance_id }, signal });
     },
   }),
 
@@ -535,17 +447,11 @@ export const auditReportTools: Tool[] = [
       comments: z.string().trim().min(1).optional(),
     },
     // ALTR refuses a second sign-off by the same user (409), so a repeat changes nothing.
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["audit_report.createReportSignOff"],
     output: responseBody("audit_report.createReportSignOff"),
-    async handler({ definition_id, instance_id, action, attestation, comments }, { altr, signal }) {
-      return ok(
-        altr.audit_report.POST(`${INST}/sign_off`, {
-          params: { path: { definition_id, instance_id } },
-          body: { action, attestation, ...(comments !== undefined ? { comments } : {}) },
-          signal,
-        }),
-      );
+    async handler({ definition_id, instance_id, action, attestation, comments }, { call, signal }) {
+      return call("audit_report.createReportSignOff", { path: { definition_id, instance_id }, body: { action, attestation, ...(comments !== undefined ? { comments } : {}) }, signal });
     },
   }),
 
@@ -558,9 +464,9 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportSignOffs"],
     output: listOutput("audit_report.listReportSignOffs"),
-    async handler({ definition_id, instance_id, ...args }, { altr, signal }) {
+    async handler({ definition_id, instance_id, ...args }, { call, signal }) {
       return pages(args, (query) =>
-        ok(altr.audit_report.GET(`${INST}/sign_offs`, { params: { path: { definition_id, instance_id }, query }, signal })),
+        call("audit_report.listReportSignOffs", { path: { definition_id, instance_id }, query, signal }),
       );
     },
   }),

@@ -4,11 +4,10 @@
  * so with HTTP 202), so the assistant knows to ask for the results again.
  */
 import { z } from "zod";
-import { okWithStatus, ok } from "../altr/client.js";
 import type { components } from "../generated/altrnet.js";
 import { S } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, responseData, type Tool } from "./define.js";
-import { withProperties } from "./common.js";
+import { READ, withProperties } from "./common.js";
 
 type SystemAuditCategory = components["schemas"]["SystemAuditCategory"];
 
@@ -90,14 +89,14 @@ export const auditTools: Tool[] = [
       order_by: z.enum(["asc", "desc"]).optional(),
       sort_by: z.enum(["event_time", "rows_accessed"]).optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     readOnlyReason: "The POST only starts a search over audits; it changes nothing.",
     operations: ["api.startQueryAuditSearch"],
     output: responseBody("api.startQueryAuditSearch"),
-    async handler(query, { altr, signal }) {
+    async handler(query, { call, signal }) {
       checkWindow(query.from_date_time, query.to_date_time);
       // Every filter travels in the query string; no body (as the upstream sends it).
-      return ok(altr.api.POST("/v1/query-audits/search", { params: { query }, signal }));
+      return call("api.startQueryAuditSearch", { query, signal });
     },
   }),
 
@@ -112,13 +111,11 @@ export const auditTools: Tool[] = [
       limit: z.number().int().min(1).max(250).optional(),
       next_page_token: z.string().min(1).optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.getQueryAuditResults"],
     output: withProperties(responseBody("api.getQueryAuditResults"), { status: statusSchema }),
-    async handler({ search_uuid, ...query }, { altr, signal }) {
-      const { data, status } = await okWithStatus(
-        altr.api.GET("/v1/query-audits/results/{search_uuid}", { params: { path: { search_uuid }, query }, signal }),
-      );
+    async handler({ search_uuid, ...query }, { callWithStatus, signal }) {
+      const { data, status } = await callWithStatus("api.getQueryAuditResults", { path: { search_uuid }, query, signal });
       const next = data?.next_page_token || null;
       return {
         ...data,
@@ -144,11 +141,11 @@ export const auditTools: Tool[] = [
       from_date_time: utcTime.optional().describe("UTC, e.g. 2025-06-01T00:00:00Z; default 48 h ago."),
       to_date_time: utcTime.optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     readOnlyReason: "The POST only starts a query over the audit log; it changes nothing.",
     operations: ["altrnet.startSystemAuditQuery"],
     output: withProperties(systemAuditData("altrnet.startSystemAuditQuery"), { next_offset: S.nullableInteger }),
-    async handler({ from_date_time, to_date_time, ...rest }, { altr, signal }) {
+    async handler({ from_date_time, to_date_time, ...rest }, { callWithStatus, signal }) {
       checkWindow(from_date_time, to_date_time, ONE_WEEK_MS);
       // ALTR wants exactly YYYY-MM-DDTHH:mm:ss.sssZ; the upstream's names become from/to.
       const query = {
@@ -156,9 +153,7 @@ export const auditTools: Tool[] = [
         ...(from_date_time ? { from: new Date(from_date_time).toISOString() } : {}),
         ...(to_date_time ? { to: new Date(to_date_time).toISOString() } : {}),
       };
-      const { data: body, status } = await okWithStatus(
-        altr.altrnet.POST("/api/systemaudits/query/start", { params: { query }, signal }),
-      );
+      const { data: body, status } = await callWithStatus("altrnet.startSystemAuditQuery", { query, signal });
       const data = body?.data ?? {};
       const received = data.data?.length ?? 0;
       const more = status !== 202 && data.moreData === true && received > 0;
@@ -173,14 +168,12 @@ export const auditTools: Tool[] = [
       "Get a system-audit query's results; moreData: search again with next_offset.",
     toolset: "audits",
     input: { token: z.string().trim().min(1) },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["altrnet.getSystemAuditQueryResult"],
     output: systemAuditData("altrnet.getSystemAuditQueryResult"),
-    async handler({ token }, { altr, signal }) {
+    async handler({ token }, { callWithStatus, signal }) {
       // The token is percent-encoded exactly once by the shared path serializer.
-      const { data: body, status } = await okWithStatus(
-        altr.altrnet.GET("/api/systemaudits/query/result/{token}", { params: { path: { token } }, signal }),
-      );
+      const { data: body, status } = await callWithStatus("altrnet.getSystemAuditQueryResult", { path: { token }, signal });
       return { ...(body?.data ?? {}), status: searchStatus(status) };
     },
   }),

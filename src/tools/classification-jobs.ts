@@ -1,28 +1,16 @@
 /** Classification jobs: list, inspect, start (Snowflake native / GDLP, Databricks, OLTP), control, report. */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import { downloadPresigned, PresignedError, type PresignedErrorKind } from "../altr/presigned.js";
 import type { components } from "../generated/classification.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, ToolFailure, responseBody, type ErrorKind, type Tool } from "./define.js";
-import {
-  allPages,
-  CONDITION_TARGETS,
-  contiguousId,
-  databaseId,
-  jobId,
-  listOf,
-  name,
-  pageSize,
-  positive,
-  readPages,
-  uuid,
-} from "./classification-shared.js";
+import { MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
+import { allPages, CONDITION_TARGETS, contiguousId, databaseId, jobId, listOf, name, pageSize, positive, uuid } from "./classification-shared.js";
+import { paginateTokens } from "../altr/paginate.js";
 
 type Job = components["schemas"]["Job"];
 type Target = components["schemas"]["ConditionTarget"];
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 /** Starting a job is not idempotent: every call starts another scan. */
 const START = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
 const POLL = "Poll get_job.";
@@ -86,15 +74,12 @@ export const classificationJobTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listJobs"],
     output: responseBody("classification.listJobs"),
-    async handler({ contiguous_id, all_pages, ...filters }, { altr, signal }) {
-      const page = await readPages<Job>({
+    async handler({ contiguous_id, all_pages, ...filters }, { call, signal }) {
+      const page = await paginateTokens<Job>({
         start: contiguous_id,
-        all: all_pages,
+        maxPages: all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
-          const body = await ok(
-            altr.classification.GET("/v1/jobs", {
-              params: {
-                query: {
+          const body = await call("classification.listJobs", { query: {
                   limit: filters.limit,
                   contiguous_id: token,
                   status: filters.status,
@@ -103,11 +88,7 @@ export const classificationJobTools: Tool[] = [
                   agent_id: filters.agent_id,
                   classification_type: filters.classification_type as 1 | 2 | 3 | 4 | 5 | 6 | undefined,
                   order: filters.order,
-                },
-              },
-              signal,
-            }),
-          );
+                }, signal });
           return { items: body.jobs, next: body.contiguous_id };
         },
       });
@@ -130,17 +111,12 @@ export const classificationJobTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listActiveJobs"],
     output: responseBody("classification.listActiveJobs"),
-    async handler({ contiguous_id, all_pages, limit, database_id, agent_id }, { altr, signal }) {
-      const page = await readPages<Job>({
+    async handler({ contiguous_id, all_pages, limit, database_id, agent_id }, { call, signal }) {
+      const page = await paginateTokens<Job>({
         start: contiguous_id,
-        all: all_pages,
+        maxPages: all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
-          const body = await ok(
-            altr.classification.GET("/v1/jobs/active", {
-              params: { query: { limit, contiguous_id: token, database_id, agent_id } },
-              signal,
-            }),
-          );
+          const body = await call("classification.listActiveJobs", { query: { limit, contiguous_id: token, database_id, agent_id }, signal });
           return { items: body.jobs, next: body.contiguous_id };
         },
       });
@@ -157,8 +133,8 @@ export const classificationJobTools: Tool[] = [
     annotations: READ,
     operations: ["classification.getJob"],
     output: responseBody("classification.getJob"),
-    async handler({ job_id }, { altr, signal }) {
-      return ok(altr.classification.GET("/v1/jobs/{job_id}", { params: { path: { job_id } }, signal }));
+    async handler({ job_id }, { call, signal }) {
+      return call("classification.getJob", { path: { job_id }, signal });
     },
   }),
 
@@ -171,8 +147,8 @@ export const classificationJobTools: Tool[] = [
     annotations: READ,
     operations: ["classification.getJobSummary"],
     output: responseBody("classification.getJobSummary"),
-    async handler({ job_id }, { altr, signal }) {
-      return ok(altr.classification.GET("/v1/jobs/{job_id}/summary", { params: { path: { job_id } }, signal }));
+    async handler({ job_id }, { call, signal }) {
+      return call("classification.getJobSummary", { path: { job_id }, signal });
     },
   }),
 
@@ -190,19 +166,14 @@ export const classificationJobTools: Tool[] = [
     annotations: START,
     operations: ["classification.createSnowflakeJob"],
     output: responseBody("classification.createSnowflakeJob"),
-    async handler(args, { altr, signal }) {
-      return ok(
-        altr.classification.POST("/v1/jobs/snowflake", {
-          body: {
+    async handler(args, { call, signal }) {
+      return call("classification.createSnowflakeJob", { body: {
             job_type: args.job_type,
             database_id: args.database_id,
             collection_name: args.collection_name,
             classification_type: "altr_native",
             ...(args.condition_types?.length ? { condition_types: args.condition_types } : {}),
-          },
-          signal,
-        }),
-      );
+          }, signal });
     },
   }),
 
@@ -221,20 +192,15 @@ export const classificationJobTools: Tool[] = [
     annotations: START,
     operations: ["classification.createSnowflakeJob"],
     output: responseBody("classification.createSnowflakeJob"),
-    async handler(args, { altr, signal }) {
-      return ok(
-        altr.classification.POST("/v1/jobs/snowflake", {
-          body: {
+    async handler(args, { call, signal }) {
+      return call("classification.createSnowflakeJob", { body: {
             database_id: args.database_id,
             classification_type: "gdlp",
             collection_name: args.collection_name,
             ...(args.condition_types?.length ? { condition_types: args.condition_types } : {}),
             sample_size: args.sample_size,
             sample_type: args.sample_type,
-          },
-          signal,
-        }),
-      );
+          }, signal });
     },
   }),
 
@@ -251,17 +217,12 @@ export const classificationJobTools: Tool[] = [
     annotations: START,
     operations: ["classification.createDatabricksJob"],
     output: responseBody("classification.createDatabricksJob"),
-    async handler(args, { altr, signal }) {
-      return ok(
-        altr.classification.POST("/v1/jobs/databricks", {
-          body: {
+    async handler(args, { call, signal }) {
+      return call("classification.createDatabricksJob", { body: {
             database_id: args.database_id,
             collection_name: args.collection_name,
             ...(args.condition_types?.length ? { condition_types: args.condition_types } : {}),
-          },
-          signal,
-        }),
-      );
+          }, signal });
     },
   }),
 
@@ -287,7 +248,7 @@ export const classificationJobTools: Tool[] = [
     annotations: START,
     operations: ["classification.createOltpJob"],
     output: responseBody("classification.createOltpJob"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       if (args.classification_type === 5 && args.collection_name === undefined) {
         throw new InputError("collection_name: required for classification_type 5 (ALTR native)", ["collection_name"]);
       }
@@ -297,9 +258,7 @@ export const classificationJobTools: Tool[] = [
       if (args.sid !== undefined && args.service_name !== undefined) {
         throw new InputError("sid, service_name: give one of them, not both", ["sid", "service_name"]);
       }
-      return ok(
-        altr.classification.POST("/v1/jobs/oltp", {
-          body: {
+      return call("classification.createOltpJob", { body: {
             agent_id: args.agent_id,
             repo_name: args.repo_name,
             service_user_name: args.service_user_name,
@@ -312,10 +271,7 @@ export const classificationJobTools: Tool[] = [
             sid: args.sid,
             service_name: args.service_name,
             task_id: args.task_id,
-          },
-          signal,
-        }),
-      );
+          }, signal });
     },
   }),
 
@@ -326,11 +282,11 @@ export const classificationJobTools: Tool[] = [
     toolset: "classification",
     input: { job_id: jobId, status: z.enum(["PAUSED", "CANCELLED", "RUNNING"]) },
     // Cancelling ends the scan for good.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.updateJobStatus"],
     output: responseBody("classification.updateJobStatus"),
-    async handler({ job_id, status }, { altr, signal }) {
-      return ok(altr.classification.PATCH("/v1/jobs/{job_id}", { params: { path: { job_id } }, body: { status }, signal }));
+    async handler({ job_id, status }, { call, signal }) {
+      return call("classification.updateJobStatus", { path: { job_id }, body: { status }, signal });
     },
   }),
 
@@ -342,13 +298,11 @@ export const classificationJobTools: Tool[] = [
     toolset: "classification",
     input: { job_id: jobId },
     // The POST (re)generates the report in ALTR; repeating it regenerates the same report.
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["classification.createJobReport"],
     output: objectOf({ job_id: S.string, report: { description: "The report as ALTR produced it (JSON)." } }),
-    async handler({ job_id }, { altr, signal, presigned }) {
-      const link = await ok(
-        altr.classification.POST("/v1/jobs/{job_id}/report", { params: { path: { job_id } }, body: {}, signal }),
-      );
+    async handler({ job_id }, { call, signal, presigned }) {
+      const link = await call("classification.createJobReport", { path: { job_id }, body: {}, signal });
       if (typeof link.url !== "string" || link.url === "") {
         throw new ToolFailure("invalid_response", `ALTR answered without a download URL for the report of job ${job_id}; try again.`);
       }

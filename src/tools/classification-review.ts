@@ -1,26 +1,15 @@
 /** Classification findings tree (database → schema → table → column → classifier) and review decisions. */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import type { components } from "../generated/classification.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, responseBody, type Tool } from "./define.js";
-import {
-  allPages,
-  checkScope,
-  classifierNameFilter,
-  confirmedStatusFilter,
-  jobId,
-  name,
-  nonEmpty,
-  objectName,
-  pageSize,
-  readPages,
-} from "./classification-shared.js";
+import { MAX_PAGES, READ, REMOVE } from "./common.js";
+import { allPages, checkScope, classifierNameFilter, confirmedStatusFilter, jobId, name, nonEmpty, objectName, pageSize } from "./classification-shared.js";
+import { paginateTokens } from "../altr/paginate.js";
 
 type Row = components["schemas"]["FindingsRow"];
 type Decision = components["schemas"]["Decision"];
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 
 const paging = {
   limit: pageSize(1000),
@@ -34,9 +23,9 @@ async function findings(
   args: { page_token?: string | undefined; all_pages?: boolean | undefined },
   get: (token: string | undefined) => Promise<{ items?: Row[]; next_page_token?: string | null }>,
 ): Promise<{ items: Row[]; next_page_token: string | null }> {
-  const page = await readPages<Row>({
+  const page = await paginateTokens<Row>({
     start: args.page_token,
-    all: args.all_pages,
+    maxPages: args.all_pages === true ? MAX_PAGES : 1,
     fetch: async (token) => {
       const body = await get(token);
       return { items: body.items, next: body.next_page_token };
@@ -91,17 +80,9 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listFindingDatabases"],
     output: responseBody("classification.listFindingDatabases"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       return findings(args, (token) =>
-        ok(
-          altr.classification.GET("/v1/jobs/{job_id}/findings", {
-            params: {
-              path: { job_id: args.job_id },
-              query: { ...findingsQuery(args, token), include_column_status_counts: args.include_column_status_counts },
-            },
-            signal,
-          }),
-        ),
+        call("classification.listFindingDatabases", { path: { job_id: args.job_id }, query: { ...findingsQuery(args, token), include_column_status_counts: args.include_column_status_counts }, signal }),
       );
     },
   }),
@@ -115,17 +96,9 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listFindingSchemas"],
     output: responseBody("classification.listFindingSchemas"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       return findings(args, (token) =>
-        ok(
-          altr.classification.GET("/v1/jobs/{job_id}/findings/databases/{database}/schemas", {
-            params: {
-              path: { job_id: args.job_id, database: args.database },
-              query: findingsQuery(args, token),
-            },
-            signal,
-          }),
-        ),
+        call("classification.listFindingSchemas", { path: { job_id: args.job_id, database: args.database }, query: findingsQuery(args, token), signal }),
       );
     },
   }),
@@ -139,17 +112,9 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listFindingTables"],
     output: responseBody("classification.listFindingTables"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       return findings(args, (token) =>
-        ok(
-          altr.classification.GET("/v1/jobs/{job_id}/findings/databases/{database}/schemas/{schema}/tables", {
-            params: {
-              path: { job_id: args.job_id, database: args.database, schema: args.schema },
-              query: findingsQuery(args, token),
-            },
-            signal,
-          }),
-        ),
+        call("classification.listFindingTables", { path: { job_id: args.job_id, database: args.database, schema: args.schema }, query: findingsQuery(args, token), signal }),
       );
     },
   }),
@@ -163,17 +128,9 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listFindingColumns"],
     output: responseBody("classification.listFindingColumns"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       return findings(args, (token) =>
-        ok(
-          altr.classification.GET("/v1/jobs/{job_id}/findings/databases/{database}/schemas/{schema}/tables/{table}/columns", {
-            params: {
-              path: { job_id: args.job_id, database: args.database, schema: args.schema, table: args.table },
-              query: findingsQuery(args, token),
-            },
-            signal,
-          }),
-        ),
+        call("classification.listFindingColumns", { path: { job_id: args.job_id, database: args.database, schema: args.schema, table: args.table }, query: findingsQuery(args, token), signal }),
       );
     },
   }),
@@ -195,20 +152,9 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listFindingClassifiers"],
     output: responseBody("classification.listFindingClassifiers"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       return findings(args, (token) =>
-        ok(
-          altr.classification.GET(
-            "/v1/jobs/{job_id}/findings/databases/{database}/schemas/{schema}/tables/{table}/columns/{column}/classifiers",
-            {
-              params: {
-                path: { job_id: args.job_id, database: args.database, schema: args.schema, table: args.table, column: args.column },
-                query: { limit: args.limit, page_token: token, confirmed_status: nonEmpty(args.confirmed_status) },
-              },
-              signal,
-            },
-          ),
-        ),
+        call("classification.listFindingClassifiers", { path: { job_id: args.job_id, database: args.database, schema: args.schema, table: args.table, column: args.column }, query: { limit: args.limit, page_token: token, confirmed_status: nonEmpty(args.confirmed_status) }, signal }),
       );
     },
   }),
@@ -230,13 +176,8 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.getFindingLineage"],
     output: responseBody("classification.getFindingLineage"),
-    async handler({ job_id, database, schema, table, column, classifier_name }, { altr, signal }) {
-      return ok(
-        altr.classification.GET(
-          "/v1/jobs/{job_id}/findings/databases/{database}/schemas/{schema}/tables/{table}/columns/{column}/classifiers/{classifier_name}/lineage",
-          { params: { path: { job_id, database, schema, table, column, classifier_name } }, signal },
-        ),
-      );
+    async handler({ job_id, database, schema, table, column, classifier_name }, { call, signal }) {
+      return call("classification.getFindingLineage", { path: { job_id, database, schema, table, column, classifier_name }, signal });
     },
   }),
 
@@ -248,18 +189,12 @@ export const classificationReviewTools: Tool[] = [
     toolset: "classification",
     input: { job_id: jobId, confirmed_status: z.enum(["approved", "rejected"]), ...scopeFields, classifier_name: name.optional() },
     // Without a scope it decides every finding of the job, replacing what reviewers decided.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.recordDecision"],
     output: objectOf({ job_id: S.string, confirmed_status: S.string, scope: scopeOutput, recorded: S.boolean }),
-    async handler({ job_id, confirmed_status, ...scope }, { altr, signal }) {
+    async handler({ job_id, confirmed_status, ...scope }, { call, signal }) {
       checkScope(scope);
-      await ok(
-        altr.classification.POST("/v1/jobs/{job_id}/decisions", {
-          params: { path: { job_id } },
-          body: { confirmed_status, ...scope },
-          signal,
-        }),
-      );
+      await call("classification.recordDecision", { path: { job_id }, body: { confirmed_status, ...scope }, signal });
       return { job_id, confirmed_status, scope: definedOnly(scope), recorded: true };
     },
   }),
@@ -273,19 +208,14 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listDecisions"],
     output: responseBody("classification.listDecisions"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       const { job_id, database, schema, table, column, limit } = args;
       checkScope({ database, schema, table, column });
-      const page = await readPages<Decision>({
+      const page = await paginateTokens<Decision>({
         start: args.page_token,
-        all: args.all_pages,
+        maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
-          const body = await ok(
-            altr.classification.GET("/v1/jobs/{job_id}/decisions", {
-              params: { path: { job_id }, query: { database, schema, table, column, limit, page_token: token } },
-              signal,
-            }),
-          );
+          const body = await call("classification.listDecisions", { path: { job_id }, query: { database, schema, table, column, limit, page_token: token }, signal });
           return { items: body.decisions, next: body.next_page_token };
         },
       });
@@ -300,12 +230,12 @@ export const classificationReviewTools: Tool[] = [
       "Revoke review decisions in a scope (none = whole job).",
     toolset: "classification",
     input: { job_id: jobId, ...scopeFields, classifier_name: name.optional() },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.revokeDecisions"],
     output: objectOf({ job_id: S.string, scope: scopeOutput, revoked: S.boolean }),
-    async handler({ job_id, ...scope }, { altr, signal }) {
+    async handler({ job_id, ...scope }, { call, signal }) {
       checkScope(scope);
-      await ok(altr.classification.DELETE("/v1/jobs/{job_id}/decisions", { params: { path: { job_id }, query: scope }, signal }));
+      await call("classification.revokeDecisions", { path: { job_id }, query: scope, signal });
       return { job_id, scope: definedOnly(scope), revoked: true };
     },
   }),
@@ -319,8 +249,8 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.getReviewStatus"],
     output: responseBody("classification.getReviewStatus"),
-    async handler({ job_id }, { altr, signal }) {
-      return ok(altr.classification.GET("/v1/jobs/{job_id}/review-status", { params: { path: { job_id } }, signal }));
+    async handler({ job_id }, { call, signal }) {
+      return call("classification.getReviewStatus", { path: { job_id }, signal });
     },
   }),
 ];

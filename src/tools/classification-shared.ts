@@ -1,8 +1,6 @@
 /** Pieces shared by the classification tool tables (classification service). */
 import { z } from "zod";
-import { paginate } from "../altr/paginate.js";
 import { input, InputError } from "./define.js";
-import { MAX_PAGES, nextToken } from "./common.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -77,7 +75,7 @@ export const classifierNameFilter = listOf(name).optional();
  */
 export const allPages = z.boolean().optional();
 
-export { contiguousId, nextToken } from "./common.js";
+export { contiguousId } from "./common.js";
 
 /** A page size; the range is checked, not advertised (the name says what it is). */
 export const pageSize = (max: number) =>
@@ -87,26 +85,6 @@ export const pageSize = (max: number) =>
     .refine((n) => n >= 1 && n <= max, `must be between 1 and ${max}`)
     .optional();
 
-
-/**
- * One page (default) or up to MAX_PAGES pages of a token-paged list. The loop stops when the
- * token is empty or repeats; the token of the first unread page is returned (null at the end).
- */
-export async function readPages<T>(opts: {
-  start: string | undefined;
-  all: boolean | undefined;
-  fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; next: unknown }>;
-}): Promise<{ items: T[]; next: string | null }> {
-  const paged = await paginate<T, string>({
-    start: opts.start ?? null,
-    maxPages: opts.all === true ? MAX_PAGES : 1,
-    fetchPage: async (token) => {
-      const page = await opts.fetch(token ?? undefined);
-      return { items: page.items ?? [], next: nextToken(page.next) };
-    },
-  });
-  return { items: paged.items, next: paged.next };
-}
 
 /** A list filter, or undefined when it is empty (the upstream ignores an empty filter). */
 export function nonEmpty<T>(list: T[] | undefined): T[] | undefined {

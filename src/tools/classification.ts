@@ -3,23 +3,21 @@
  * report in classification-jobs.ts; findings and review in classification-review.ts.
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import type { components } from "../generated/classification.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
-import { classificationJobTools } from "./classification-jobs.js";
-import { classificationReviewTools } from "./classification-review.js";
-import { allPages, classifierNames, contiguousId, name, pageSize, readPages, rulesetParam } from "./classification-shared.js";
+import { allPages, classifierNames, contiguousId, name, pageSize, rulesetParam } from "./classification-shared.js";
+import { CREATE, MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
+import { paginateTokens } from "../altr/paginate.js";
 
 type Classifier = components["schemas"]["Classifier"];
 type Collection = components["schemas"]["Collection"];
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 
 const threshold = z.number().int().min(0).max(100);
 const legacySampleSize = z.number().int().min(1);
 
-const classifierTools: Tool[] = [
+export const classifierTools: Tool[] = [
   defineTool({
     name: "get_classifiers",
     title: "List classifiers",
@@ -29,14 +27,12 @@ const classifierTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listClassifiers"],
     output: responseBody("classification.listClassifiers"),
-    async handler(args, { altr, signal }) {
-      const page = await readPages<Classifier>({
+    async handler(args, { call, signal }) {
+      const page = await paginateTokens<Classifier>({
         start: args.contiguous_id,
-        all: args.all_pages,
+        maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
-          const body = await ok(
-            altr.classification.GET("/v1/classifiers", { params: { query: token ? { contiguous_id: token } : {} }, signal }),
-          );
+          const body = await call("classification.listClassifiers", { query: token ? { contiguous_id: token } : {}, signal });
           return { items: body.classifiers, next: body.contiguous_id };
         },
       });
@@ -53,8 +49,8 @@ const classifierTools: Tool[] = [
     annotations: READ,
     operations: ["classification.getClassifier"],
     output: responseBody("classification.getClassifier"),
-    async handler({ classifier_name }, { altr, signal }) {
-      return ok(altr.classification.GET("/v1/classifiers/{classifier_name}", { params: { path: { classifier_name } }, signal }));
+    async handler({ classifier_name }, { call, signal }) {
+      return call("classification.getClassifier", { path: { classifier_name }, signal });
     },
   }),
 
@@ -72,26 +68,21 @@ const classifierTools: Tool[] = [
       sample_size: legacySampleSize.optional(),
       compound_ruleset: rulesetParam({ allowEmpty: false }).optional(),
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["classification.createClassifier"],
     output: responseBody("classification.createClassifier"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       if (args.pattern === undefined && args.compound_ruleset === undefined) {
         throw new InputError("pattern, compound_ruleset: give a pattern, a compound_ruleset, or both", ["pattern", "compound_ruleset"]);
       }
-      return ok(
-        altr.classification.POST("/v1/classifiers", {
-          body: {
+      return call("classification.createClassifier", { body: {
             classifier_name: args.classifier_name,
             description: args.description,
             minimum_threshold: args.minimum_threshold,
             pattern: args.pattern,
             sample_size: args.sample_size,
             compound_ruleset: args.compound_ruleset as components["schemas"]["CompoundRuleset"] | undefined,
-          },
-          signal,
-        }),
-      );
+          }, signal });
     },
   }),
 
@@ -110,10 +101,10 @@ const classifierTools: Tool[] = [
       compound_ruleset: rulesetParam({ allowEmpty: true, description: "As in create_classifier; {} removes it." }).optional(),
     },
     // Clearing a pattern or ruleset changes what the classifier detects; nothing is deleted.
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["classification.updateClassifier"],
     output: responseBody("classification.updateClassifier"),
-    async handler({ classifier_name, ...fields }, { altr, signal }) {
+    async handler({ classifier_name, ...fields }, { call, signal }) {
       if (Object.values(fields).every((v) => v === undefined)) {
         throw new InputError(
           "Nothing to update: give description, minimum_threshold, pattern, sample_size or compound_ruleset",
@@ -127,16 +118,10 @@ const classifierTools: Tool[] = [
           "compound_ruleset",
         ]);
       }
-      return ok(
-        altr.classification.PATCH("/v1/classifiers/{classifier_name}", {
-          params: { path: { classifier_name } },
-          body: {
+      return call("classification.updateClassifier", { path: { classifier_name }, body: {
             ...fields,
             compound_ruleset: fields.compound_ruleset as components["schemas"]["CompoundRuleset"] | undefined,
-          },
-          signal,
-        }),
-      );
+          }, signal });
     },
   }),
 
@@ -146,17 +131,17 @@ const classifierTools: Tool[] = [
     description: "Delete a custom classifier; it leaves every collection.",
     toolset: "classification",
     input: { classifier_name: name },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.deleteClassifier"],
     output: objectOf({ classifier_name: S.string, deleted: S.boolean }),
-    async handler({ classifier_name }, { altr, signal }) {
-      await ok(altr.classification.DELETE("/v1/classifiers/{classifier_name}", { params: { path: { classifier_name } }, signal }));
+    async handler({ classifier_name }, { call, signal }) {
+      await call("classification.deleteClassifier", { path: { classifier_name }, signal });
       return { classifier_name, deleted: true };
     },
   }),
 ];
 
-const collectionTools: Tool[] = [
+export const collectionTools: Tool[] = [
   defineTool({
     name: "get_collections",
     title: "List collections",
@@ -166,14 +151,12 @@ const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listCollections"],
     output: responseBody("classification.listCollections"),
-    async handler(args, { altr, signal }) {
-      const page = await readPages<Collection>({
+    async handler(args, { call, signal }) {
+      const page = await paginateTokens<Collection>({
         start: args.contiguous_id,
-        all: args.all_pages,
+        maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
-          const body = await ok(
-            altr.classification.GET("/v1/collections", { params: { query: token ? { contiguous_id: token } : {} }, signal }),
-          );
+          const body = await call("classification.listCollections", { query: token ? { contiguous_id: token } : {}, signal });
           return { items: body.collections, next: body.contiguous_id };
         },
       });
@@ -190,8 +173,8 @@ const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.getCollection"],
     output: responseBody("classification.getCollection"),
-    async handler({ collection_name }, { altr, signal }) {
-      return ok(altr.classification.GET("/v1/collections/{collection_name}", { params: { path: { collection_name } }, signal }));
+    async handler({ collection_name }, { call, signal }) {
+      return call("classification.getCollection", { path: { collection_name }, signal });
     },
   }),
 
@@ -201,11 +184,11 @@ const collectionTools: Tool[] = [
     description: "Create an empty classifier collection; then add_classifiers_to_collection.",
     toolset: "classification",
     input: { collection_name: name, description: z.string().default("") },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["classification.createCollection"],
     output: responseBody("classification.createCollection"),
-    async handler({ collection_name, description }, { altr, signal }) {
-      return ok(altr.classification.POST("/v1/collections", { body: { collection_name, description }, signal }));
+    async handler({ collection_name, description }, { call, signal }) {
+      return call("classification.createCollection", { body: { collection_name, description }, signal });
     },
   }),
 
@@ -215,17 +198,11 @@ const collectionTools: Tool[] = [
     description: "Change a custom collection's description (nothing else).",
     toolset: "classification",
     input: { collection_name: name, description: z.string() },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["classification.updateCollection"],
     output: responseBody("classification.updateCollection"),
-    async handler({ collection_name, description }, { altr, signal }) {
-      return ok(
-        altr.classification.PATCH("/v1/collections/{collection_name}", {
-          params: { path: { collection_name } },
-          body: { description },
-          signal,
-        }),
-      );
+    async handler({ collection_name, description }, { call, signal }) {
+      return call("classification.updateCollection", { path: { collection_name }, body: { description }, signal });
     },
   }),
 
@@ -235,11 +212,11 @@ const collectionTools: Tool[] = [
     description: "Delete a custom collection (classifiers remain); refused while jobs use it.",
     toolset: "classification",
     input: { collection_name: name },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.deleteCollection"],
     output: objectOf({ collection_name: S.string, deleted: S.boolean }),
-    async handler({ collection_name }, { altr, signal }) {
-      await ok(altr.classification.DELETE("/v1/collections/{collection_name}", { params: { path: { collection_name } }, signal }));
+    async handler({ collection_name }, { call, signal }) {
+      await call("classification.deleteCollection", { path: { collection_name }, signal });
       return { collection_name, deleted: true };
     },
   }),
@@ -258,17 +235,12 @@ const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listCollectionClassifiers"],
     output: responseBody("classification.listCollectionClassifiers"),
-    async handler(args, { altr, signal }) {
-      const page = await readPages<Classifier>({
+    async handler(args, { call, signal }) {
+      const page = await paginateTokens<Classifier>({
         start: args.contiguous_id,
-        all: args.all_pages,
+        maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
-          const body = await ok(
-            altr.classification.GET("/v1/collections/{collection_name}/classifiers", {
-              params: { path: { collection_name: args.collection_name }, query: { limit: args.limit, contiguous_id: token } },
-              signal,
-            }),
-          );
+          const body = await call("classification.listCollectionClassifiers", { path: { collection_name: args.collection_name }, query: { limit: args.limit, contiguous_id: token }, signal });
           return { items: body.classifiers, next: body.contiguous_id };
         },
       });
@@ -282,18 +254,12 @@ const collectionTools: Tool[] = [
     description: "Add classifiers (none already in it) to a custom collection, all or none.",
     toolset: "classification",
     input: { collection_name: name, classifier_names: classifierNames },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["classification.appendCollectionClassifiers"],
     output: objectOf({ collection_name: S.string, classifier_names: S.arrayOf(S.string), added: S.boolean }),
-    async handler({ collection_name, classifier_names }, { altr, signal }) {
+    async handler({ collection_name, classifier_names }, { call, signal }) {
       const names = [...new Set(classifier_names)];
-      await ok(
-        altr.classification.PATCH("/v1/collections/{collection_name}/classifiers/append", {
-          params: { path: { collection_name } },
-          body: { classifier_names: names },
-          signal,
-        }),
-      );
+      await call("classification.appendCollectionClassifiers", { path: { collection_name }, body: { classifier_names: names }, signal });
       return { collection_name, classifier_names: names, added: true };
     },
   }),
@@ -305,18 +271,12 @@ const collectionTools: Tool[] = [
     toolset: "classification",
     input: { collection_name: name, classifier_names: classifierNames },
     // Later jobs of the collection no longer detect what these classifiers found.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["classification.removeCollectionClassifiers"],
     output: objectOf({ collection_name: S.string, classifier_names: S.arrayOf(S.string), removed: S.boolean }),
-    async handler({ collection_name, classifier_names }, { altr, signal }) {
+    async handler({ collection_name, classifier_names }, { call, signal }) {
       const names = [...new Set(classifier_names)];
-      await ok(
-        altr.classification.PATCH("/v1/collections/{collection_name}/classifiers/remove", {
-          params: { path: { collection_name } },
-          body: { classifier_names: names },
-          signal,
-        }),
-      );
+      await call("classification.removeCollectionClassifiers", { path: { collection_name }, body: { classifier_names: names }, signal });
       return { collection_name, classifier_names: names, removed: true };
     },
   }),
@@ -327,11 +287,11 @@ const collectionTools: Tool[] = [
     description: "Install or refresh ALTR's prebuilt classifiers and their collection.",
     toolset: "classification",
     input: {},
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["classification.importAltrManagedClassifiers"],
     output: responseBody("classification.importAltrManagedClassifiers"),
-    async handler(_args, { altr, signal }) {
-      return ok(altr.classification.POST("/v1/collections/altr-managed/import", { body: {}, signal }));
+    async handler(_args, { call, signal }) {
+      return call("classification.importAltrManagedClassifiers", { body: {}, signal });
     },
   }),
 
@@ -344,8 +304,8 @@ const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.getAltrManagedTimestamp"],
     output: responseBody("classification.getAltrManagedTimestamp"),
-    async handler(_args, { altr, signal }) {
-      return ok(altr.classification.GET("/v1/collections/altr-managed/timestamp", { signal }));
+    async handler(_args, { call, signal }) {
+      return call("classification.getAltrManagedTimestamp", { signal });
     },
   }),
 
@@ -358,17 +318,12 @@ const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listAltrManagedClassifiers"],
     output: responseBody("classification.listAltrManagedClassifiers"),
-    async handler(args, { altr, signal }) {
-      const page = await readPages<Classifier>({
+    async handler(args, { call, signal }) {
+      const page = await paginateTokens<Classifier>({
         start: args.contiguous_id,
-        all: args.all_pages,
+        maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
-          const body = await ok(
-            altr.classification.GET("/v1/collections/altr-managed/classifiers", {
-              params: { query: { limit: args.limit, contiguous_id: token } },
-              signal,
-            }),
-          );
+          const body = await call("classification.listAltrManagedClassifiers", { query: { limit: args.limit, contiguous_id: token }, signal });
           return { items: body.classifiers, next: body.contiguous_id };
         },
       });
@@ -376,5 +331,3 @@ const collectionTools: Tool[] = [
     },
   }),
 ];
-
-export const classificationTools: Tool[] = [...classifierTools, ...collectionTools, ...classificationJobTools, ...classificationReviewTools];

@@ -11,10 +11,6 @@ export const offsetParam = z.number().int().min(0).optional();
 /** Continuation token of the lists ALTR pages with `contiguous_id`. */
 export const contiguousId = z.string().min(1).optional();
 
-/** A page token as ALTR sends it: "" / null / absent all mean "no further page". */
-export function nextToken(value: unknown): string | null {
-  return typeof value === "string" && value !== "" ? value : null;
-}
 
 export const databaseId = z.number().int().min(1);
 
@@ -48,3 +44,18 @@ export function isTimeZone(tz: string): boolean {
     return false;
   }
 }
+
+/**
+ * Annotation presets. Every tool talks to ALTR, so openWorldHint is always true. A tool whose
+ * flags differ (e.g. a destructive call that is not idempotent) spells them out.
+ */
+export const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
+/** Creates something new each time. */
+export const CREATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
+/** Sets something to a given state; repeating it changes nothing further. */
+export const UPDATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
+/** Removes data, access or protection; repeating it changes nothing further. */
+export const REMOVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } as const;
+
+/** Free text that must not be blank (descriptions, justifications, names ALTR echoes back). */
+export const text = z.string().trim().min(1);

@@ -1,11 +1,10 @@
 /** Databases: connect, inspect, update and disconnect data sources (altrnet + service-user). */
 import { z } from "zod";
-import { ok, type AltrClients } from "../altr/client.js";
 import type { components } from "../generated/altrnet.js";
 import { paginateOffset } from "../altr/paginate.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, InputError, ToolFailure, responseBody, responseData, type Tool, type ToolContext } from "./define.js";
-import { databaseId, MAX_PAGES, offsetParam, withProperties } from "./common.js";
+import { CREATE, databaseId, MAX_PAGES, offsetParam, READ, REMOVE, UPDATE, withProperties } from "./common.js";
 
 type Database = components["schemas"]["Database"];
 
@@ -28,11 +27,11 @@ export const databaseTools: Tool[] = [
     input: {
       offset: offsetParam,
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["altrnet.listDatabases"],
     output: withProperties(responseData("altrnet.listDatabases"), { next_offset: S.nullableInteger }),
-    async handler({ offset }, { altr, signal }) {
-      const paged = await databasePages({ altr, signal }, offset ?? 0, MAX_PAGES);
+    async handler({ offset }, { call, signal }) {
+      const paged = await databasePages({ call, signal }, offset ?? 0, MAX_PAGES);
       return { databases: paged.items, count: paged.total, next_offset: paged.next_offset };
     },
   }),
@@ -46,11 +45,11 @@ export const databaseTools: Tool[] = [
     input: {
       database_name: z.string().trim().min(1).describe("Display name."),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["altrnet.listDatabases"],
     output: objectOf({ database_id: S.nullableInteger, databases: databaseList }),
-    async handler({ database_name }, { altr, signal }) {
-      const database = await findDatabaseByName(altr, database_name, signal);
+    async handler({ database_name }, { call, signal }) {
+      const database = await findDatabaseByName(call, database_name, signal);
       return { database_id: database.id, databases: [database] };
     },
   }),
@@ -62,11 +61,11 @@ export const databaseTools: Tool[] = [
       "List Snowflake service users (key-pair identities), for service_user_id.",
     toolset: "databases",
     input: {},
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["service_user.listSnowflakeServiceUsers"],
     output: responseBody("service_user.listSnowflakeServiceUsers"),
-    async handler(_args, { altr, signal }) {
-      return ok(altr.service_user.GET("/v1/services/snowflake/users", { signal }));
+    async handler(_args, { call, signal }) {
+      return call("service_user.listSnowflakeServiceUsers", { signal });
     },
   }),
 
@@ -91,14 +90,12 @@ export const databaseTools: Tool[] = [
       database_port: z.number().int().min(1).max(65535).optional(),
     },
     sensitive: ["database_password"],
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["altrnet.createDatabase"],
     output: responseData("altrnet.createDatabase"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       rejectMixedAuth(args, PASSWORD_MODE);
-      const body = await ok(
-        altr.altrnet.POST("/api/databases", {
-          body: {
+      const body = await call("altrnet.createDatabase", { body: {
             friendlyDatabaseName: args.friendly_database_name,
             databaseType: args.database_type,
             databaseName: args.database_name,
@@ -110,10 +107,7 @@ export const databaseTools: Tool[] = [
                   hostname: args.hostname,
                   databasePort: args.database_port,
                 }),
-          },
-          signal,
-        }),
-      );
+          }, signal });
       return body.data ?? null;
     },
   }),
@@ -135,14 +129,12 @@ export const databaseTools: Tool[] = [
       service_user_id: z.string().trim().min(1).optional().describe("From get_service_users."),
     },
     sensitive: ["database_password"],
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["altrnet.createDatabase"],
     output: responseData("altrnet.createDatabase"),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       rejectMixedAuth(args, DATABRICKS_PASSWORD_MODE);
-      const body = await ok(
-        altr.altrnet.POST("/api/databases", {
-          body: {
+      const body = await call("altrnet.createDatabase", { body: {
             friendlyDatabaseName: args.friendly_database_name,
             databaseType: "databricks",
             databaseName: args.database_name,
@@ -150,10 +142,7 @@ export const databaseTools: Tool[] = [
             ...(args.service_user_id !== undefined
               ? { serviceUserID: args.service_user_id }
               : { databaseUsername: args.database_username, databasePassword: args.database_password }),
-          },
-          signal,
-        }),
-      );
+          }, signal });
       return body.data ?? null;
     },
   }),
@@ -181,10 +170,10 @@ export const databaseTools: Tool[] = [
       reinvoke: z.boolean().optional().describe("Re-run the connection setup."),
     },
     sensitive: ["database_password", "connection_string"],
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["altrnet.updateDatabase"],
     output: responseData("altrnet.updateDatabase"),
-    async handler({ database_id, ...fields }, { altr, signal }) {
+    async handler({ database_id, ...fields }, { call, signal }) {
       const body = {
         friendlyDatabaseName: fields.friendly_database_name,
         maxNumberOfConnections: fields.max_number_of_connections,
@@ -203,13 +192,7 @@ export const databaseTools: Tool[] = [
       if (Object.values(body).every((v) => v === undefined)) {
         throw new InputError("Nothing to update: give at least one field besides database_id", []);
       }
-      const res = await ok(
-        altr.altrnet.PATCH("/api/databases/{databaseId}", {
-          params: { path: { databaseId: database_id } },
-          body,
-          signal,
-        }),
-      );
+      const res = await call("altrnet.updateDatabase", { path: { databaseId: database_id }, body, signal });
       return res.data ?? null;
     },
   }),
@@ -221,16 +204,11 @@ export const databaseTools: Tool[] = [
       "Re-check a database connection (get_databases shows progress).",
     toolset: "databases",
     input: { database_id: databaseId },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["altrnet.syncDatabaseStatus"],
     output: responseData("altrnet.syncDatabaseStatus"),
-    async handler({ database_id }, { altr, signal }) {
-      const body = await ok(
-        altr.altrnet.PATCH("/api/databases/{databaseId}/status", {
-          params: { path: { databaseId: database_id } },
-          signal,
-        }),
-      );
+    async handler({ database_id }, { call, signal }) {
+      const body = await call("altrnet.syncDatabaseStatus", { path: { databaseId: database_id }, signal });
       return body.data ?? null;
     },
   }),
@@ -246,21 +224,16 @@ export const databaseTools: Tool[] = [
       database_id: databaseId,
       ignore_errors: z.boolean().default(false).describe("Force it when ALTR-side cleanup fails."),
     },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    operations: ["altrnet.deleteDatabase"],
+    annotations: REMOVE,
+    operations: ["altrnet.deleteDatabase", "altrnet.listDatabases"],
     output: objectOf({ database_id: S.integer, disconnected: S.boolean }),
     async impact({ database_id }, ctx) {
       const database = (await databasePages(ctx, 0, 3)).items.find((d) => d.id === database_id);
       if (!database?.friendlyDatabaseName) return undefined;
       return `${database.friendlyDatabaseName} (${database.databaseType ?? "?"}): ALTR stops governing it`;
     },
-    async handler({ database_id, ignore_errors }, { altr, signal }) {
-      await ok(
-        altr.altrnet.DELETE("/api/databases/{databaseId}", {
-          params: { path: { databaseId: database_id }, query: ignore_errors ? { ignoreErrors: true } : {} },
-          signal,
-        }),
-      );
+    async handler({ database_id, ignore_errors }, { call, signal }) {
+      await call("altrnet.deleteDatabase", { path: { databaseId: database_id }, query: ignore_errors ? { ignoreErrors: true } : {}, signal });
       return { database_id, disconnected: true };
     },
   }),
@@ -272,26 +245,23 @@ export const databaseTools: Tool[] = [
  * (several: listing their ids); a failed lookup (401, 5xx, ...) is thrown as that AltrError.
  */
 /** Pages of the database list from `start` (at most `maxPages`). */
-function databasePages(ctx: Pick<ToolContext, "altr" | "signal">, start: number, maxPages: number) {
+function databasePages(ctx: Pick<ToolContext<"altrnet.listDatabases">, "call" | "signal">, start: number, maxPages: number) {
   return paginateOffset({
     start,
     maxPages,
     fetchPage: async (at) => {
-      const body = await ok(
-        ctx.altr.altrnet.GET("/api/databases", { params: { query: { offset: at, limit: PAGE_SIZE } }, signal: ctx.signal }),
-      );
+      const body = await ctx.call("altrnet.listDatabases", { query: { offset: at, limit: PAGE_SIZE }, signal: ctx.signal });
       return { items: body.data?.databases ?? [], total: body.data?.count };
     },
   });
 }
 
-export async function findDatabaseByName(altr: AltrClients, name: string, signal: AbortSignal): Promise<Database> {
-  const body = await ok(
-    altr.altrnet.GET("/api/databases", {
-      params: { query: { friendlyDatabaseName: name, limit: PAGE_SIZE } },
-      signal,
-    }),
-  );
+export async function findDatabaseByName(
+  call: ToolContext<"altrnet.listDatabases">["call"],
+  name: string,
+  signal: AbortSignal,
+): Promise<Database> {
+  const body = await call("altrnet.listDatabases", { query: { friendlyDatabaseName: name, limit: PAGE_SIZE }, signal });
   const all = body.data?.databases ?? [];
   // The server's filter may match partially; the id is only certain for an exact name.
   const exact = all.filter((d) => d.friendlyDatabaseName === name);

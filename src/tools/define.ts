@@ -5,7 +5,8 @@
  * generic server code (registry.ts) does validation, logging, errors and the result envelope.
  */
 import { z } from "zod";
-import type { AltrClients } from "../altr/client.js";
+import { PathParamError, type AltrClients } from "../altr/client.js";
+import { operationCaller, type OperationCaller } from "../altr/operations.js";
 import type { AltrErrorKind } from "../altr/errors.js";
 import type { PresignedFetch } from "../altr/presigned.js";
 import { OPERATIONS, type OperationKey } from "../generated/operations.js";
@@ -44,7 +45,8 @@ export interface Annotations {
   openWorldHint: boolean;
 }
 
-export interface ToolContext {
+/** What the server hands a tool call: the ALTR clients, the call's signal and logger. */
+export interface InvokeContext {
   altr: AltrClients;
   signal: AbortSignal;
   log: Logger;
@@ -55,7 +57,17 @@ export interface ToolContext {
   presigned?: PresignedFetch;
 }
 
-export interface ToolSpec<S extends z.ZodRawShape> {
+/**
+ * What a handler gets: `call`/`callWithStatus` scoped to the tool's declared operations (another
+ * key is a type error, and throws), the call's signal and logger. There is no raw client.
+ */
+export interface ToolContext<K extends OperationKey = OperationKey> extends OperationCaller<K> {
+  signal: AbortSignal;
+  log: Logger;
+  presigned?: PresignedFetch;
+}
+
+export interface ToolSpec<S extends z.ZodRawShape, O extends readonly OperationKey[]> {
   name: string;
   title: string;
   description: string;
@@ -70,22 +82,30 @@ export interface ToolSpec<S extends z.ZodRawShape> {
    * plaintext, where altering a character would corrupt the customer's value).
    */
   verbatimOutput?: string;
-  /** The curated operations the handler calls. */
-  operations: readonly OperationKey[];
+  /** The curated operations the handler calls: the only ones its `ctx.call` reaches. */
+  operations: O;
   /** Schema of `data` on success. */
   output: JsonSchema;
   /** Argument names whose values never reach logs or error text (beyond the name heuristic). */
   sensitive?: readonly (keyof S & string)[];
   /** Names the tool had before a rename: callable (hidden from tools/list) and matched by RESTRICTED_TOOLS. */
   aliases?: readonly string[];
-  handler: (args: z.output<z.ZodObject<S>>, ctx: ToolContext) => Promise<unknown>;
+  handler: (args: z.output<z.ZodObject<S>>, ctx: ToolContext<O[number]>) => Promise<unknown>;
   /**
    * Destructive tools: a read-only look-up of what the call will remove or unmask, added to the
    * confirmation question (e.g. "2 rules go with it"). Runs only when the user is about to be
    * asked (or the call is refused for want of `confirm`), within IMPACT_TIMEOUT_MS; if it fails,
    * the question is asked without it.
    */
-  impact?: (args: z.output<z.ZodObject<S>>, ctx: ToolContext) => Promise<string | undefined>;
+  impact?: (args: z.output<z.ZodObject<S>>, ctx: ToolContext<O[number]>) => Promise<string | undefined>;
+  /**
+   * A tool that is not destructive but exposes protected data or grants access to it goes
+   * through the same confirmation as destructive tools (the description says why). "always":
+   * every call asks. A function decides per call: it returns what the question should say
+   * (e.g. "ANALYST sees SSN unmasked (10003 → 10000)"), or undefined when the call exposes
+   * nothing and need not ask. It runs within IMPACT_TIMEOUT_MS; if it fails, the call asks.
+   */
+  asks?: "always" | ((args: z.output<z.ZodObject<S>>, ctx: ToolContext<O[number]>) => Promise<string | undefined>);
 }
 
 /** How long the confirmation look-up (`impact`) may take before the question is asked without it. */
@@ -109,13 +129,15 @@ export interface Tool {
   output: JsonSchema;
   sensitive: ReadonlySet<string>;
   aliases: readonly string[];
+  /** Goes through the confirmation gate although not destructive (ToolSpec.asks). */
+  asks: boolean;
   inputSchema: z.ZodObject<z.ZodRawShape>;
   /**
    * Validates raw arguments, then runs the handler. Throws InputError on invalid input. `gate`
    * runs between validation and the handler (the server's confirmation of destructive calls);
    * it throws to stop the call before anything is sent.
    */
-  invoke(raw: unknown, ctx: ToolContext, gate?: Gate): Promise<unknown>;
+  invoke(raw: unknown, ctx: InvokeContext, gate?: Gate): Promise<unknown>;
 }
 
 /**
@@ -197,6 +219,46 @@ export function formatIssues(error: z.ZodError): InputError {
   return new InputError(`Invalid arguments: ${lines.join("; ")}${more}`, [...new Set(fields)]);
 }
 
+/**
+ * The path builder refused a value (altr/client.ts): the caller's error names the argument(s)
+ * that carried it — the tool's parameter name (`rule_id`), not the document's (`ruleId`).
+ */
+function refusedPathParam(err: PathParamError, args: unknown): InputError {
+  const fields = fieldsHolding(args, err.value);
+  const named = fields.length ? fields.join(", ") : err.param;
+  const reason = err.reason.replace(/\s*\(".*"\)/, "");
+  return new InputError(`Invalid arguments: ${named}: ${reason}`, fields.length ? fields : [err.param]);
+}
+
+/** Paths (`rules[0].id`) of every string or number in `value` equal to `wanted`. */
+function fieldsHolding(value: unknown, wanted: string): string[] {
+  return fieldsWhere(value, (v) => (typeof v === "string" || typeof v === "number") && String(v) === wanted);
+}
+
+/** A UTF-16 surrogate without its pair: no UTF-8 encoding exists for it, so no request can carry it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Paths of every string in `value` (keys included) that `pattern` matches. */
+function fieldsWith(value: unknown, pattern: RegExp): string[] {
+  return fieldsWhere(value, (v) => typeof v === "string" && pattern.test(v), (k) => pattern.test(k));
+}
+
+function fieldsWhere(
+  value: unknown,
+  test: (v: unknown) => boolean,
+  testKey: (k: string) => boolean = () => false,
+  path: PropertyKey[] = [],
+): string[] {
+  if (test(value)) return [fieldPath(path)];
+  if (Array.isArray(value)) return value.flatMap((v, i) => fieldsWhere(v, test, testKey, [...path, i]));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) =>
+      testKey(k) ? [fieldPath([...path, k])] : fieldsWhere(v, test, testKey, [...path, k]),
+    );
+  }
+  return [];
+}
+
 /** Clients often send null for an optional parameter they mean to leave out. */
 function withoutNulls(raw: unknown): unknown {
   if (raw === undefined || raw === null) return {};
@@ -204,8 +266,15 @@ function withoutNulls(raw: unknown): unknown {
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null));
 }
 
-export function defineTool<S extends z.ZodRawShape>(spec: ToolSpec<S>): Tool {
+export function defineTool<S extends z.ZodRawShape, const O extends readonly OperationKey[]>(spec: ToolSpec<S, O>): Tool {
   const schema = z.object(spec.input).strict();
+  /** The handler's context: calls scoped to the declared operations, on `signal`. */
+  const scoped = (ctx: InvokeContext, signal: AbortSignal): ToolContext<O[number]> => ({
+    ...operationCaller<O[number]>(ctx.altr, spec.name, spec.operations, signal),
+    signal,
+    log: ctx.log,
+    ...(ctx.presigned ? { presigned: ctx.presigned } : {}),
+  });
   return {
     name: spec.name,
     title: spec.title,
@@ -218,20 +287,38 @@ export function defineTool<S extends z.ZodRawShape>(spec: ToolSpec<S>): Tool {
     output: spec.output,
     sensitive: new Set(spec.sensitive ?? []),
     aliases: spec.aliases ?? [],
+    asks: spec.asks !== undefined,
     inputSchema: schema,
     async invoke(raw, ctx, gate) {
       const parsed = schema.safeParse(withoutNulls(raw));
       if (!parsed.success) throw formatIssues(parsed.error);
-      if (gate) {
-        const impact = spec.impact;
-        await gate(
-          parsed.data as Record<string, unknown>,
-          impact
-            ? () => impact(parsed.data, { ...ctx, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)]) })
-            : undefined,
-        );
+      const broken = fieldsWith(parsed.data, LONE_SURROGATE);
+      if (broken.length) {
+        throw new InputError(`Invalid arguments: ${broken.join(", ")}: not valid Unicode text (contains a lone surrogate)`, broken);
       }
-      return spec.handler(parsed.data, ctx);
+      try {
+        if (gate) {
+          const lookUp = scoped(ctx, AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)]));
+          const args = parsed.data as Record<string, unknown>;
+          const asks = spec.asks;
+          if (typeof asks === "function") {
+            // Fail closed: a look-up that fails or times out asks rather than lets the call through.
+            // (The failure itself is not quoted: the question reaches the user unscrubbed.)
+            const question = await asks(parsed.data, lookUp).then(
+              (q) => (q === undefined ? null : q),
+              () => "the current state could not be read, so this may expose data",
+            );
+            if (question !== null) await gate(args, async () => question);
+          } else {
+            const impact = spec.impact;
+            await gate(args, impact ? () => impact(parsed.data, lookUp) : undefined);
+          }
+        }
+        return await spec.handler(parsed.data, scoped(ctx, ctx.signal));
+      } catch (err) {
+        if (err instanceof PathParamError) throw refusedPathParam(err, parsed.data);
+        throw err;
+      }
     },
   };
 }

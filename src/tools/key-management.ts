@@ -4,11 +4,10 @@
  * and are never retried.
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import { paginate } from "../altr/paginate.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, responseBody, type Tool } from "./define.js";
-import { MAX_PAGES } from "./common.js";
+import { CREATE, MAX_PAGES, READ } from "./common.js";
 
 const noEdgeSpaces = (what: string) =>
   z
@@ -64,8 +63,6 @@ async function pages<T>(
   return { items: paged.items, next: paged.next };
 }
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const CREATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
 /** Deactivation and rotation cannot be undone, and a second call acts again: never idempotent. */
 const IRREVERSIBLE = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true } as const;
 
@@ -83,9 +80,9 @@ export const keyManagementTools: Tool[] = [
       count: S.integer,
       contiguous_id: S.nullableString,
     }),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       const paged = await pages(args, async (at) => {
-        const body = await ok(altr.kma.GET("/tweaks", { params: { query: query(args, at) }, signal }));
+        const body = await call("kma.listTweaks", { query: query(args, at), signal });
         return { items: body.tweaks, next: body.contiguous_id };
       });
       return { tweaks: paged.items, count: paged.items.length, contiguous_id: paged.next };
@@ -101,13 +98,8 @@ export const keyManagementTools: Tool[] = [
     annotations: READ,
     operations: ["kma.getTweak"],
     output: responseBody("kma.getTweak"),
-    async handler({ name, sequence }, { altr, signal }) {
-      return ok(
-        altr.kma.GET("/tweaks/{name}", {
-          params: { path: { name }, query: sequence !== undefined ? { sequence } : {} },
-          signal,
-        }),
-      );
+    async handler({ name, sequence }, { call, signal }) {
+      return call("kma.getTweak", { path: { name }, query: sequence !== undefined ? { sequence } : {}, signal });
     },
   }),
 
@@ -120,8 +112,8 @@ export const keyManagementTools: Tool[] = [
     annotations: CREATE,
     operations: ["kma.createTweak"],
     output: responseBody("kma.createTweak"),
-    async handler({ name }, { altr, signal }) {
-      return ok(altr.kma.POST("/tweaks", { body: { name }, signal }));
+    async handler({ name }, { call, signal }) {
+      return call("kma.createTweak", { body: { name }, signal });
     },
   }),
 
@@ -134,10 +126,8 @@ export const keyManagementTools: Tool[] = [
     annotations: IRREVERSIBLE,
     operations: ["kma.deactivateTweak"],
     output: responseBody("kma.deactivateTweak"),
-    async handler({ name, sequence }, { altr, signal }) {
-      return ok(
-        altr.kma.PATCH("/tweaks/{name}/sequence/{sequence}/deactivate", { params: { path: { name, sequence } }, signal }),
-      );
+    async handler({ name, sequence }, { call, signal }) {
+      return call("kma.deactivateTweak", { path: { name, sequence }, signal });
     },
   }),
 
@@ -154,11 +144,9 @@ export const keyManagementTools: Tool[] = [
       count: S.integer,
       contiguous_id: S.nullableString,
     }),
-    async handler({ namespace, ...args }, { altr, signal }) {
+    async handler({ namespace, ...args }, { call, signal }) {
       const paged = await pages(args, async (at) => {
-        const body = await ok(
-          altr.kma.GET("/keys/{namespace}", { params: { path: { namespace }, query: query(args, at) }, signal }),
-        );
+        const body = await call("kma.listKeys", { path: { namespace }, query: query(args, at), signal });
         return { items: body.keys, next: body.contiguous_id };
       });
       return { keys: paged.items, count: paged.items.length, contiguous_id: paged.next };
@@ -174,13 +162,8 @@ export const keyManagementTools: Tool[] = [
     annotations: READ,
     operations: ["kma.getKey"],
     output: responseBody("kma.getKey"),
-    async handler({ namespace, name, sequence }, { altr, signal }) {
-      return ok(
-        altr.kma.GET("/keys/{namespace}/{name}", {
-          params: { path: { namespace, name }, query: sequence !== undefined ? { sequence } : {} },
-          signal,
-        }),
-      );
+    async handler({ namespace, name, sequence }, { call, signal }) {
+      return call("kma.getKey", { path: { namespace, name }, query: sequence !== undefined ? { sequence } : {}, signal });
     },
   }),
 
@@ -193,8 +176,8 @@ export const keyManagementTools: Tool[] = [
     annotations: CREATE,
     operations: ["kma.createKey"],
     output: responseBody("kma.createKey"),
-    async handler({ namespace, name }, { altr, signal }) {
-      return ok(altr.kma.POST("/keys", { body: { name, namespace }, signal }));
+    async handler({ namespace, name }, { call, signal }) {
+      return call("kma.createKey", { body: { name, namespace }, signal });
     },
   }),
 
@@ -207,13 +190,8 @@ export const keyManagementTools: Tool[] = [
     annotations: IRREVERSIBLE,
     operations: ["kma.deactivateKey"],
     output: responseBody("kma.deactivateKey"),
-    async handler({ namespace, name, sequence }, { altr, signal }) {
-      return ok(
-        altr.kma.PATCH("/keys/{namespace}/{name}/sequence/{sequence}/deactivate", {
-          params: { path: { namespace, name, sequence } },
-          signal,
-        }),
-      );
+    async handler({ namespace, name, sequence }, { call, signal }) {
+      return call("kma.deactivateKey", { path: { namespace, name, sequence }, signal });
     },
   }),
 
@@ -226,13 +204,8 @@ export const keyManagementTools: Tool[] = [
     annotations: IRREVERSIBLE,
     operations: ["kma.rotateKey"],
     output: responseBody("kma.rotateKey"),
-    async handler({ namespace, name, sequence }, { altr, signal }) {
-      return ok(
-        altr.kma.PATCH("/keys/{namespace}/{name}/sequence/{sequence}/rotate", {
-          params: { path: { namespace, name, sequence } },
-          signal,
-        }),
-      );
+    async handler({ namespace, name, sequence }, { call, signal }) {
+      return call("kma.rotateKey", { path: { namespace, name, sequence }, signal });
     },
   }),
 ];

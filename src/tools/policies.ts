@@ -1,12 +1,11 @@
 /** Policies & rules: tag-based masking policies of the Unified Policy API (api service). */
 import { z } from "zod";
 import { AltrError } from "../altr/errors.js";
-import { ok } from "../altr/client.js";
 import { paginate } from "../altr/paginate.js";
 import type { components } from "../generated/api.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, ToolFailure, responseData, type Tool, type ToolContext } from "./define.js";
-import { cursor, MAX_PAGES } from "./common.js";
+import { CREATE, cursor, MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
 
 type PolicyType = components["schemas"]["PolicyType"];
 type Rule = components["schemas"]["Rule"];
@@ -80,13 +79,12 @@ function startKey(lastEvaluated: unknown): string | null {
 }
 
 /** One page of a policy's rules (listPolicyRules), as [rule hash, rules] pairs. */
-async function rulesPage(ctx: Pick<ToolContext, "altr" | "signal">, policy_id: string, k: string | null) {
-  const body = await ok(
-    ctx.altr.api.GET("/v1/unified-policy/management/policy/{policy_id}/rules", {
-      params: { path: { policy_id }, query: k ? { exclusive_start_key: k } : {} },
-      signal: ctx.signal,
-    }),
-  );
+async function rulesPage(ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal">, policy_id: string, k: string | null) {
+  const body = await ctx.call("api.listPolicyRules", {
+    path: { policy_id },
+    query: k ? { exclusive_start_key: k } : {},
+    signal: ctx.signal,
+  });
   return { items: Object.entries(body.data?.items ?? {}), next: startKey(body.data?.last_evaluated_key) };
 }
 
@@ -94,7 +92,7 @@ async function rulesPage(ctx: Pick<ToolContext, "altr" | "signal">, policy_id: s
 const IMPACT_PAGES = 3;
 
 /** The first rules of a policy, for a confirmation question (bounded: not a listing). */
-async function someRules(ctx: Pick<ToolContext, "altr" | "signal">, policy_id: string) {
+async function someRules(ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal">, policy_id: string) {
   const paged = await paginate<[string, Rule[]], string>({
     start: null,
     maxPages: IMPACT_PAGES,
@@ -112,6 +110,47 @@ function describeRule(r: Rule): string {
   return [`role ${r.role ?? "?"}`, value ? `tag value ${value}` : undefined, level !== undefined ? `level ${String(level)}` : undefined]
     .filter(Boolean)
     .join(", ");
+}
+
+/**
+ * How much of a value a masking level lets its role see: 2 nothing (full mask, constant, null,
+ * full-mask hash, constant date — and no rule at all: a policy masks everyone it has no rule
+ * for), 1 part of it (email, show last four and their hashes), 0 all of it (10000, no mask).
+ */
+function reveals(level: number | string | undefined): 0 | 1 | 2 {
+  const n = Number(level);
+  if (n === 10000) return 0;
+  return n === 10002 || n === 10003 || n === 10007 || n === 10008 ? 1 : 2;
+}
+
+/** Most rules named in add_rules' confirmation question. */
+const ASK_NAMED = 5;
+
+/**
+ * add_rules' confirmation: what each rule that lets its role see more than today would show
+ * ("ANALYST sees SSN unmasked (10003 → 10000)"), from the same bounded look-up as update_rule;
+ * undefined when no rule reveals more. A rule that reveals all or part of a value and matches
+ * no rule read (none today, or beyond the pages read) counts as new: it replaces the full mask.
+ */
+async function addRulesExposure(policy_id: string, rules: readonly RuleInput[], ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal">) {
+  const revealing = rules.filter((r) => reveals(r.masking_policy) < 2);
+  if (revealing.length === 0) return undefined;
+  const existing = (await someRules(ctx, policy_id)).rules;
+  const norm = (v: string | null | undefined) => (v ?? "").trim().toUpperCase();
+  const lines: string[] = [];
+  for (const r of revealing) {
+    // The most protective of the matching rules (case-insensitive), so a doubt asks.
+    const same = existing.filter((e) => norm(e.role) === norm(r.role) && norm(e.tag_value) === norm(r.tag_value));
+    const current = same.map(levelOf).sort((a, b) => reveals(b) - reveals(a))[0];
+    const before = same.length ? reveals(current) : 2;
+    const after = reveals(r.masking_policy);
+    if (after > before || (after === before && (after === 0 || Number(current) === r.masking_policy))) continue;
+    const sees = after === 0 ? "unmasked" : "partly unmasked";
+    lines.push(`${r.role} sees ${r.tag_value} ${sees} (${same.length ? String(current ?? "?") : "no rule: fully masked"} → ${r.masking_policy})`);
+  }
+  if (lines.length === 0) return undefined;
+  const more = lines.length > ASK_NAMED ? ` and ${lines.length - ASK_NAMED} more` : "";
+  return `${lines.slice(0, ASK_NAMED).join("; ")}${more}`;
 }
 
 interface PolicyCursor {
@@ -146,14 +185,14 @@ export const policyTools: Tool[] = [
       policy_type: z.enum(POLICY_TYPES).optional(),
       cursor: continueWith,
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.listPolicies"],
     output: objectOf({
       policies: propertyOf(responseData("api.listPolicies"), "policies"),
       count: S.integer,
       next_cursor: S.nullableString,
     }),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       const filter = args.policy_type ?? null;
       const types: readonly PolicyType[] = filter ? [filter] : POLICY_TYPES;
       let start: PolicyCursor = { p: filter, t: 0, k: null };
@@ -168,12 +207,7 @@ export const policyTools: Tool[] = [
         fetchPage: async (c) => {
           const at = c ?? start;
           const type = types[at.t]!;
-          const body = await ok(
-            altr.api.GET("/v1/unified-policy/management/policy", {
-              params: { query: { policy_type: type, ...(at.k ? { exclusive_start_key: at.k } : {}) } },
-              signal,
-            }),
-          );
+          const body = await call("api.listPolicies", { query: { policy_type: type, ...(at.k ? { exclusive_start_key: at.k } : {}) }, signal });
           const key = startKey(body.data?.last_evaluated_key);
           const next = key ? { p: filter, t: at.t, k: key } : at.t + 1 < types.length ? { p: filter, t: at.t + 1, k: null } : null;
           return { items: body.data?.policies ?? [], next };
@@ -194,14 +228,14 @@ export const policyTools: Tool[] = [
       "List a policy's masking rules (role × tag value × level).",
     toolset: "policies",
     input: { policy_id: policyId, cursor: continueWith },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.listPolicyRules"],
     output: objectOf({
       items: propertyOf(responseData("api.listPolicyRules"), "items"),
       count: S.integer,
       next_cursor: S.nullableString,
     }),
-    async handler(args, { altr, signal }) {
+    async handler(args, { call, signal }) {
       let start: string | null = null;
       if (args.cursor !== undefined) {
         const decoded = cursor.decode(args.cursor, isRuleCursor);
@@ -211,7 +245,7 @@ export const policyTools: Tool[] = [
       const paged = await paginate<[string, Rule[]], string>({
         start,
         maxPages: MAX_PAGES,
-        fetchPage: (k) => rulesPage({ altr, signal }, args.policy_id, k),
+        fetchPage: (k) => rulesPage({ call, signal }, args.policy_id, k),
       });
       // A rule hash can span pages: concatenate its lists instead of keeping only the last one.
       const items: Record<string, Rule[]> = {};
@@ -248,22 +282,17 @@ export const policyTools: Tool[] = [
         .optional()
         .describe("Databricks only: required with PUSHDOWN."),
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: CREATE,
     operations: ["api.createPolicy"],
     output: responseData("api.createPolicy"),
-    async handler({ tag, policy_type, database_ids }, { altr, signal }) {
+    async handler({ tag, policy_type, database_ids }, { call, signal }) {
       if (policy_type === "PUSHDOWN" && !database_ids) {
         throw new InputError("database_ids: required when policy_type is PUSHDOWN (Databricks)", ["database_ids"]);
       }
       if (policy_type === "TAG" && database_ids) {
         throw new InputError("database_ids: not allowed for TAG (Snowflake) policies; use PUSHDOWN for Databricks", ["database_ids"]);
       }
-      const body = await ok(
-        altr.api.POST("/v1/unified-policy/management/policy", {
-          body: { identifier: tag, type: policy_type, ...(database_ids ? { database_ids } : {}) },
-          signal,
-        }),
-      );
+      const body = await call("api.createPolicy", { body: { identifier: tag, type: policy_type, ...(database_ids ? { database_ids } : {}) }, signal });
       return body.data ?? null;
     },
   }),
@@ -272,7 +301,7 @@ export const policyTools: Tool[] = [
     name: "add_rules",
     title: "Add masking rules",
     description:
-      "Upsert masking rules {masking_policy 10000–10009, role (get_roles), tag_value} in batches of 99; stops at the first failed batch.",
+      "Upsert masking rules {masking_policy 10000–10009, role (get_roles), tag_value} in batches of 99; stops at the first failed batch. Asks first if a role would see more.",
     toolset: "policies",
     input: {
       policy_id: policyId,
@@ -280,22 +309,18 @@ export const policyTools: Tool[] = [
     },
     // Upserting the same rules again leaves the same state; an upsert can replace an existing
     // rule's level, which is the purpose of the tool, not a removal.
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-    operations: ["api.batchUpdatePolicyRules"],
+    annotations: UPDATE,
+    operations: ["api.batchUpdatePolicyRules", "api.listPolicyRules"],
     output: objectOf({ policy_id: S.string, rules_added: S.integer, batches: S.integer }),
-    async handler({ policy_id, rules }, { altr, signal }) {
+    // Not destructive, but an upsert can unmask: such calls go through the confirmation gate.
+    asks: ({ policy_id, rules }, ctx) => addRulesExposure(policy_id, rules, ctx),
+    async handler({ policy_id, rules }, { call, signal }) {
       const batches: RuleInput[][] = [];
       for (let i = 0; i < rules.length; i += RULE_BATCH_SIZE) batches.push(rules.slice(i, i + RULE_BATCH_SIZE));
       let applied = 0;
       for (const [index, batch] of batches.entries()) {
         try {
-          await ok(
-            altr.api.PATCH("/v1/unified-policy/management/policy/{policy_id}/rules/batch", {
-              params: { path: { policy_id } },
-              body: { rules: batch.map((r) => ({ action: "PUT" as const, rule: r })) },
-              signal,
-            }),
-          );
+          await call("api.batchUpdatePolicyRules", { path: { policy_id }, body: { rules: batch.map((r) => ({ action: "PUT" as const, rule: r })) }, signal });
         } catch (err) {
           if (index === 0 || !(err instanceof AltrError)) throw err;
           throw new ToolFailure(
@@ -326,8 +351,8 @@ export const policyTools: Tool[] = [
       time_window_thresholds: thresholds(timeWindowThreshold).optional(),
     },
     // It can unmask data (a lower masking level), so it is flagged as destructive.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    operations: ["api.updatePolicyRule"],
+    annotations: REMOVE,
+    operations: ["api.updatePolicyRule", "api.listPolicyRules"],
     output: responseData("api.updatePolicyRule"),
     async impact({ policy_id, rule_id, masking_policy, role, tag_value }, ctx) {
       const rule = (await someRules(ctx, policy_id)).rules.find((r) => r.rule_id === rule_id);
@@ -339,20 +364,14 @@ export const policyTools: Tool[] = [
       ].filter(Boolean);
       return `rule ${describeRule(rule)}${changes.length ? `: ${changes.join(", ")}` : ""}`;
     },
-    async handler({ policy_id, rule_id, ...fields }, { altr, signal }) {
+    async handler({ policy_id, rule_id, ...fields }, { call, signal }) {
       if (Object.values(fields).every((v) => v === undefined)) {
         throw new InputError(
           "Nothing to update: give masking_policy, role, tag_value, access_rate_thresholds or time_window_thresholds",
           [],
         );
       }
-      const body = await ok(
-        altr.api.PATCH("/v1/unified-policy/management/policy/{policy_id}/rules/{rule_id}", {
-          params: { path: { policy_id, rule_id } },
-          body: fields,
-          signal,
-        }),
-      );
+      const body = await call("api.updatePolicyRule", { path: { policy_id, rule_id }, body: fields, signal });
       return body?.data ?? { rule_id, policy_id };
     },
   }),
@@ -363,18 +382,16 @@ export const policyTools: Tool[] = [
     description: "Delete a masking policy and its rules; its columns stop being masked by it.",
     toolset: "policies",
     input: { policy_id: policyId },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    operations: ["api.deletePolicy"],
+    annotations: REMOVE,
+    operations: ["api.deletePolicy", "api.listPolicyRules"],
     output: objectOf({ policy_id: S.string, deleted: S.boolean }),
     async impact({ policy_id }, ctx) {
       const { rules, more } = await someRules(ctx, policy_id);
       const n = `${rules.length}${more ? "+" : ""}`;
       return rules.length === 0 && !more ? "it has no rules" : `${n} rule${n === "1" ? "" : "s"} go with it`;
     },
-    async handler({ policy_id }, { altr, signal }) {
-      await ok(
-        altr.api.DELETE("/v1/unified-policy/management/policy/{policy_id}", { params: { path: { policy_id } }, signal }),
-      );
+    async handler({ policy_id }, { call, signal }) {
+      await call("api.deletePolicy", { path: { policy_id }, signal });
       return { policy_id, deleted: true };
     },
   }),
@@ -385,20 +402,15 @@ export const policyTools: Tool[] = [
     description: "Delete one masking rule; what its role sees changes at once.",
     toolset: "policies",
     input: { policy_id: policyId, rule_id: ruleId },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    operations: ["api.deletePolicyRule"],
+    annotations: REMOVE,
+    operations: ["api.deletePolicyRule", "api.listPolicyRules"],
     output: objectOf({ policy_id: S.string, rule_id: S.string, deleted: S.boolean }),
     async impact({ policy_id, rule_id }, ctx) {
       const rule = (await someRules(ctx, policy_id)).rules.find((r) => r.rule_id === rule_id);
       return rule ? `${describeRule(rule)}; what that role sees changes at once` : undefined;
     },
-    async handler({ policy_id, rule_id }, { altr, signal }) {
-      await ok(
-        altr.api.DELETE("/v1/unified-policy/management/policy/{policy_id}/rules/{rule_id}", {
-          params: { path: { policy_id, rule_id } },
-          signal,
-        }),
-      );
+    async handler({ policy_id, rule_id }, { call, signal }) {
+      await call("api.deletePolicyRule", { path: { policy_id, rule_id }, signal });
       return { policy_id, rule_id, deleted: true };
     },
   }),

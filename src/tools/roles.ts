@@ -1,9 +1,8 @@
 /** Roles: ALTR user groups, the "role" of a masking rule (altrnet). */
-import { ok } from "../altr/client.js";
 import { paginateOffset } from "../altr/paginate.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, type Tool } from "./define.js";
-import { MAX_PAGES, offsetParam } from "./common.js";
+import { MAX_PAGES, offsetParam, READ } from "./common.js";
 
 export const roleTools: Tool[] = [
   defineTool({
@@ -15,16 +14,16 @@ export const roleTools: Tool[] = [
     input: {
       offset: offsetParam,
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["altrnet.listUserGroups"],
     output: objectOf({ roles: S.arrayOf(S.string), count: S.integer, next_offset: S.nullableInteger }),
-    async handler({ offset }, { altr, signal }) {
+    async handler({ offset }, { call, signal }) {
       const paged = await paginateOffset({
         start: offset ?? 0,
         maxPages: MAX_PAGES,
         fetchPage: async (at) => {
           // The upstream sends only offset; the page size is ALTR's default.
-          const body = await ok(altr.altrnet.GET("/api/userGroups", { params: { query: { offset: at } }, signal }));
+          const body = await call("altrnet.listUserGroups", { query: { offset: at }, signal });
           return { items: body.data?.userGroups ?? [], total: body.data?.count };
         },
       });

@@ -4,10 +4,9 @@
  * so the caller knows to ask again rather than read it as an empty result.
  */
 import { z } from "zod";
-import { ok, okWithStatus } from "../altr/client.js";
 import { S } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
-import { withProperties } from "./common.js";
+import { READ, withProperties } from "./common.js";
 import { caseless, manyOf, rfc3339, verbatim } from "./sidecar-shared.js";
 
 const utc = rfc3339(true).optional();
@@ -38,16 +37,16 @@ export const sidecarAuditTools: Tool[] = [
       limit: z.number().int().min(1).max(100000).optional().describe("Default 10000."),
       offset: z.number().int().min(0).optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     readOnlyReason: "The POST only starts a search over existing audits; it changes nothing.",
     operations: ["sc_control.searchSidecarAudits"],
     output: responseBody("sc_control.searchSidecarAudits"),
-    async handler(query, { altr, signal }) {
+    async handler(query, { call, signal }) {
       if (query.from_date_time && query.to_date_time && query.from_date_time > query.to_date_time) {
         throw new InputError("from_date_time: must not be after to_date_time", ["from_date_time", "to_date_time"]);
       }
       // Every filter travels in the query string (lists as repeated keys); the POST has no body.
-      return ok(altr.sc_control.POST("/v1/audits", { params: { query }, signal }));
+      return call("sc_control.searchSidecarAudits", { query, signal });
     },
   }),
 
@@ -62,16 +61,14 @@ export const sidecarAuditTools: Tool[] = [
       limit: z.number().int().min(1).max(250).optional(),
       next_page_token: z.string().min(1).optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["sc_control.getSidecarAuditResults"],
     output: withProperties(responseBody("sc_control.getSidecarAuditResults"), {
       status: { type: "string", enum: ["complete", "processing"] },
       next_page_token: S.nullableString,
     }),
-    async handler({ search_uuid, ...query }, { altr, signal }) {
-      const { data: body, status } = await okWithStatus(
-        altr.sc_control.GET("/v1/audits/{search_uuid}", { params: { path: { search_uuid }, query }, signal }),
-      );
+    async handler({ search_uuid, ...query }, { callWithStatus, signal }) {
+      const { data: body, status } = await callWithStatus("sc_control.getSidecarAuditResults", { path: { search_uuid }, query, signal });
       if (status === 202) return { status: "processing", audits: [], next_page_token: null };
       const next = body?.next_page_token || null;
       return {

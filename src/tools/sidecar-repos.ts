@@ -4,26 +4,12 @@
  * those locations, and a service user's resource (an IAM role), are never logged.
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
-import {
-  awsSecretsManager,
-  azureKeyVault,
-  caseless,
-  contiguousId,
-  limit,
-  onePage,
-  port,
-  REPO_TYPES,
-  repoName,
-  username,
-} from "./sidecar-shared.js";
+import { CREATE, READ, REMOVE, UPDATE } from "./common.js";
+import { awsSecretsManager, azureKeyVault, caseless, contiguousId, limit, port, REPO_TYPES, repoName, username } from "./sidecar-shared.js";
+import { onePage } from "../altr/paginate.js";
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const CREATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
-const UPDATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const REMOVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } as const;
 
 const repoType = caseless(REPO_TYPES);
 const resource = z.string().trim().min(1).describe("e.g. an IAM role ARN.");
@@ -59,8 +45,8 @@ export const repoTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listRepos"],
     output: responseBody("sc_control.listRepos"),
-    async handler(q, { altr, signal }) {
-      return onePage(await ok(altr.sc_control.GET("/v1/repos", { params: { query: q }, signal })), q.contiguous_id);
+    async handler(q, { call, signal }) {
+      return onePage(await call("sc_control.listRepos", { query: q, signal }), q.contiguous_id);
     },
   }),
 
@@ -79,8 +65,8 @@ export const repoTools: Tool[] = [
     annotations: CREATE,
     operations: ["sc_control.createRepo"],
     output: responseBody("sc_control.createRepo"),
-    async handler({ repo_type, ...rest }, { altr, signal }) {
-      return ok(altr.sc_control.POST("/v1/repos", { body: { ...rest, type: repo_type }, signal }));
+    async handler({ repo_type, ...rest }, { call, signal }) {
+      return call("sc_control.createRepo", { body: { ...rest, type: repo_type }, signal });
     },
   }),
 
@@ -93,8 +79,8 @@ export const repoTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.getRepo"],
     output: responseBody("sc_control.getRepo"),
-    async handler({ repo_name }, { altr, signal }) {
-      return ok(altr.sc_control.GET("/v1/repos/{repo_name}", { params: { path: { repo_name } }, signal }));
+    async handler({ repo_name }, { call, signal }) {
+      return call("sc_control.getRepo", { path: { repo_name }, signal });
     },
   }),
 
@@ -107,8 +93,8 @@ export const repoTools: Tool[] = [
     annotations: UPDATE,
     operations: ["sc_control.updateRepo"],
     output: responseBody("sc_control.updateRepo"),
-    async handler({ repo_name, description }, { altr, signal }) {
-      return ok(altr.sc_control.PATCH("/v1/repos/{repo_name}", { params: { path: { repo_name } }, body: { description }, signal }));
+    async handler({ repo_name, description }, { call, signal }) {
+      return call("sc_control.updateRepo", { path: { repo_name }, body: { description }, signal });
     },
   }),
 
@@ -122,8 +108,8 @@ export const repoTools: Tool[] = [
     annotations: REMOVE,
     operations: ["sc_control.deleteRepo"],
     output: objectOf({ repo_name: S.string, disconnected: S.boolean }),
-    async handler({ repo_name }, { altr, signal }) {
-      await ok(altr.sc_control.DELETE("/v1/repos/{repo_name}", { params: { path: { repo_name } }, signal }));
+    async handler({ repo_name }, { call, signal }) {
+      await call("sc_control.deleteRepo", { path: { repo_name }, signal });
       return { repo_name, disconnected: true };
     },
   }),
@@ -137,8 +123,8 @@ export const repoTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listRepoUsers"],
     output: responseBody("sc_control.listRepoUsers"),
-    async handler({ repo_name, ...q }, { altr, signal }) {
-      const body = await ok(altr.sc_control.GET("/v1/repos/{repo_name}/users", { params: { path: { repo_name }, query: q }, signal }));
+    async handler({ repo_name, ...q }, { call, signal }) {
+      const body = await call("sc_control.listRepoUsers", { path: { repo_name }, query: q, signal });
       return onePage(body, q.contiguous_id);
     },
   }),
@@ -153,9 +139,9 @@ export const repoTools: Tool[] = [
     annotations: CREATE,
     operations: ["sc_control.createRepoUser"],
     output: responseBody("sc_control.createRepoUser"),
-    async handler({ repo_name, ...body }, { altr, signal }) {
+    async handler({ repo_name, ...body }, { call, signal }) {
       oneProvider(body, true);
-      return ok(altr.sc_control.POST("/v1/repos/{repo_name}/users", { params: { path: { repo_name } }, body, signal }));
+      return call("sc_control.createRepoUser", { path: { repo_name }, body, signal });
     },
   }),
 
@@ -168,8 +154,8 @@ export const repoTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.getRepoUser"],
     output: responseBody("sc_control.getRepoUser"),
-    async handler(path, { altr, signal }) {
-      return ok(altr.sc_control.GET("/v1/repos/{repo_name}/users/{username}", { params: { path }, signal }));
+    async handler(path, { call, signal }) {
+      return call("sc_control.getRepoUser", { path, signal });
     },
   }),
 
@@ -183,14 +169,12 @@ export const repoTools: Tool[] = [
     annotations: UPDATE,
     operations: ["sc_control.updateRepoUser"],
     output: responseBody("sc_control.updateRepoUser"),
-    async handler({ repo_name, username, ...body }, { altr, signal }) {
+    async handler({ repo_name, username, ...body }, { call, signal }) {
       if (body.aws_secrets_manager === undefined && body.azure_key_vault === undefined) {
         throw new InputError("Nothing to update: give aws_secrets_manager or azure_key_vault", []);
       }
       oneProvider(body, true);
-      return ok(
-        altr.sc_control.PATCH("/v1/repos/{repo_name}/users/{username}", { params: { path: { repo_name, username } }, body, signal }),
-      );
+      return call("sc_control.updateRepoUser", { path: { repo_name, username }, body, signal });
     },
   }),
 
@@ -204,8 +188,8 @@ export const repoTools: Tool[] = [
     annotations: REMOVE,
     operations: ["sc_control.deleteRepoUser"],
     output: objectOf({ repo_name: S.string, username: S.string, disconnected: S.boolean }),
-    async handler(path, { altr, signal }) {
-      await ok(altr.sc_control.DELETE("/v1/repos/{repo_name}/users/{username}", { params: { path }, signal }));
+    async handler(path, { call, signal }) {
+      await call("sc_control.deleteRepoUser", { path, signal });
       return { ...path, disconnected: true };
     },
   }),
@@ -224,19 +208,14 @@ export const repoTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listRepoServiceUsers", "sc_control.listServiceUsers"],
     output: responseBody("sc_control.listServiceUsers"),
-    async handler({ repo_name, username_starts_with, ...q }, { altr, signal }) {
+    async handler({ repo_name, username_starts_with, ...q }, { call, signal }) {
       if (repo_name === undefined) {
         if (username_starts_with !== undefined) {
           throw new InputError("username_starts_with: only with repo_name (ALTR filters by username within one repo)", ["username_starts_with"]);
         }
-        return onePage(await ok(altr.sc_control.GET("/v1/serviceusers", { params: { query: q }, signal })), q.contiguous_id);
+        return onePage(await call("sc_control.listServiceUsers", { query: q, signal }), q.contiguous_id);
       }
-      const body = await ok(
-        altr.sc_control.GET("/v1/repos/{repo_name}/serviceusers", {
-          params: { path: { repo_name }, query: { ...q, username_starts_with } },
-          signal,
-        }),
-      );
+      const body = await call("sc_control.listRepoServiceUsers", { path: { repo_name }, query: { ...q, username_starts_with }, signal });
       return onePage(body, q.contiguous_id);
     },
   }),
@@ -251,9 +230,9 @@ export const repoTools: Tool[] = [
     annotations: CREATE,
     operations: ["sc_control.createServiceUser"],
     output: responseBody("sc_control.createServiceUser"),
-    async handler({ repo_name, ...body }, { altr, signal }) {
+    async handler({ repo_name, ...body }, { call, signal }) {
       oneProvider(body, true);
-      return ok(altr.sc_control.POST("/v1/repos/{repo_name}/serviceusers", { params: { path: { repo_name } }, body, signal }));
+      return call("sc_control.createServiceUser", { path: { repo_name }, body, signal });
     },
   }),
 
@@ -266,8 +245,8 @@ export const repoTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.getServiceUser"],
     output: responseBody("sc_control.getServiceUser"),
-    async handler(path, { altr, signal }) {
-      return ok(altr.sc_control.GET("/v1/repos/{repo_name}/serviceusers/{username}", { params: { path }, signal }));
+    async handler(path, { call, signal }) {
+      return call("sc_control.getServiceUser", { path, signal });
     },
   }),
 
@@ -281,18 +260,12 @@ export const repoTools: Tool[] = [
     annotations: UPDATE,
     operations: ["sc_control.updateServiceUser"],
     output: responseBody("sc_control.updateServiceUser"),
-    async handler({ repo_name, username, ...body }, { altr, signal }) {
+    async handler({ repo_name, username, ...body }, { call, signal }) {
       if (Object.values(body).every((v) => v === undefined)) {
         throw new InputError("Nothing to update: give resource, aws_secrets_manager or azure_key_vault", []);
       }
       oneProvider(body, false);
-      return ok(
-        altr.sc_control.PATCH("/v1/repos/{repo_name}/serviceusers/{username}", {
-          params: { path: { repo_name, username } },
-          body,
-          signal,
-        }),
-      );
+      return call("sc_control.updateServiceUser", { path: { repo_name, username }, body, signal });
     },
   }),
 
@@ -306,8 +279,8 @@ export const repoTools: Tool[] = [
     annotations: REMOVE,
     operations: ["sc_control.deleteServiceUser"],
     output: objectOf({ repo_name: S.string, username: S.string, disconnected: S.boolean }),
-    async handler(path, { altr, signal }) {
-      await ok(altr.sc_control.DELETE("/v1/repos/{repo_name}/serviceusers/{username}", { params: { path }, signal }));
+    async handler(path, { call, signal }) {
+      await call("sc_control.deleteServiceUser", { path, signal });
       return { ...path, disconnected: true };
     },
   }),

@@ -5,10 +5,9 @@
  * task configuration, schedule), validated against the structure ALTR documents.
  */
 import { z } from "zod";
-import { isTimeZone, nextToken } from "./common.js";
+import { isTimeZone, text } from "./common.js";
 import { input } from "./define.js";
 
-const text = z.string().trim().min(1);
 /** Text whose spaces matter (a log prefix, a search substring): kept as given, but not blank. */
 export const verbatim = z.string().refine((v) => v.trim() !== "", { error: "must not be blank" });
 
@@ -32,19 +31,6 @@ export const rfc3339 = (utcOnly = false) =>
     .refine((v) => RFC3339.test(v) && !Number.isNaN(Date.parse(v)) && (!utcOnly || v.endsWith("Z")), {
       error: utcOnly ? "must be a UTC time such as 2025-06-01T00:00:00Z" : "must be an RFC 3339 time such as 2025-06-01T00:00:00Z",
     });
-
-/**
- * One page per call: the answer as received, with `contiguous_id` null when there is no next
- * page — ALTR sends "" (or nothing) then. A cursor equal to the one just used would only return
- * the same page again, so it ends the listing too.
- */
-export function onePage<T extends { contiguous_id?: string | null }>(
-  body: T | undefined,
-  given: string | undefined,
-): Omit<T, "contiguous_id"> & { contiguous_id: string | null } {
-  const next = nextToken(body?.contiguous_id);
-  return { ...(body ?? ({} as T)), contiguous_id: next !== null && next === given ? null : next };
-}
 
 /** An enum matched case-insensitively and sent in its documented spelling. */
 export function caseless<const T extends readonly [string, ...string[]]>(values: T) {

@@ -5,31 +5,13 @@
  * the shared client (the upstream inserts agent and sidecar ids raw).
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
-import { repoTools } from "./sidecar-repos.js";
-import {
-  agentId,
-  caseless,
-  commaList,
-  contiguousId,
-  limit,
-  onePage,
-  port,
-  repoName,
-  schedule,
-  sidecarId,
-  taskConfiguration,
-  taskId,
-} from "./sidecar-shared.js";
+import { CREATE, READ, REMOVE, UPDATE, text } from "./common.js";
+import { agentId, caseless, commaList, contiguousId, limit, port, repoName, schedule, sidecarId, taskConfiguration, taskId } from "./sidecar-shared.js";
+import { onePage } from "../altr/paginate.js";
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const CREATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
-const UPDATE = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const REMOVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } as const;
 
-const text = z.string().trim().min(1);
 const agentType = caseless(["SIS", "CLASSIFIER"]);
 const pemKey = z.string().min(1);
 
@@ -41,7 +23,7 @@ function requireChange<T extends Record<string, unknown>>(body: T, names: string
   return body;
 }
 
-const agentTools: Tool[] = [
+export const agentTools: Tool[] = [
   defineTool({
     name: "list_sc_agents",
     title: "List sidecar agents",
@@ -51,13 +33,8 @@ const agentTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listAgents"],
     output: responseBody("sc_control.listAgents"),
-    async handler(a, { altr, signal }) {
-      const body = await ok(
-        altr.sc_control.GET("/v1/agents", {
-          params: { query: { limit: a.limit, contiguous_id: a.contiguous_id, type: a.agent_type, name_starts_with: a.name_starts_with } },
-          signal,
-        }),
-      );
+    async handler(a, { call, signal }) {
+      const body = await call("sc_control.listAgents", { query: { limit: a.limit, contiguous_id: a.contiguous_id, type: a.agent_type, name_starts_with: a.name_starts_with }, signal });
       return onePage(body, a.contiguous_id);
     },
   }),
@@ -77,8 +54,8 @@ const agentTools: Tool[] = [
     annotations: CREATE,
     operations: ["sc_control.createAgent"],
     output: responseBody("sc_control.createAgent"),
-    async handler({ agent_type, ...rest }, { altr, signal }) {
-      return ok(altr.sc_control.POST("/v1/agents", { body: { type: agent_type, ...rest }, signal }));
+    async handler({ agent_type, ...rest }, { call, signal }) {
+      return call("sc_control.createAgent", { body: { type: agent_type, ...rest }, signal });
     },
   }),
 
@@ -91,8 +68,8 @@ const agentTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.getAgent"],
     output: responseBody("sc_control.getAgent"),
-    async handler({ agent_id }, { altr, signal }) {
-      return ok(altr.sc_control.GET("/v1/agents/{agent_id}", { params: { path: { agent_id } }, signal }));
+    async handler({ agent_id }, { call, signal }) {
+      return call("sc_control.getAgent", { path: { agent_id }, signal });
     },
   }),
 
@@ -111,9 +88,9 @@ const agentTools: Tool[] = [
     annotations: UPDATE,
     operations: ["sc_control.updateAgent"],
     output: responseBody("sc_control.updateAgent"),
-    async handler({ agent_id, ...fields }, { altr, signal }) {
+    async handler({ agent_id, ...fields }, { call, signal }) {
       const body = requireChange(fields, "name, description, public_key_1, public_key_2");
-      return ok(altr.sc_control.PATCH("/v1/agents/{agent_id}", { params: { path: { agent_id } }, body, signal }));
+      return call("sc_control.updateAgent", { path: { agent_id }, body, signal });
     },
   }),
 
@@ -127,8 +104,8 @@ const agentTools: Tool[] = [
     annotations: REMOVE,
     operations: ["sc_control.deleteAgent"],
     output: objectOf({ agent_id: S.string, disconnected: S.boolean }),
-    async handler({ agent_id }, { altr, signal }) {
-      await ok(altr.sc_control.DELETE("/v1/agents/{agent_id}", { params: { path: { agent_id } }, signal }));
+    async handler({ agent_id }, { call, signal }) {
+      await call("sc_control.deleteAgent", { path: { agent_id }, signal });
       return { agent_id, disconnected: true };
     },
   }),
@@ -142,10 +119,8 @@ const agentTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listAgentTasks"],
     output: responseBody("sc_control.listAgentTasks"),
-    async handler({ agent_id, ...q }, { altr, signal }) {
-      const body = await ok(
-        altr.sc_control.GET("/v1/agents/{agent_id}/tasks", { params: { path: { agent_id }, query: q }, signal }),
-      );
+    async handler({ agent_id, ...q }, { call, signal }) {
+      const body = await call("sc_control.listAgentTasks", { path: { agent_id }, query: q, signal });
       return onePage(body, q.contiguous_id);
     },
   }),
@@ -168,14 +143,14 @@ const agentTools: Tool[] = [
     annotations: CREATE,
     operations: ["sc_control.createAgentTask"],
     output: responseBody("sc_control.createAgentTask"),
-    async handler({ agent_id, ...body }, { altr, signal }) {
+    async handler({ agent_id, ...body }, { call, signal }) {
       if (body.configuration.table_name !== undefined && body.service_user === undefined) {
         throw new InputError("service_user: required with configuration.table_name (MySQL table audits)", ["service_user"]);
       }
       if (body.configuration.audit_file_type !== undefined && body.service_user !== undefined) {
         throw new InputError("service_user: not allowed for PostgreSQL file audits (configuration.audit_file_type)", ["service_user"]);
       }
-      return ok(altr.sc_control.POST("/v1/agents/{agent_id}/tasks", { params: { path: { agent_id } }, body, signal }));
+      return call("sc_control.createAgentTask", { path: { agent_id }, body, signal });
     },
   }),
 
@@ -196,11 +171,9 @@ const agentTools: Tool[] = [
     annotations: UPDATE,
     operations: ["sc_control.updateAgentTask"],
     output: responseBody("sc_control.updateAgentTask"),
-    async handler({ agent_id, task_id, ...fields }, { altr, signal }) {
+    async handler({ agent_id, task_id, ...fields }, { call, signal }) {
       const body = requireChange(fields, "name, description, configuration, schedule");
-      return ok(
-        altr.sc_control.PATCH("/v1/agents/{agent_id}/tasks/{task_id}", { params: { path: { agent_id, task_id } }, body, signal }),
-      );
+      return call("sc_control.updateAgentTask", { path: { agent_id, task_id }, body, signal });
     },
   }),
 
@@ -213,8 +186,8 @@ const agentTools: Tool[] = [
     annotations: REMOVE,
     operations: ["sc_control.deleteAgentTask"],
     output: objectOf({ agent_id: S.string, task_id: S.string, deleted: S.boolean }),
-    async handler({ agent_id, task_id }, { altr, signal }) {
-      await ok(altr.sc_control.DELETE("/v1/agents/{agent_id}/tasks/{task_id}", { params: { path: { agent_id, task_id } }, signal }));
+    async handler({ agent_id, task_id }, { call, signal }) {
+      await call("sc_control.deleteAgentTask", { path: { agent_id, task_id }, signal });
       return { agent_id, task_id, deleted: true };
     },
   }),
@@ -230,7 +203,7 @@ const sidecarFields = {
   disable_platform_audits: z.boolean().optional().describe("true: no audits sent to ALTR."),
 };
 
-const sidecarTools: Tool[] = [
+export const sidecarTools: Tool[] = [
   defineTool({
     name: "list_sc_sidecars",
     title: "List sidecars",
@@ -240,8 +213,8 @@ const sidecarTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listSidecars"],
     output: responseBody("sc_control.listSidecars"),
-    async handler(q, { altr, signal }) {
-      return onePage(await ok(altr.sc_control.GET("/v1/sidecars", { params: { query: q }, signal })), q.contiguous_id);
+    async handler(q, { call, signal }) {
+      return onePage(await call("sc_control.listSidecars", { query: q, signal }), q.contiguous_id);
     },
   }),
 
@@ -254,8 +227,8 @@ const sidecarTools: Tool[] = [
     annotations: CREATE,
     operations: ["sc_control.createSidecar"],
     output: responseBody("sc_control.createSidecar"),
-    async handler(body, { altr, signal }) {
-      return ok(altr.sc_control.POST("/v1/sidecars", { body, signal }));
+    async handler(body, { call, signal }) {
+      return call("sc_control.createSidecar", { body, signal });
     },
   }),
 
@@ -268,8 +241,8 @@ const sidecarTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.getSidecar"],
     output: responseBody("sc_control.getSidecar"),
-    async handler({ sidecar_id }, { altr, signal }) {
-      return ok(altr.sc_control.GET("/v1/sidecars/{sidecar_id}", { params: { path: { sidecar_id } }, signal }));
+    async handler({ sidecar_id }, { call, signal }) {
+      return call("sc_control.getSidecar", { path: { sidecar_id }, signal });
     },
   }),
 
@@ -289,9 +262,9 @@ const sidecarTools: Tool[] = [
     annotations: { ...UPDATE, destructiveHint: true },
     operations: ["sc_control.updateSidecar"],
     output: responseBody("sc_control.updateSidecar"),
-    async handler({ sidecar_id, ...fields }, { altr, signal }) {
+    async handler({ sidecar_id, ...fields }, { call, signal }) {
       const body = requireChange(fields, Object.keys(sidecarFields).join(", "));
-      return ok(altr.sc_control.PATCH("/v1/sidecars/{sidecar_id}", { params: { path: { sidecar_id } }, body, signal }));
+      return call("sc_control.updateSidecar", { path: { sidecar_id }, body, signal });
     },
   }),
 
@@ -305,8 +278,8 @@ const sidecarTools: Tool[] = [
     annotations: REMOVE,
     operations: ["sc_control.deleteSidecar"],
     output: objectOf({ sidecar_id: S.string, disconnected: S.boolean }),
-    async handler({ sidecar_id }, { altr, signal }) {
-      await ok(altr.sc_control.DELETE("/v1/sidecars/{sidecar_id}", { params: { path: { sidecar_id } }, signal }));
+    async handler({ sidecar_id }, { call, signal }) {
+      await call("sc_control.deleteSidecar", { path: { sidecar_id }, signal });
       return { sidecar_id, disconnected: true };
     },
   }),
@@ -320,8 +293,8 @@ const sidecarTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listSidecarListeners"],
     output: responseBody("sc_control.listSidecarListeners"),
-    async handler({ sidecar_id, ...q }, { altr, signal }) {
-      const body = await ok(altr.sc_control.GET("/v1/sidecars/{sidecar_id}/ports", { params: { path: { sidecar_id }, query: q }, signal }));
+    async handler({ sidecar_id, ...q }, { call, signal }) {
+      const body = await call("sc_control.listSidecarListeners", { path: { sidecar_id }, query: q, signal });
       return onePage(body, q.contiguous_id);
     },
   }),
@@ -340,8 +313,8 @@ const sidecarTools: Tool[] = [
     annotations: CREATE,
     operations: ["sc_control.registerSidecarListener"],
     output: objectOf({ sidecar_id: S.string, port: S.integer, database_type: S.string, registered: S.boolean }),
-    async handler({ sidecar_id, ...body }, { altr, signal }) {
-      await ok(altr.sc_control.POST("/v1/sidecars/{sidecar_id}/ports", { params: { path: { sidecar_id } }, body, signal }));
+    async handler({ sidecar_id, ...body }, { call, signal }) {
+      await call("sc_control.registerSidecarListener", { path: { sidecar_id }, body, signal });
       return { sidecar_id, port: body.port, database_type: body.database_type, registered: true };
     },
   }),
@@ -355,8 +328,8 @@ const sidecarTools: Tool[] = [
     annotations: REMOVE,
     operations: ["sc_control.deregisterSidecarListener"],
     output: objectOf({ sidecar_id: S.string, port: S.integer, deregistered: S.boolean }),
-    async handler({ sidecar_id, port }, { altr, signal }) {
-      await ok(altr.sc_control.DELETE("/v1/sidecars/{sidecar_id}/ports/{port}", { params: { path: { sidecar_id, port } }, signal }));
+    async handler({ sidecar_id, port }, { call, signal }) {
+      await call("sc_control.deregisterSidecarListener", { path: { sidecar_id, port }, signal });
       return { sidecar_id, port, deregistered: true };
     },
   }),
@@ -376,10 +349,8 @@ const sidecarTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listSidecarBindings"],
     output: responseBody("sc_control.listSidecarBindings"),
-    async handler({ sidecar_id, ...q }, { altr, signal }) {
-      const body = await ok(
-        altr.sc_control.GET("/v1/sidecars/{sidecar_id}/bindings", { params: { path: { sidecar_id }, query: q }, signal }),
-      );
+    async handler({ sidecar_id, ...q }, { call, signal }) {
+      const body = await call("sc_control.listSidecarBindings", { path: { sidecar_id }, query: q, signal });
       return onePage(body, q.contiguous_id);
     },
   }),
@@ -399,8 +370,8 @@ const sidecarTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listRepoBindings"],
     output: responseBody("sc_control.listRepoBindings"),
-    async handler({ repo_name, ...q }, { altr, signal }) {
-      const body = await ok(altr.sc_control.GET("/v1/repos/{repo_name}/bindings", { params: { path: { repo_name }, query: q }, signal }));
+    async handler({ repo_name, ...q }, { call, signal }) {
+      const body = await call("sc_control.listRepoBindings", { path: { repo_name }, query: q, signal });
       return onePage(body, q.contiguous_id);
     },
   }),
@@ -414,8 +385,8 @@ const sidecarTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.getSidecarBinding"],
     output: responseBody("sc_control.getSidecarBinding"),
-    async handler(path, { altr, signal }) {
-      return ok(altr.sc_control.GET("/v1/sidecars/{sidecar_id}/bindings/ports/{port}/repos/{repo_name}", { params: { path }, signal }));
+    async handler(path, { call, signal }) {
+      return call("sc_control.getSidecarBinding", { path, signal });
     },
   }),
 
@@ -428,8 +399,8 @@ const sidecarTools: Tool[] = [
     annotations: CREATE,
     operations: ["sc_control.createSidecarBinding"],
     output: objectOf({ sidecar_id: S.string, port: S.integer, repo_name: S.string, bound: S.boolean }),
-    async handler(path, { altr, signal }) {
-      await ok(altr.sc_control.POST("/v1/sidecars/{sidecar_id}/bindings/ports/{port}/repos/{repo_name}", { params: { path }, signal }));
+    async handler(path, { call, signal }) {
+      await call("sc_control.createSidecarBinding", { path, signal });
       return { ...path, bound: true };
     },
   }),
@@ -444,12 +415,9 @@ const sidecarTools: Tool[] = [
     annotations: REMOVE,
     operations: ["sc_control.deleteSidecarBinding"],
     output: objectOf({ sidecar_id: S.string, port: S.integer, repo_name: S.string, disconnected: S.boolean }),
-    async handler(path, { altr, signal }) {
-      await ok(altr.sc_control.DELETE("/v1/sidecars/{sidecar_id}/bindings/ports/{port}/repos/{repo_name}", { params: { path }, signal }));
+    async handler(path, { call, signal }) {
+      await call("sc_control.deleteSidecarBinding", { path, signal });
       return { ...path, disconnected: true };
     },
   }),
 ];
-
-/** In the upstream's order: agents, tasks, repos, repo users, service users, sidecars, listeners, bindings. */
-export const sidecarConfigTools: Tool[] = [...agentTools, ...repoTools, ...sidecarTools];

@@ -3,12 +3,11 @@
  * values from the Datastore Information Service under /v1/dis).
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import { nextOffset, paginate } from "../altr/paginate.js";
 import type { components } from "../generated/api.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, ToolFailure, responseBody, type Tool } from "./define.js";
-import { databaseId, MAX_PAGES, offsetParam } from "./common.js";
+import { databaseId, MAX_PAGES, offsetParam, READ, REMOVE, UPDATE } from "./common.js";
 import { findDatabaseByName } from "./databases.js";
 
 type TagMaskingItem = components["schemas"]["TagMaskingItem"];
@@ -101,10 +100,10 @@ export const tagTools: Tool[] = [
       "List Snowflake tags connected to ALTR.",
     toolset: "tags",
     input: { offset: offsetParam },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.listTagMasking"],
     output: objectOf({ items: connectedTags, count: S.integer, next_offset: S.nullableInteger }),
-    async handler({ offset }, { altr, signal }) {
+    async handler({ offset }, { call, signal }) {
       const start = offset ?? 0;
       const seen = new Set<string>();
       // has_more says whether to go on; offset (advanced by what was received) says where.
@@ -113,9 +112,7 @@ export const tagTools: Tool[] = [
         maxPages: MAX_PAGES,
         fetchPage: async (cursor) => {
           const at = cursor ?? start;
-          const body = await ok(
-            altr.api.GET("/v1/tag/masking", { params: { query: { offset: at, limit: TAG_PAGE_SIZE } }, signal }),
-          );
+          const body = await call("api.listTagMasking", { query: { offset: at, limit: TAG_PAGE_SIZE }, signal });
           const received = body?.items ?? [];
           const items = fresh(received, seen, (t) => t.tag_group_id);
           const more = body?.has_more === true && items.length > 0;
@@ -133,10 +130,10 @@ export const tagTools: Tool[] = [
       "List a Snowflake tag's values; the filter also matches other tags, so check tagKey.",
     toolset: "tags",
     input: { tag_name: z.string().trim().min(1), offset: offsetParam },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.listTagValues"],
     output: objectOf({ tags: tagValues, count: S.integer, next_offset: S.nullableInteger }),
-    async handler({ tag_name, offset }, { altr, signal }) {
+    async handler({ tag_name, offset }, { call, signal }) {
       const start = offset ?? 0;
       const seen = new Set<string>();
       let total: number | undefined;
@@ -146,12 +143,7 @@ export const tagTools: Tool[] = [
         maxPages: MAX_PAGES,
         fetchPage: async (cursor) => {
           const at = cursor ?? start;
-          const body = await ok(
-            altr.api.GET("/v1/dis/tags/v2/tags/list", {
-              params: { query: { filter: tag_name, offset: at, limit: TAG_VALUE_PAGE_SIZE } },
-              signal,
-            }),
-          );
+          const body = await call("api.listTagValues", { query: { filter: tag_name, offset: at, limit: TAG_VALUE_PAGE_SIZE }, signal });
           const received = body?.tags ?? [];
           total = body?.totals?.tagCount ?? total;
           const items = fresh(received, seen, (t) => t.tagID);
@@ -174,22 +166,11 @@ export const tagTools: Tool[] = [
       schema_name: name,
       protection_type: z.enum(PROTECTION_TYPES).optional(),
     },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.getTagMaskingByDetails"],
     output: responseBody("api.getTagMaskingByDetails"),
-    async handler({ database_id, database_name, tag_name, schema_name, protection_type }, { altr, signal }) {
-      return ok(
-        altr.api.GET(
-          "/v1/tag/masking/database/{database_id}/database-name/{database_name}/tag-name/{tag_name}/schema-name/{schema_name}",
-          {
-            params: {
-              path: { database_id, database_name, tag_name, schema_name },
-              query: protection_type ? { "protection-type": protection_type } : {},
-            },
-            signal,
-          },
-        ),
-      );
+    async handler({ database_id, database_name, tag_name, schema_name, protection_type }, { call, signal }) {
+      return call("api.getTagMaskingByDetails", { path: { database_id, database_name, tag_name, schema_name }, query: protection_type ? { "protection-type": protection_type } : {}, signal });
     },
   }),
 
@@ -199,11 +180,11 @@ export const tagTools: Tool[] = [
     description: "Get a connected tag's masking record by tag_group_id.",
     toolset: "tags",
     input: { tag_group_id: tagGroupId },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: READ,
     operations: ["api.getTagMasking"],
     output: responseBody("api.getTagMasking"),
-    async handler({ tag_group_id }, { altr, signal }) {
-      return ok(altr.api.GET("/v1/tag/masking/tag/{tag_group_id}", { params: { path: { tag_group_id } }, signal }));
+    async handler({ tag_group_id }, { call, signal }) {
+      return call("api.getTagMasking", { path: { tag_group_id }, signal });
     },
   }),
 
@@ -218,7 +199,7 @@ export const tagTools: Tool[] = [
       schema_name: name,
       tag_name: name,
     },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: UPDATE,
     operations: ["altrnet.listDatabases", "api.connectTagMasking"],
     output: objectOf({
       database_id: S.integer,
@@ -229,26 +210,21 @@ export const tagTools: Tool[] = [
       job_id: S.nullableString,
       details: { type: ["object", "null"] },
     }),
-    async handler({ database_name, schema_name, tag_name }, { altr, signal }) {
+    async handler({ database_name, schema_name, tag_name }, { call, signal }) {
       // Same lookup as get_database_id: a failed lookup is its own error, several matches too.
-      const database = await findDatabaseByName(altr, database_name, signal);
+      const database = await findDatabaseByName(call, database_name, signal);
       if (typeof database.id !== "number") {
         throw new ToolFailure("invalid_response", `ALTR listed database "${database_name}" without an id.`);
       }
       const realName = database.databaseName ?? database_name;
-      const job = await ok(
-        altr.api.PUT("/v1/tag/masking/", {
-          body: {
+      const job = await call("api.connectTagMasking", { body: {
             database_id: database.id,
             database_name: realName,
             schema_name,
             tag_name,
             friendly_name: tag_name,
             masking: { custom_role_provider: { enabled: false }, protection_type: "governed" },
-          },
-          signal,
-        }),
-      );
+          }, signal });
       const status = typeof job?.status === "string" ? job.status.toUpperCase() : null;
       const result = {
         database_id: database.id,
@@ -289,10 +265,10 @@ export const tagTools: Tool[] = [
         .optional(),
     },
     // It can change how (and which) data is protected, so it is flagged as destructive.
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["api.getTagMasking", "api.updateTagMasking"],
     output: objectOf({ tag_group_id: S.string, database_id: S.integer, friendly_name: S.string, masking: maskingSent }),
-    async handler({ tag_group_id, ...given }, { altr, signal }) {
+    async handler({ tag_group_id, ...given }, { call, signal }) {
       if (Object.values(given).every((v) => v === undefined)) {
         throw new InputError(
           "Nothing to update: give friendly_name, database_id, protection_type, custom_role_provider_enabled, mask_data_type_list or encryption_fpe_options",
@@ -304,7 +280,7 @@ export const tagTools: Tool[] = [
       }
       // PUT replaces the whole record: start from what is stored so nothing is reset by omission.
       const current: TagMaskingItem =
-        (await ok(altr.api.GET("/v1/tag/masking/tag/{tag_group_id}", { params: { path: { tag_group_id } }, signal })))?.item ?? {};
+        (await call("api.getTagMasking", { path: { tag_group_id }, signal }))?.item ?? {};
       const stored = current.masking_applied ?? current.masking_pending ?? current.masking_failed ?? null;
 
       const masking: TagMaskingInput = {};
@@ -331,13 +307,7 @@ export const tagTools: Tool[] = [
           `The stored tag has no ${typeof database_id !== "number" ? "database_id" : "friendly_name"}; give it explicitly. The tag was not changed.`,
         );
       }
-      await ok(
-        altr.api.PUT("/v1/tag/masking/tag/{tag_group_id}", {
-          params: { path: { tag_group_id } },
-          body: { database_id, friendly_name, masking },
-          signal,
-        }),
-      );
+      await call("api.updateTagMasking", { path: { tag_group_id }, body: { database_id, friendly_name, masking }, signal });
       return { tag_group_id, database_id, friendly_name, masking };
     },
   }),
@@ -350,18 +320,18 @@ export const tagTools: Tool[] = [
     toolset: "tags",
     aliases: ["delete_tag"],
     input: { tag_group_id: tagGroupId },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    operations: ["api.deleteTagMasking"],
+    annotations: REMOVE,
+    operations: ["api.deleteTagMasking", "api.getTagMasking"],
     output: objectOf({ tag_group_id: S.string, disconnected: S.boolean }),
-    async impact({ tag_group_id }, { altr, signal }) {
-      const tag = (await ok(altr.api.GET("/v1/tag/masking/tag/{tag_group_id}", { params: { path: { tag_group_id } }, signal })))
+    async impact({ tag_group_id }, { call, signal }) {
+      const tag = (await call("api.getTagMasking", { path: { tag_group_id }, signal }))
         .item;
       if (!tag?.tag_name) return undefined;
       const where = [tag.database_name, tag.schema_name, tag.tag_name].filter(Boolean).join(".");
       return `tag ${where}: its columns stop being masked`;
     },
-    async handler({ tag_group_id }, { altr, signal }) {
-      await ok(altr.api.DELETE("/v1/tag/masking/tag/{tag_group_id}", { params: { path: { tag_group_id } }, signal }));
+    async handler({ tag_group_id }, { call, signal }) {
+      await call("api.deleteTagMasking", { path: { tag_group_id }, signal });
       return { tag_group_id, disconnected: true };
     },
   }),
@@ -379,11 +349,11 @@ export const tagTools: Tool[] = [
       tag_name: name,
       ignore_errors: z.boolean().default(false).describe("Forget it even if cleanup fails."),
     },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    annotations: REMOVE,
     operations: ["api.deleteTagMaskingByDetails"],
     output: objectOf({ database_id: S.integer, schema_name: S.string, tag_name: S.string, disconnected: S.boolean }),
-    async handler({ ignore_errors, ...tag }, { altr, signal }) {
-      await ok(altr.api.DELETE("/v1/tag/masking/", { params: { query: { ignore_errors } }, body: tag, signal }));
+    async handler({ ignore_errors, ...tag }, { call, signal }) {
+      await call("api.deleteTagMaskingByDetails", { query: { ignore_errors }, body: tag, signal });
       return { database_id: tag.database_id, schema_name: tag.schema_name, tag_name: tag.tag_name, disconnected: true };
     },
   }),

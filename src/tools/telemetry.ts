@@ -3,13 +3,12 @@
  * reports of agent tasks. Lists are one page per call with the next `contiguous_id`.
  */
 import { z } from "zod";
-import { ok } from "../altr/client.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, responseBody, type Tool } from "./define.js";
-import { agentId, contiguousId, limit, onePage, sidecarId, taskId } from "./sidecar-shared.js";
+import { agentId, contiguousId, limit, sidecarId, taskId } from "./sidecar-shared.js";
+import { READ, REMOVE } from "./common.js";
+import { onePage } from "../altr/paginate.js";
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-const REMOVE = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } as const;
 
 const agentInstanceId = z.string().trim().min(1);
 const sidecarInstanceId = z.string().trim().min(1);
@@ -25,8 +24,8 @@ export const telemetryTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listAgentInstances"],
     output: responseBody("sc_control.listAgentInstances"),
-    async handler({ agent_id, ...q }, { altr, signal }) {
-      const body = await ok(altr.sc_control.GET("/v1/agents/{agent_id}/instances", { params: { path: { agent_id }, query: q }, signal }));
+    async handler({ agent_id, ...q }, { call, signal }) {
+      const body = await call("sc_control.listAgentInstances", { path: { agent_id }, query: q, signal });
       return onePage(body, q.contiguous_id);
     },
   }),
@@ -40,8 +39,8 @@ export const telemetryTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.getAgentInstance"],
     output: responseBody("sc_control.getAgentInstance"),
-    async handler(path, { altr, signal }) {
-      return ok(altr.sc_control.GET("/v1/agents/{agent_id}/instances/{instance_id}", { params: { path }, signal }));
+    async handler(path, { call, signal }) {
+      return call("sc_control.getAgentInstance", { path, signal });
     },
   }),
 
@@ -55,8 +54,8 @@ export const telemetryTools: Tool[] = [
     annotations: REMOVE,
     operations: ["sc_control.deleteAgentInstance"],
     output: objectOf({ agent_id: S.string, instance_id: S.string, disconnected: S.boolean }),
-    async handler(path, { altr, signal }) {
-      await ok(altr.sc_control.DELETE("/v1/agents/{agent_id}/instances/{instance_id}", { params: { path }, signal }));
+    async handler(path, { call, signal }) {
+      await call("sc_control.deleteAgentInstance", { path, signal });
       return { ...path, disconnected: true };
     },
   }),
@@ -70,10 +69,8 @@ export const telemetryTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listAgentTaskTelemetry"],
     output: responseBody("sc_control.listAgentTaskTelemetry"),
-    async handler({ agent_id, ...q }, { altr, signal }) {
-      const body = await ok(
-        altr.sc_control.GET("/v1/agents/{agent_id}/task-telemetry", { params: { path: { agent_id }, query: q }, signal }),
-      );
+    async handler({ agent_id, ...q }, { call, signal }) {
+      const body = await call("sc_control.listAgentTaskTelemetry", { path: { agent_id }, query: q, signal });
       return onePage(body, q.contiguous_id);
     },
   }),
@@ -87,10 +84,8 @@ export const telemetryTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.listSidecarInstances"],
     output: responseBody("sc_control.listSidecarInstances"),
-    async handler({ sidecar_id, ...q }, { altr, signal }) {
-      const body = await ok(
-        altr.sc_control.GET("/v1/sidecars/{sidecar_id}/instances", { params: { path: { sidecar_id }, query: q }, signal }),
-      );
+    async handler({ sidecar_id, ...q }, { call, signal }) {
+      const body = await call("sc_control.listSidecarInstances", { path: { sidecar_id }, query: q, signal });
       return onePage(body, q.contiguous_id);
     },
   }),
@@ -104,8 +99,8 @@ export const telemetryTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.getSidecarInstance"],
     output: responseBody("sc_control.getSidecarInstance"),
-    async handler(path, { altr, signal }) {
-      return ok(altr.sc_control.GET("/v1/sidecars/{sidecar_id}/instances/{instance_id}", { params: { path }, signal }));
+    async handler(path, { call, signal }) {
+      return call("sc_control.getSidecarInstance", { path, signal });
     },
   }),
 
@@ -119,8 +114,8 @@ export const telemetryTools: Tool[] = [
     annotations: REMOVE,
     operations: ["sc_control.deleteSidecarInstance"],
     output: objectOf({ sidecar_id: S.string, instance_id: S.string, disconnected: S.boolean }),
-    async handler(path, { altr, signal }) {
-      await ok(altr.sc_control.DELETE("/v1/sidecars/{sidecar_id}/instances/{instance_id}", { params: { path }, signal }));
+    async handler(path, { call, signal }) {
+      await call("sc_control.deleteSidecarInstance", { path, signal });
       return { ...path, disconnected: true };
     },
   }),
@@ -134,8 +129,8 @@ export const telemetryTools: Tool[] = [
     annotations: READ,
     operations: ["sc_control.getTaskTelemetry"],
     output: responseBody("sc_control.getTaskTelemetry"),
-    async handler({ task_id }, { altr, signal }) {
-      return ok(altr.sc_control.GET("/v1/tasks/{task_id}/task-telemetry", { params: { path: { task_id } }, signal }));
+    async handler({ task_id }, { call, signal }) {
+      return call("sc_control.getTaskTelemetry", { path: { task_id }, signal });
     },
   }),
 
@@ -148,8 +143,8 @@ export const telemetryTools: Tool[] = [
     annotations: REMOVE,
     operations: ["sc_control.deleteTaskTelemetry"],
     output: objectOf({ task_id: S.string, deleted: S.boolean }),
-    async handler({ task_id }, { altr, signal }) {
-      await ok(altr.sc_control.DELETE("/v1/tasks/{task_id}/task-telemetry", { params: { path: { task_id } }, signal }));
+    async handler({ task_id }, { call, signal }) {
+      await call("sc_control.deleteTaskTelemetry", { path: { task_id }, signal });
       return { task_id, deleted: true };
     },
   }),

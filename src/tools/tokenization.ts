@@ -8,11 +8,11 @@
  */
 import { z } from "zod";
 import { AltrError } from "../altr/errors.js";
-import { ok } from "../altr/client.js";
 import type { components as VaultComponents } from "../generated/vault.js";
 import type { OperationKey } from "../generated/operations.js";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, ToolFailure, responseData, type Tool, type ToolContext } from "./define.js";
+import { CREATE, REMOVE, UPDATE } from "./common.js";
 
 type Batch = VaultComponents["schemas"]["Batch"];
 type BatchAnswer = VaultComponents["schemas"]["BatchAnswer"];
@@ -139,11 +139,11 @@ const VAULT: Service = {
   value: z.string().min(1).max(1023),
   valueLimit: "",
   ops: { tokenize: "vault.tokenize", detokenize: "vault.detokenize", partial: "vault.partialDetokenize", remove: "vault.deleteTokens" },
-  tokenize: (body, deterministic, { altr, signal }) =>
-    ok(altr.vault.POST("/batch", { params: { header: { "X-ALTR-DETERMINISM": deterministic } }, body, signal })),
-  detokenize: (body, { altr, signal }) => ok(altr.vault.PUT("/batch", { body, signal })),
-  partial: (body, { altr, signal }) => ok(altr.vault.PUT("/batch/partial", { body, signal })),
-  remove: (body, { altr, signal }) => ok(altr.vault.PUT("/batch/delete", { body, signal })),
+  tokenize: (body, deterministic, { call, signal }) =>
+    call("vault.tokenize", { header: { "X-ALTR-DETERMINISM": deterministic }, body, signal }),
+  detokenize: (body, { call, signal }) => call("vault.detokenize", { body, signal }),
+  partial: (body, { call, signal }) => call("vault.partialDetokenize", { body, signal }),
+  remove: (body, { call, signal }) => call("vault.deleteTokens", { body, signal }),
 };
 
 const CRITICAL: Service = {
@@ -161,11 +161,11 @@ const CRITICAL: Service = {
     partial: "critical.partialDetokenize",
     remove: "critical.deleteTokens",
   },
-  tokenize: (body, deterministic, { altr, signal }) =>
-    ok(altr.critical.POST("/batch", { params: { header: { "X-ALTR-DETERMINISM": deterministic } }, body, signal })),
-  detokenize: (body, { altr, signal }) => ok(altr.critical.PUT("/batch", { body, signal })),
-  partial: (body, { altr, signal }) => ok(altr.critical.PUT("/batch/partial", { body, signal })),
-  remove: (body, { altr, signal }) => ok(altr.critical.PUT("/batch/delete", { body, signal })),
+  tokenize: (body, deterministic, { call, signal }) =>
+    call("critical.tokenize", { header: { "X-ALTR-DETERMINISM": deterministic }, body, signal }),
+  detokenize: (body, { call, signal }) => call("critical.detokenize", { body, signal }),
+  partial: (body, { call, signal }) => call("critical.partialDetokenize", { body, signal }),
+  remove: (body, { call, signal }) => call("critical.deleteTokens", { body, signal }),
 };
 
 /** Labels the record type cannot carry faithfully: refused by name rather than dropped. */
@@ -195,6 +195,9 @@ const deleteOutput = objectOf({
   unprocessed: S.arrayOf(objectOf({ label: S.string, message: S.nullableString, status: S.nullableString })),
 });
 
+/** The detokenize tools' confirmation (they expose protected data; not destructive). */
+const revealQuestion = (n: number): string => `reveals up to ${n} plaintext value${n === 1 ? "" : "s"} in the conversation`;
+
 function toolsFor(svc: Service): Tool[] {
   const p = svc.name;
   return [
@@ -208,7 +211,7 @@ function toolsFor(svc: Service): Tool[] {
         deterministic: z.boolean().default(false),
       },
       sensitive: ["values"],
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      annotations: CREATE,
       operations: [svc.ops.tokenize],
       output: responseData(svc.ops.tokenize),
       async handler({ values, deterministic }, ctx) {
@@ -221,14 +224,15 @@ function toolsFor(svc: Service): Tool[] {
     defineTool({
       name: `${p}_detokenize`,
       title: `Detokenize tokens (${svc.name})`,
-      description: `Reveal the plaintext of ${svc.name} tokens under your labels; fails if any is invalid (see ${p}_partial_detokenize).`,
+      description: `Reveal the plaintext of ${svc.name} tokens under your labels; fails if any is invalid (see ${p}_partial_detokenize). Asks first: reveals plaintext.`,
       toolset: "tokenization",
       input: { tokens: entries(svc, "token") },
       sensitive: ["tokens"],
+      asks: async ({ tokens }) => revealQuestion(Object.keys(tokens).length),
       verbatimOutput: "Detokenized plaintext is the customer's own value; removing a character would corrupt it.",
       // Nothing changes in ALTR, but it puts plaintext into the conversation (ALTR also uses
       // PUT for it): not advertised as read-only, so clients ask first and ALTR_READ_ONLY hides it.
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+      annotations: UPDATE,
       operations: [svc.ops.detokenize],
       output: responseData(svc.ops.detokenize),
       async handler({ tokens }, ctx) {
@@ -241,12 +245,13 @@ function toolsFor(svc: Service): Tool[] {
     defineTool({
       name: `${p}_partial_detokenize`,
       title: `Detokenize where possible (${svc.name})`,
-      description: `Reveal the valid ${svc.name} tokens among your values; others come back unchanged.`,
+      description: `Reveal the valid ${svc.name} tokens among your values; others come back unchanged. Asks first: reveals plaintext.`,
       toolset: "tokenization",
       input: { values: entries(svc, "token or any text") },
       sensitive: ["values"],
+      asks: async ({ values }) => revealQuestion(Object.keys(values).length),
       verbatimOutput: "Detokenized plaintext is the customer's own value; removing a character would corrupt it.",
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+      annotations: UPDATE,
       operations: [svc.ops.partial],
       output: responseData(svc.ops.partial),
       async handler({ values }, ctx) {
@@ -263,7 +268,7 @@ function toolsFor(svc: Service): Tool[] {
       toolset: "tokenization",
       input: { tokens: entries(svc, "token") },
       sensitive: ["tokens"],
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+      annotations: REMOVE,
       operations: [svc.ops.remove],
       output: deleteOutput,
       async handler({ tokens }, ctx) {

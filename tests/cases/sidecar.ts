@@ -116,6 +116,12 @@ export const sidecarCases: ToolCase[] = [
     wire: sc("GET", "/repos/orders_oracle/serviceusers", { query: { username_starts_with: "altr_" } }),
   },
   {
+    // Without repo_name: every service user of the organisation (its other declared operation).
+    tool: "list_sc_service_users",
+    args: { limit: 10 },
+    wire: sc("GET", "/serviceusers", { query: { limit: "10" } }),
+  },
+  {
     tool: "create_sc_service_user",
     args: {
       repo_name: "orders_oracle",

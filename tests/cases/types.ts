@@ -1,8 +1,9 @@
 import type { ServiceName } from "../../src/config/services.js";
 
 /**
- * One valid call per tool, with the exact request(s) it must send — the upstream's wire format
- * (../shared/reference/upstream-tools/*.json) unless a listed defect is fixed. Each domain keeps
+ * One valid call per tool (more where another branch sends another operation), with the exact
+ * request(s) it must send — the wire format of the Python server v0.5.1 (its tool names are in
+ * tests/fixtures/upstream-tools.json) unless a listed defect is fixed. Each domain keeps
  * its cases in tests/cases/<domain>.ts; the Prism, Pact and redaction tests run them all.
  */
 export interface WireCall {

@@ -8,14 +8,14 @@ import {
   type ElicitRequest,
   type ElicitResult,
 } from "@modelcontextprotocol/sdk/types.js";
-import { basicCredential, createAltrClients } from "../../src/altr/client.js";
+import { createAltrClients } from "../../src/altr/client.js";
 import { checkPresignedUrl, type PresignedFetch } from "../../src/altr/presigned.js";
 import { SERVICE_NAMES, type ServiceName } from "../../src/config/services.js";
 import type { HttpPolicy } from "../../src/config/index.js";
 import { silentLogger, type Logger } from "../../src/log/logger.js";
 import type { Selection } from "../../src/server/registry.js";
 import type { Envelope } from "../../src/server/result.js";
-import { createToolHost, type ToolHost } from "../../src/server/server.js";
+import { createToolHost, credentialSecrets, type ToolHost } from "../../src/server/server.js";
 import type { SupportSettings } from "../../src/server/support.js";
 
 export const TEST_KEY = "test-mapi-key";
@@ -60,6 +60,8 @@ export async function connect(opts: {
   presigned?: PresignedFetch;
   /** ALTR_CONFIRM_DESTRUCTIVE; default false here (see below). */
   confirmDestructive?: boolean;
+  /** ALTR_MAX_RESULT_BYTES; default the server's. */
+  maxResultBytes?: number;
   /** Client capabilities, e.g. `{ elicitation: {} }` for confirmation tests. */
   capabilities?: ClientCapabilities;
   /** The client's answer to elicitation requests (with `capabilities.elicitation`). */
@@ -74,12 +76,14 @@ export async function connect(opts: {
     baseUrls: opts.baseUrls,
     http: { ...FAST_HTTP, ...opts.http },
     logger,
+    readOnly: opts.selection?.readOnly ?? false,
   });
   const host = createToolHost({
     clients,
     logger,
     version: "test",
-    secrets: [TEST_SECRET, basicCredential(TEST_KEY, TEST_SECRET)],
+    // The same list the CLI's start-up passes (a test of the harness is a test of production).
+    secrets: credentialSecrets(TEST_KEY, TEST_SECRET),
     presigned: opts.presigned ?? offlinePresigned,
     // Every toolset, including the ones that are off by default: tests exercise every tool
     // (default selection is tested on selectTools and the built CLI).
@@ -87,6 +91,7 @@ export async function connect(opts: {
     // Off by default here so the Prism, Pact and behaviour tests call destructive tools exactly
     // as their cases describe (no `confirm`); tests/confirm.test.ts turns it on.
     confirmDestructive: opts.confirmDestructive ?? false,
+    ...(opts.maxResultBytes ? { maxResultBytes: opts.maxResultBytes } : {}),
     ...(opts.support ? { support: opts.support } : {}),
   });
   const server = host.createServer();
