@@ -42,7 +42,8 @@ function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.Proc
 function distFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
-    const shipped = p.endsWith(".js") || /tool-list-[a-z]+\.json$/.test(p);
+    // dist/views/*.html: the MCP Apps views the server serves (src/server/apps.ts).
+    const shipped = p.endsWith(".js") || /tool-list-[a-z]+\.json$/.test(p) || /views\/[a-z-]+\.html$/.test(p);
     return statSync(p).isDirectory() ? distFiles(p) : shipped ? [relative(ROOT, p)] : [];
   });
 }
@@ -63,7 +64,7 @@ afterAll(() => {
 });
 
 describe("npm pack", () => {
-  it("contains only what runs: the bundle, its licences, the built tool list and documents, README, LICENSE, CHANGELOG", () => {
+  it("contains only what runs: the bundle, its licences, the built tool list, views and documents, README, LICENSE, CHANGELOG", () => {
     const paths = packed.files.map((f) => f.path).sort();
     // The sandbox reads the curated documents from dist/openapi/*.json (written by the build from
     // openapi/*.yaml); the YAML itself is not needed at run time.
