@@ -11,6 +11,7 @@ export function instructions(confirmDestructive: boolean): string {
 
 const INSTRUCTIONS = `altr-mcp manages data security on the ALTR platform.
 - Every tool returns {success, data, error}. When success is false, read error.message: it names the HTTP status, ALTR's message and the fix. Never report a failed call as done.
+- Output schemas give data's fields as a signature: any field may be null or missing, and ALTR may add fields. A result cut to size has truncated: true and truncation {path, items_returned, items_omitted, continue_with or narrow_with, message}.
 - Databases have numeric ids: find them with get_databases or get_database_id before tools that take database_id. Other ids come from the list tool of that object (job_id: get_jobs, agent_id: list_sc_agents, instance_id: the parent's *_instances tool); update_* tools change only the fields you give unless they say Replace.
 - Tags: a Snowflake tag is an ALTR object (connect_tag, get_tags; UPPERCASE name). A Databricks tag is not: it is a raw string given to create_policy with policy_type PUSHDOWN and database_ids. The tag tools never apply to Databricks.
 - A policy without rules masks every tagged column for everyone: add rules right after create_policy.
