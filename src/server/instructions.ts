@@ -4,9 +4,23 @@ import { MASKING_LEVELS } from "./guidance.js";
 const CONFIRM_LINE =
   "\n- Destructive tools, and those that expose data (add_rules unmasking, approve_access_request, detokenize), ask the user to confirm; where the client cannot ask, they need confirm: true, which you set only after the user agreed. A declined call returns changed: false.";
 
-/** The instructions; the confirmation line only while ALTR_CONFIRM_DESTRUCTIVE is on. */
-export function instructions(confirmDestructive: boolean): string {
-  return INSTRUCTIONS.replace("{confirm}", confirmDestructive ? CONFIRM_LINE : "");
+/** Toolsets the configuration leaves off, and the setting that turns the first one on. */
+export interface ToolsetsOff {
+  off: readonly string[];
+  /** e.g. `ALTR_TOOLSETS=default,tokenization` (registry.enableSetting). */
+  example: string;
+}
+
+/**
+ * The instructions; the confirmation line only while ALTR_CONFIRM_DESTRUCTIVE is on; the toolsets
+ * that are off, with the exact setting that turns one on.
+ */
+export function instructions(confirmDestructive: boolean, toolsets?: ToolsetsOff): string {
+  const off =
+    toolsets && toolsets.off.length > 0
+      ? `\n- Toolsets off: ${toolsets.off.join(", ")}; their tools are not listed. To turn one on, the user sets e.g. ${toolsets.example} (or --toolsets with the same value) and restarts the server.`
+      : "";
+  return INSTRUCTIONS.replace("{confirm}", confirmDestructive ? CONFIRM_LINE : "") + off;
 }
 
 const INSTRUCTIONS = `altr-mcp manages data security on the ALTR platform.
