@@ -3,10 +3,11 @@
  * instructions naming what is off and how to turn it on, and "did you mean" for unknown tools.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { DEFAULT_TOOLSETS, SelectionError, enableSetting, resolveToolsets } from "../src/server/registry.js";
-import { TOOLSETS, type ToolsetName } from "../src/tools/define.js";
+import { TOOLSETS, formatIssues, type ToolsetName } from "../src/tools/define.js";
 import { closestNames, didYouMean } from "../src/schema/suggest.js";
-import { baseUrlsFrom, connect, type Harness } from "./helpers/harness.js";
+import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
 
 const ALL = Object.keys(TOOLSETS) as ToolsetName[];
 const sorted = (s: Set<string>) => [...s].sort();
@@ -96,5 +97,43 @@ describe("through a real MCP client", () => {
     );
     expect(far).toContain("Unknown tool: zzzzzz_zzzz.");
     expect(far).not.toContain("Did you mean");
+  });
+});
+
+describe("validation messages in plain words", () => {
+  const issues = (schema: z.ZodType, value: unknown) => {
+    const r = schema.safeParse(value);
+    if (r.success) throw new Error("expected a failure");
+    return formatIssues(r.error);
+  };
+
+  it("a record, a masking level and a name where an id goes say the expected shape and keep the field", () => {
+    const err = issues(
+      z.object({ labels: z.record(z.string(), z.string()), rules: z.array(z.object({ masking_policy: z.number() })), database_id: z.number().int() }).strict(),
+      { labels: ["a", "b"], rules: [{ masking_policy: "SHOW_LAST_FOUR" }], database_id: "PROD_SNOWFLAKE" },
+    );
+    expect(err.message).toContain("labels: expected an object of name → value, got a list");
+    expect(err.message).toContain("rules[0].masking_policy: expected a masking level, a number 10000–10009, got a string");
+    expect(err.message).toContain("database_id: expected a number (an id), got a string: look the id up with get_database_id");
+    expect(err.message).not.toMatch(/expected (record|number)\b/);
+    expect(err.fields).toEqual(["labels", "rules[0].masking_policy", "database_id"]);
+  });
+
+  it("other ids point to the list tool; other types are plain too", () => {
+    const err = issues(z.object({ row_count: z.number(), flag: z.boolean(), thing_id: z.number() }), { row_count: "x", flag: "yes", thing_id: "abc" });
+    expect(err.message).toContain("row_count: expected a number, got a string");
+    expect(err.message).toContain("flag: expected true or false, got a string");
+    expect(err.message).toContain("thing_id: expected a number (an id), got a string: look the id up with the list tool of that object");
+  });
+
+  it("through a real client: a database name given as database_id", async () => {
+    const h = await connect({ baseUrls: baseUrlsFrom("http://127.0.0.1:9") });
+    try {
+      const res = await h.call("update_database", { database_id: "PROD_SNOWFLAKE" });
+      expect(res.isError).toBe(true);
+      expect(envelope(res).error?.message).toContain("database_id: expected a number (an id), got a string: look the id up with get_database_id");
+    } finally {
+      await h.close();
+    }
   });
 });
