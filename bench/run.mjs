@@ -4,7 +4,8 @@
  * and prints a table; writes bench/results.json. Loopback only: ALTR is a local stub.
  *
  *   cold start   spawn `node dist/cli/main.js` (stdio) → first tools/list answer; RSS after it
- *   list size    tools/list bytes: all toolsets, defaults, each toolset; with/without outputSchema
+ *   list size    tools/list bytes: all toolsets, defaults, each toolset; with/without outputSchema;
+ *                the SDK Client's listTools time (it compiles a validator per output schema)
  *   overhead     the same GET: direct HTTP to the stub vs tools/call over stdio and streamable HTTP
  *   throughput   streamable HTTP with 1, 8 and 32 concurrent sessions (calls/s, p99)
  *
@@ -27,6 +28,7 @@ import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -40,7 +42,7 @@ const TOOLSETS = [
   "databases", "roles", "tags", "policies", "classification", "access_management", "access_requests",
   "audits", "telemetry", "sidecar", "audit_reports", "tokenization", "key_management",
 ];
-const TARGETS = { sandboxStartRatio: 1.3, sandboxFirstCallMs: 100, coldStartMedianMs: 300, rssMb: 90, fullListBytesNoOutputSchema: 70_000, overheadMedianMs: 1, throughput32: 1500 };
+const TARGETS = { sandboxStartRatio: 1.3, sandboxFirstCallMs: 100, coldStartMedianMs: 300, rssMb: 90, fullListBytesNoOutputSchema: 70_000, fullListBytes: 140_000, defaultListBytes: 110_000, overheadMedianMs: 1, throughput32: 1500 };
 const UPSTREAM_FULL_LIST_BYTES = 140_500;
 
 // ---- statistics --------------------------------------------------------------------------
@@ -275,6 +277,25 @@ async function rawHttpClient(url) {
   };
 }
 
+/** Median ms of the SDK Client's listTools over stdio (validators compiled each call), n calls. */
+async function sdkListTools(stubUrl, extraEnv, n = 20) {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: serverEnv(stubUrl, extraEnv), cwd: tmpdir(), stderr: "ignore" });
+  const client = new Client({ name: "bench", version: "0" });
+  await client.connect(transport);
+  try {
+    await client.listTools();
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await client.listTools();
+      times.push(performance.now() - t0);
+    }
+    return { medianMs: r(median(times), 1), p90Ms: r(pct(times, 90), 1), calls: n };
+  } finally {
+    await client.close();
+  }
+}
+
 /** The SDK's client over streamable HTTP (the heavier client, for the comparison row). */
 async function sdkHttpClient(url) {
   const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`));
@@ -392,6 +413,7 @@ try {
     default: { tools: defaults.length, bytes: bytes(defaults, false), bytesWithOutputSchema: bytes(defaults, true) },
     perToolset: per,
     upstreamFullBytes: UPSTREAM_FULL_LIST_BYTES,
+    sdkListTools: { default: await sdkListTools(stub.url, {}), all: await sdkListTools(stub.url, { ALTR_TOOLSETS: "all" }) },
   };
   // The MCP Apps views as built (dist/views/*.html), each one self-contained file.
   results.viewBytes = Object.fromEntries(
@@ -451,8 +473,9 @@ const rows = [
   ["--sandbox first tools/call (get_roles), median / p90", `${results.sandboxStart.firstCallMedianMs} / ${results.sandboxStart.firstCallP90Ms} ms; CPU ${results.sandboxStart.firstCallCpuMedianMs} ms`, `≤ ${TARGETS.sandboxFirstCallMs} ms`, verdict(results.sandboxStart.firstCallMedianMs <= TARGETS.sandboxFirstCallMs)],
   ["RSS after start", `${results.coldStart.rssMedianMb} MB`, `≤ ${TARGETS.rssMb} MB`, verdict(results.coldStart.rssMedianMb <= TARGETS.rssMb)],
   ["tools/list, all toolsets, no outputSchema", `${results.listSize.all.bytes} B (${results.listSize.all.tools} tools; ${r(results.listSize.all.bytes / UPSTREAM_FULL_LIST_BYTES, 2)}× upstream's ~${UPSTREAM_FULL_LIST_BYTES})`, `≤ ${TARGETS.fullListBytesNoOutputSchema} B`, verdict(results.listSize.all.bytes <= TARGETS.fullListBytesNoOutputSchema)],
-  ["tools/list, all toolsets, with outputSchema", `${results.listSize.all.bytesWithOutputSchema} B`, "", ""],
-  ["tools/list, default toolsets", `${results.listSize.default.bytes} B / ${results.listSize.default.bytesWithOutputSchema} B with outputSchema (${results.listSize.default.tools} tools)`, "", ""],
+  ["tools/list, all toolsets, with outputSchema", `${results.listSize.all.bytesWithOutputSchema} B`, `≤ ${TARGETS.fullListBytes} B`, verdict(results.listSize.all.bytesWithOutputSchema <= TARGETS.fullListBytes)],
+  ["tools/list, default toolsets, with outputSchema", `${results.listSize.default.bytesWithOutputSchema} B (${results.listSize.default.bytes} B without; ${results.listSize.default.tools} tools)`, `≤ ${TARGETS.defaultListBytes} B`, verdict(results.listSize.default.bytesWithOutputSchema <= TARGETS.defaultListBytes)],
+  ["SDK Client listTools (stdio), default / all, median", `${results.listSize.sdkListTools.default.medianMs} / ${results.listSize.sdkListTools.all.medianMs} ms (p90 ${results.listSize.sdkListTools.default.p90Ms} / ${results.listSize.sdkListTools.all.p90Ms} ms; n=${results.listSize.sdkListTools.default.calls}; no reference server in this run)`, "", ""],
   ...Object.entries(results.listSize.perToolset).map(([t, v]) => [`  toolset ${t}`, `${v.bytes} B / ${v.bytesWithOutputSchema} B (${v.tools} tools)`, "", ""]),
   ["MCP Apps views (self-contained HTML)", Object.entries(results.viewBytes).map(([v, b]) => `${v} ${b} B`).join(", "), "", ""],
   ["direct GET to the stub (fetch), median / p99", `${results.callOverhead.direct.medianMs} / ${results.callOverhead.direct.p99Ms} ms (node:http: ${results.callOverhead.directNodeHttp.medianMs} / ${results.callOverhead.directNodeHttp.p99Ms} ms)`, "", ""],

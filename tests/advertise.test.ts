@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { advertise, signature, tidy } from "../src/server/advertise.js";
+import { advertise, advertisedData, outputSignature, signature, tidy } from "../src/server/advertise.js";
 import { advertisedAnnotations, describeTool } from "../src/server/registry.js";
 import type { JsonSchema } from "../src/schema/json-schema.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
@@ -115,5 +115,35 @@ describe("advertised annotations", () => {
     for (const tool of ALL_TOOLS.filter((t) => !t.annotations.readOnlyHint)) {
       expect(advertisedAnnotations(tool.annotations).destructiveHint, tool.name).toBe(tool.annotations.destructiveHint);
     }
+  });
+});
+
+describe("outputSignature / advertisedData", () => {
+  const masking = { type: ["object", "null"], properties: { protection_type: { type: ["string", "null"] }, force_delete: { type: ["boolean", "null"] }, tracking_id: { type: ["string", "null"] } } };
+
+  it("names every field, says types other than string, and writes a repeated shape once", () => {
+    const data = {
+      type: ["object", "null"],
+      properties: {
+        items: { type: ["array", "null"], items: { type: ["object", "null"], properties: { id: { type: ["integer", "null"] }, applied: masking, pending: masking } } },
+        labels: { type: ["object", "null"], additionalProperties: { type: ["integer", "null"] } },
+        status: { enum: ["complete", "processing"] },
+      },
+    };
+    expect(outputSignature(data)).toBe(
+      "{items: {id: int, applied: {protection_type, force_delete: bool, tracking_id}, pending: like applied}[], labels: {[name]: int}, status: complete|processing}",
+    );
+    expect(advertisedData(data)).toEqual({ type: ["object", "null"], description: outputSignature(data) });
+  });
+
+  it("a shape is compared whole: a different one is written out", () => {
+    const other = { type: "object", properties: { protection_type: { type: "string" }, force_delete: { type: "string" }, tracking_id: { type: "string" } } };
+    const sig = outputSignature({ type: "object", properties: { a: masking, b: other } });
+    expect(sig).not.toContain("like");
+  });
+
+  it("a free-form value keeps only its type", () => {
+    expect(advertisedData({ type: ["object", "null"] })).toEqual({ type: ["object", "null"] });
+    expect(advertisedData({})).toEqual({});
   });
 });

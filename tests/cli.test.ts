@@ -280,7 +280,8 @@ describe("altr-mcp call", () => {
   it("a mistyped tool name: did you mean …? (usage, exit 2, nothing sent)", async () => {
     const res = await run("call", ["get_rolse"]);
     expect(res).toMatchObject({ code: 2, out: "" });
-    expect(res.err).toContain("Unknown tool: get_rolse. Did you mean get_roles?");
+    expect(res.err).toMatch(/Unknown tool: get_rolse\. Did you mean get_roles\b/);
+    expect(res.err.match(/Did you mean/g)).toHaveLength(1);
     const far = await run("call", ["completely_different"]);
     expect(far.err).not.toContain("Did you mean");
     expect(stub.requests).toHaveLength(0);

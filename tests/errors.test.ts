@@ -55,6 +55,30 @@ describe("HTTP errors", () => {
     expect(stub.requests[0]!.url).toBe(`${POLICY}/TAG%23NO%20SUCH%2FTAG`);
   });
 
+  it("404: the hint starts with the id, not ORG_ID; the message shows no unfilled path template", async () => {
+    stub.route("DELETE", /\/policy\/.+$/, { status: 404, body: { message: "Policy not found", statusCode: 404 } });
+    const env = envelope(await (await harness()).call("delete_policy", { policy_id: "TAG#NOPE" }));
+    expect(env.error!.hint).toMatch(/^Not found: check the id or name you gave/);
+    expect(env.error!.hint!.indexOf("ORG_ID")).toBeGreaterThan(env.error!.hint!.indexOf("list the resources first"));
+    expect(env.error!.hint).not.toContain("BASE_URL");
+    expect(env.error!.message).toContain("(DELETE /v1/unified-policy/management/policy/…)");
+    expect(env.error!.message).not.toMatch(/\{\w+\}/);
+  });
+
+  it("create_policy on an existing tag: the hint says it exists and names get_policies / add_rules", async () => {
+    for (const status of [400, 409]) {
+      stub.route("POST", POLICY, { status, body: { message: "Policy for tag FINANCIAL already exists", statusCode: status } });
+      const env = envelope(await (await harness()).call("create_policy", { tag: "FINANCIAL" }));
+      expect(env.error).toMatchObject({ status });
+      expect(env.error!.hint).toMatch(/^It exists already: use get_policies .* add_rules/);
+      await h.close();
+    }
+    // A 400 that is not about existence keeps the generic hint.
+    stub.route("POST", POLICY, { status: 400, body: { message: "tag is invalid", statusCode: 400 } });
+    const env = envelope(await (await harness()).call("create_policy", { tag: "FINANCIAL" }));
+    expect(env.error!.hint).toMatch(/^ALTR rejected the request as invalid/);
+  });
+
   it("404 on a retried DELETE says an earlier attempt may already have deleted it", async () => {
     stub.route(
       "DELETE",

@@ -81,7 +81,9 @@ describe("through an SDK client", () => {
     const caps = h.client.getServerCapabilities();
     expect(caps?.prompts).toBeDefined();
     expect(caps?.resources).toBeDefined();
-    expect(h.client.getInstructions()).toBe(instructions(false));
+    const text = h.client.getInstructions() ?? "";
+    expect(text.startsWith(instructions(false)), text).toBe(true);
+    expect(text.slice(instructions(false).length)).toMatch(/^\n- Toolsets off: classification, .*ALTR_TOOLSETS=databases,roles,tags,policies,classification /);
   });
 
   it("lists the workflow prompts whose tools are enabled and fills them with the user's arguments only", async () => {

@@ -6,6 +6,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SNAPSHOT, renderSnapshot, toolList } from "../scripts/tool-snapshot.js";
+import { DEFAULT_TOOLSETS, describeTool } from "../src/server/registry.js";
+import { ALL_TOOLS } from "../src/tools/index.js";
 
 /**
  * The token budget of the full list (every toolset on, `confirm` advertised), without
@@ -17,6 +19,14 @@ import { SNAPSHOT, renderSnapshot, toolList } from "../scripts/tool-snapshot.js"
 const UPSTREAM_BYTES_PER_TOOL = 140_500 / 156;
 const AVERAGE_BUDGET = Math.floor(UPSTREAM_BYTES_PER_TOOL / 2);
 const MAX_TOOL_BYTES = 2_000;
+
+/**
+ * The list as tools/list sends it, outputSchema included (issue 16: 298,077 bytes for all tools
+ * and 240,380 for the defaults before output schemas were slimmed to the success envelope and a
+ * signature of `data`).
+ */
+const FULL_LIST_BUDGET = 140_000;
+const DEFAULT_LIST_BUDGET = 110_000;
 
 const bytes = (x: unknown) => Buffer.byteLength(JSON.stringify(x));
 
@@ -51,5 +61,36 @@ describe("tool list", () => {
       `(${(total / list.length).toFixed(0)} a tool; budget ${budget}, headroom ${budget - total}); largest: ${largest}`;
     expect(total, report).toBeLessThanOrEqual(budget);
     expect(sizes[0]!.size, `${sizes[0]!.name} alone takes ${sizes[0]!.size} bytes`).toBeLessThanOrEqual(MAX_TOOL_BYTES);
+  });
+
+  it(`with outputSchema: all tools ≤ ${FULL_LIST_BUDGET} bytes, the default toolsets ≤ ${DEFAULT_LIST_BUDGET}`, () => {
+    const all = ALL_TOOLS.map((t) => describeTool(t));
+    const defaults = ALL_TOOLS.filter((t) => DEFAULT_TOOLSETS.includes(t.toolset)).map((t) => describeTool(t));
+    const outputs = all.reduce((n, t) => n + bytes(t.outputSchema), 0);
+    const report = `all ${all.length} tools: ${bytes(all)} bytes (output schemas ${outputs}); default ${defaults.length}: ${bytes(defaults)}`;
+    expect(bytes(all), report).toBeLessThanOrEqual(FULL_LIST_BUDGET);
+    expect(bytes(defaults), report).toBeLessThanOrEqual(DEFAULT_LIST_BUDGET);
+  });
+
+  it("output schemas describe the success envelope once, with every documented field of data named", () => {
+    const fieldNames = (s: unknown, out = new Set<string>()): Set<string> => {
+      if (Array.isArray(s)) s.forEach((x) => fieldNames(x, out));
+      else if (s !== null && typeof s === "object") {
+        for (const [k, v] of Object.entries(s)) {
+          if (k === "properties") for (const name of Object.keys(v as object)) out.add(name);
+          fieldNames(v, out);
+        }
+      }
+      return out;
+    };
+    for (const tool of ALL_TOOLS) {
+      const schema = describeTool(tool).outputSchema as { properties: Record<string, { description?: string; anyOf?: unknown }> };
+      expect(Object.keys(schema.properties), tool.name).toEqual(["success", "data", "error", "truncated", "truncation"]);
+      expect(schema.properties.error, tool.name).toEqual({ type: "null" });
+      expect(schema.properties.data!.anyOf, `${tool.name}: no alternative branch`).toBeUndefined();
+      const text = JSON.stringify(schema.properties.data);
+      for (const name of fieldNames(tool.output)) expect(text, `${tool.name} names ${name}`).toMatch(new RegExp(`[{ ]${name}[,:}]`));
+      expect(text, tool.name).not.toContain("additionalProperties");
+    }
   });
 });

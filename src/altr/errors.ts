@@ -25,7 +25,7 @@ export const STATUS_HINTS: Record<number, string> = {
   400: "ALTR rejected the request as invalid; check the parameter values against the tool's description.",
   401: "Invalid credentials: check MAPI_KEY and MAPI_SECRET (ALTR console → Settings → Preferences → API) and that ORG_ID is the organisation the key belongs to.",
   403: "The endpoint exists but this organisation or key may not use it — usually an ALTR feature that is not enabled for the organisation; ask ALTR support to enable it, or use a key with the needed permissions.",
-  404: "Not found: confirm the id exists in this organisation (list the resources first, e.g. get_databases or get_policies) and that ORG_ID and the ALTR_*_BASE_URL variables point at it.",
+  404: "Not found: check the id or name you gave — list the resources first (e.g. get_databases, get_policies) and use a value from the list. If every lookup fails, check ORG_ID.",
   409: "Conflict: the resource already exists or is being changed; list it to see its current state before retrying.",
   429: "Rate limited: the server already retried with backoff; wait a minute and make fewer calls.",
 };
@@ -54,7 +54,7 @@ export class AltrError extends Error {
     const attempts = init.attempts ?? 1;
     const hint = init.hint ??
       (init.kind === "http"
-        ? retriedDeleteHint(init, attempts) ?? STATUS_HINTS[init.status ?? 0] ?? serverHint(init.status)
+        ? retriedDeleteHint(init, attempts) ?? existsHint(init) ?? STATUS_HINTS[init.status ?? 0] ?? serverHint(init.status)
         : init.kind === "network" && init.afterSend
           ? LOST_ANSWER_HINT
           : KIND_HINTS[init.kind]);
@@ -89,6 +89,16 @@ function retriedDeleteHint(init: AltrErrorInit, attempts: number): string | unde
   return "Not found on a repeated attempt: an earlier attempt whose answer was lost may already have deleted it. List the resources to check before reporting a failure.";
 }
 
+/**
+ * A create refused because the object exists (400 or 409 whose message says so): say so and
+ * name the tools that read and change it, instead of the generic "invalid request" hint.
+ */
+function existsHint(init: AltrErrorInit): string | undefined {
+  if ((init.status !== 400 && init.status !== 409) || !init.operation?.startsWith("POST ") || !/\bexist/i.test(init.altrMessage ?? "")) return undefined;
+  if (/\/policy$/.test(init.operation)) return "It exists already: use get_policies to see the policy and add_rules to change its rules, instead of creating it again.";
+  return "It exists already: list or get it to see its current state, and use the matching update or add tool instead of creating it again.";
+}
+
 function serverHint(status: number | undefined): string | undefined {
   if (status !== undefined && status >= 500) {
     return "ALTR had an internal problem. For reads, try again shortly; for changes, list the resource first to see whether the change was applied.";
@@ -97,7 +107,9 @@ function serverHint(status: number | undefined): string | undefined {
 }
 
 function describe(init: AltrErrorInit, attempts: number, hint: string | undefined): string {
-  const where = init.operation ? ` (${init.operation})` : "";
+  // The operation names the path template; its unfilled parameters are shown as "…" (the values
+  // are left out on purpose: they may be sensitive, and the caller knows what it passed).
+  const where = init.operation ? ` (${init.operation.replace(/\{[^}/]*\}/g, "…")})` : "";
   const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
   let head: string;
   switch (init.kind) {

@@ -15,7 +15,6 @@
  */
 import type { CallToolResult, Tool as McpTool } from "@modelcontextprotocol/sdk/types.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import { closest, distance } from "fastest-levenshtein";
 import { ConfigError, REQUIRED_VARIABLES } from "../config/index.js";
 import { SelectionError } from "../server/registry.js";
 import type { Envelope } from "../server/result.js";
@@ -386,20 +385,10 @@ async function callTool(prepared: Prepared, opts: CallOptions, io: CommandIO, pr
 /** The host's refusal of a tool it does not expose, with the command-line way out. */
 function refusal(message: string, name: string): string {
   const tool = ALL_TOOLS.find((t) => t.name === name || t.aliases.includes(name));
-  if (!tool) {
-    const guess = suggestion(name);
-    return `${message}.${guess ? ` Did you mean ${guess}?` : ""} \`altr-mcp tools --toolset all\` lists every tool.`;
-  }
+  // The host's message already says "Did you mean …?" when a known name is close (schema/suggest.ts).
+  if (!tool) return `${/[.?!]$/.test(message) ? message : `${message}.`} \`altr-mcp tools --toolset all\` lists every tool.`;
   if (message.includes("ALTR_TOOLSETS")) return `${message} Add --toolset ${tool.toolset}.`;
   return message;
-}
-
-/** The known tool name (or alias) nearest to a mistyped one, when it is near enough. */
-export function suggestion(name: string): string | undefined {
-  const names = ALL_TOOLS.flatMap((t) => [t.name, ...t.aliases]);
-  const best = closest(name.toLowerCase(), names);
-  // Near enough: a few typos, scaled to the length (a short name allows fewer).
-  return distance(name.toLowerCase(), best) <= Math.max(2, Math.floor(best.length / 4)) ? best : undefined;
 }
 
 /** "1 tool", "2 tools". */

@@ -134,3 +134,71 @@ export function advertise(schema: JsonSchema): JsonSchema {
   for (const [name, param] of Object.entries(schema.properties)) properties[name] = isObject(param) ? compact(param) : param;
   return { ...schema, properties };
 }
+
+/** Shapes shorter than this are written out again rather than referred to. */
+const SHARED_MIN = 40;
+
+const typesOf = (s: JsonSchema): string[] => (Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === "string" ? [s.type] : []);
+
+/**
+ * A compact signature of a tolerant output schema (schema/json-schema.ts: nothing required,
+ * every value may be null, extra fields allowed — said once in the server instructions, not at
+ * every field): `{id: int, name, tags: string[], owner: {id: int, email}}` (a bare name is a
+ * string). A shape met again in the same tool is written once and referred to by the field that
+ * first had it: `masking_pending: like masking_applied`.
+ */
+export function outputSignature(s: unknown, seen: Map<string, string> | null = new Map(), key = "data"): string {
+  if (!isObject(s)) return "any";
+  const variants = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
+  if (Array.isArray(variants)) {
+    const parts = [...new Set(variants.map((v) => outputSignature(v, seen, key)))];
+    return parts.length === 1 ? parts[0]! : parts.join(" | ");
+  }
+  if (Array.isArray(s.allOf)) return (s.allOf as unknown[]).map((v) => outputSignature(v, seen, key)).join(" & ");
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (Array.isArray(s.enum)) return s.enum.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("|");
+  const types = typesOf(s).filter((t) => t !== "null");
+  if (types.length > 1) return types.map((t) => outputSignature({ ...s, type: t }, seen, key)).join(" | ");
+  switch (types[0]) {
+    case "string":
+      return "string";
+    case "integer":
+      return "int";
+    case "number":
+      return "number";
+    case "boolean":
+      return "bool";
+    case "array": {
+      const item = outputSignature(s.items, seen, key);
+      return `${/[ |]/.test(item) && !item.startsWith("{") ? `(${item})` : item}[]`;
+    }
+    case "object":
+    case undefined: {
+      const props = isObject(s.properties) ? s.properties : undefined;
+      const extra = isObject(s.additionalProperties) ? s.additionalProperties : undefined;
+      if (!props && !extra) return types[0] ? "object" : "any";
+      if (seen) {
+        const canonical = outputSignature(s, null);
+        const first = seen.get(canonical);
+        if (first !== undefined) return `like ${first}`;
+        if (canonical.length >= SHARED_MIN) seen.set(canonical, key);
+      }
+      const fields = Object.entries(props ?? {}).map(([k, v]) => {
+        const sig = outputSignature(v, seen, k);
+        return sig === "string" ? k : `${k}: ${sig}`;
+      });
+      if (extra) fields.push(`[name]: ${outputSignature(extra, seen, key)}`);
+      return `{${fields.join(", ")}}`;
+    }
+    default:
+      return "any";
+  }
+}
+
+/** The advertised `data` of an output schema: its JSON type(s) and its signature. */
+export function advertisedData(data: JsonSchema): JsonSchema {
+  const sig = outputSignature(data);
+  const type = data.type;
+  const described = sig === "any" || sig === "object" || sig === "string" ? {} : { description: sig };
+  return type === undefined ? described : { type, ...described };
+}

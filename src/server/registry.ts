@@ -5,8 +5,8 @@
  * 1. ALTR_READ_ONLY=true keeps only tools with readOnlyHint — it beats everything.
  * 2. RESTRICTED_TOOLS hides and blocks the named tools (case-insensitive; pre-rename names
  *    match the renamed tool) — it beats any inclusion.
- * 3. ALTR_TOOLSETS (comma list, `all`, or `none`) picks the domains; empty = the default
- *    toolsets. ALTR_TOOLS adds individual tools (names or pre-rename names) on top of them.
+ * 3. ALTR_TOOLSETS (comma list, `all`, `none`, `default`, `-name` to remove) picks the domains;
+ *    empty = the default toolsets. ALTR_TOOLS adds individual tools (names or pre-rename names) on top of them.
  * Pre-rename names stay callable as hidden aliases of enabled tools.
  */
 import { z } from "zod";
@@ -16,6 +16,7 @@ import { advertise, tidy } from "./advertise.js";
 import { CONFIRM_PARAM, CONFIRM_SCHEMA, needsConfirmation } from "./confirm.js";
 import { outputSchemaFor } from "./result.js";
 import { TOOLSETS, type Tool, type ToolsetName } from "../tools/define.js";
+import { didYouMean } from "../schema/suggest.js";
 
 export interface Selection {
   toolsets: string[];
@@ -41,18 +42,54 @@ export const DEFAULT_TOOLSETS: readonly ToolsetName[] = (Object.keys(TOOLSETS) a
 
 export class SelectionError extends Error {}
 
+/**
+ * ALTR_TOOLSETS / --toolsets: a comma list of toolset names, `all`, `none` and `default` (the
+ * default toolsets), each name optionally prefixed `-` (remove) or `+` (add):
+ * `default,tokenization`, `default,-sidecar`, `all,-key_management`. Removals apply after
+ * additions whatever the order; a list of removals only starts from the defaults. Empty = the
+ * defaults. An unknown entry is refused, naming it and the closest toolset.
+ */
 export function resolveToolsets(requested: string[]): Set<ToolsetName> {
-  const names = requested.map((s) => s.trim().toLowerCase()).filter(Boolean);
-  if (names.length === 0) return new Set(DEFAULT_TOOLSETS);
-  if (names.includes("all")) return new Set(Object.keys(TOOLSETS) as ToolsetName[]);
-  const named = names.filter((n) => n !== "none");
-  const unknown = named.filter((n) => !(n in TOOLSETS));
-  if (unknown.length) {
+  const entries = requested.flatMap((s) => s.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (entries.length === 0) return new Set(DEFAULT_TOOLSETS);
+  const known = Object.keys(TOOLSETS) as ToolsetName[];
+  const add = new Set<ToolsetName>();
+  const remove = new Set<ToolsetName>();
+  let base = false;
+  const bad: string[] = [];
+  for (const entry of entries) {
+    const removal = entry.startsWith("-");
+    const name = entry.replace(/^[-+]\s*/, "");
+    const group: readonly ToolsetName[] | undefined =
+      name === "all" ? known : name === "default" ? DEFAULT_TOOLSETS : name === "none" ? [] : name in TOOLSETS ? [name as ToolsetName] : undefined;
+    if (!group || (removal && name === "none")) {
+      const hint = didYouMean(name, [...known, "default", "all", "none"]).trim();
+      bad.push(hint ? `${entry} (${hint.charAt(0).toLowerCase()}${hint.slice(1)})` : entry);
+      continue;
+    }
+    if (removal) group.forEach((t) => remove.add(t));
+    else {
+      base = true;
+      group.forEach((t) => add.add(t));
+    }
+  }
+  if (bad.length) {
     throw new SelectionError(
-      `ALTR_TOOLSETS names unknown toolset(s): ${unknown.join(", ")}. Known: ${Object.keys(TOOLSETS).join(", ")}, all, none.`,
+      `ALTR_TOOLSETS names unknown toolset(s): ${bad.join(", ")}. Known toolsets: ${known.join(", ")}; ` +
+        "also default, all, none, and -name to remove one (e.g. default,tokenization or default,-sidecar).",
     );
   }
-  return new Set(named as ToolsetName[]);
+  const out = base ? add : new Set(DEFAULT_TOOLSETS);
+  for (const t of remove) out.delete(t);
+  return out;
+}
+
+/** The exact ALTR_TOOLSETS value that turns `toolset` on besides the current selection. */
+export function enableSetting(toolset: string, requested: readonly string[]): string {
+  const current = requested.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+  const kept = current.filter((e) => e.replace(/^[-+]\s*/, "").toLowerCase() !== toolset);
+  const base = kept.length === 0 || kept.every((e) => e.startsWith("-")) ? ["default", ...kept] : kept;
+  return `ALTR_TOOLSETS=${[...base.filter((e) => e.toLowerCase() !== "none"), toolset].join(",")}`;
 }
 
 export function selectTools(table: readonly Tool[], sel: Selection): Selected {

@@ -1,5 +1,5 @@
 /**
- * The one result shape: `{success, data, error}`, sent both as JSON text and as
+ * The one result shape: `{success, data, error}`, sent as JSON text and, on success, also as
  * structuredContent. Failures are `isError: true` with `success: false` and an error object
  * whose `message` is complete on its own (status, ALTR's message, the fix).
  *
@@ -12,6 +12,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { AltrError } from "../altr/errors.js";
 import { scrub, scrubDeep, secretPattern } from "../log/redact.js";
 import type { JsonSchema } from "../schema/json-schema.js";
+import { advertisedData } from "./advertise.js";
 import { InputError, ToolFailure, type ErrorKind } from "../tools/define.js";
 
 export interface ToolError {
@@ -58,60 +59,32 @@ export interface Bound {
   params?: readonly string[];
 }
 
-const ERROR_SCHEMA: JsonSchema = {
-  type: "object",
-  properties: {
-    kind: {
-      type: "string",
-      enum: ["http", "timeout", "network", "cancelled", "invalid_response", "invalid_input", "partial_failure", "not_found", "rejected", "internal"],
-    },
-    message: { type: "string" },
-    status: { type: "integer" },
-    altr_message: { type: "string" },
-    hint: { type: "string" },
-    attempts: { type: "integer" },
-    fields: { type: "array", items: { type: "string" } },
-  },
-  required: ["kind", "message"],
-  additionalProperties: false,
-};
-
-const TRUNCATION_SCHEMA: JsonSchema = {
-  type: "object",
-  properties: {
-    path: { type: "string" },
-    items_returned: { type: "integer" },
-    items_omitted: { type: "integer" },
-    continue_with: { type: "object" },
-    narrow_with: { type: "array", items: { type: "string" } },
-    message: { type: "string" },
-  },
-  required: ["path", "items_returned", "items_omitted", "message"],
-  additionalProperties: false,
-};
-
 /**
- * outputSchema of a tool: the envelope is exact; `data` documents the curated shape, and its
- * second branch admits any other shape, because the curated spec approximates the live API and
- * a difference must never turn a successful ALTR call into a failed tool call. Tests hold our
- * own results to the documented branch.
+ * outputSchema of a tool: the SUCCESS envelope only. Error results carry the envelope as text
+ * and no structuredContent (a client validates structuredContent whenever it is present, error
+ * or not, and accepts none on `isError`), so the error object is described once in the server
+ * instructions instead of in every tool.
+ *
+ * `data` is advertised as its JSON type plus a compact signature of the curated shape (see
+ * outputSignature): every documented field is named, nothing more is enforced, because the
+ * curated spec approximates the live API and a difference (an extra field, a null) must never
+ * turn a successful ALTR call into a failed tool call. Tests hold our own results to the full
+ * curated schema (the tool's `output`). `truncated`/`truncation` (see bounded) are listed here
+ * and their shape is in the server instructions, once.
  */
 export function outputSchemaFor(data: JsonSchema): JsonSchema {
   return {
     type: "object",
     properties: {
-      success: { type: "boolean" },
-      data: {
-        anyOf: [data, { description: "Undocumented shape: ALTR's answer as received when it differs from the documented one." }],
-      },
-      error: { anyOf: [{ type: "null" }, ERROR_SCHEMA] },
-      truncated: { type: "boolean" },
-      truncation: TRUNCATION_SCHEMA,
+      success: { const: true },
+      data: advertisedData(data),
+      error: { type: "null" },
+      truncated: { const: true },
+      truncation: { type: "object" },
     },
-    required: ["success", "data", "error"],
-    additionalProperties: false,
   };
 }
+
 
 /**
  * Invisible and direction-changing characters: Unicode Cc (controls) except tab, newline and
@@ -167,8 +140,9 @@ export function errorResult(err: unknown, secrets: Iterable<string> | RegExp | u
 }
 
 function toResult(envelope: Envelope, isError: boolean): CallToolResult {
-  const result: CallToolResult = { content: [{ type: "text", text: JSON.stringify(envelope) }], structuredContent: { ...envelope } };
-  return isError ? { isError: true, ...result } : result;
+  const text: CallToolResult["content"] = [{ type: "text", text: JSON.stringify(envelope) }];
+  // An error carries the envelope as text only: outputSchema describes the success envelope.
+  return isError ? { isError: true, content: text } : { content: text, structuredContent: { ...envelope } };
 }
 
 /** UTF-8 bytes of the result as the transport serialises it. */

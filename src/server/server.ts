@@ -28,7 +28,7 @@ import { createApps } from "./apps.js";
 import { confirmationGate, needsConfirmation, NotConfirmed, notConfirmedData, takeConfirm, type Ask } from "./confirm.js";
 import { getPrompt, listPrompts, listResources, PromptError, readResource, referenceResources } from "./guidance.js";
 import { instructions } from "./instructions.js";
-import { describeTool, selectTools, unknownRestricted, type Selection } from "./registry.js";
+import { describeTool, enableSetting, selectTools, unknownRestricted, type Selection } from "./registry.js";
 import { DEFAULT_MAX_RESULT_BYTES, errorResult, successResult, toToolError, type Bound } from "./result.js";
 import {
   createSupportPolicy,
@@ -41,7 +41,8 @@ import {
   type SupportSession,
   type SupportSettings,
 } from "./support.js";
-import { InputError, ToolFailure, type Tool } from "../tools/define.js";
+import { InputError, TOOLSETS, ToolFailure, type Tool, type ToolsetName } from "../tools/define.js";
+import { didYouMean } from "../schema/suggest.js";
 import { ALL_TOOLS, SUPPORT_TOOLS } from "../tools/index.js";
 
 export const SERVER_NAME = "altr-mcp";
@@ -189,7 +190,11 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   const resources = referenceResources(table, enabledNames);
   // MCP Apps views: offered per session, only to clients that declare the extension (apps.ts).
   const apps = createApps(enabledNames);
-  const serverInstructions = instructions(confirmDestructive) + support.instructions();
+  const toolsetsOn = new Set(selected.enabled.map((t) => t.toolset));
+  const toolsetsOff = (Object.keys(TOOLSETS) as ToolsetName[]).filter((t) => !toolsetsOn.has(t) && table.some((tool) => tool.toolset === t));
+  const serverInstructions =
+    instructions(confirmDestructive, { off: toolsetsOff, example: toolsetsOff.length ? enableSetting(toolsetsOff[0]!, deps.selection.toolsets) : "" }) +
+    support.instructions();
   const log = deps.logger;
   const typos = unknownRestricted(table, deps.selection.restricted, SUPPORT_TOOLS.map((t) => t.name));
   if (typos.length) log.warn({ entries: typos }, `RESTRICTED_TOOLS names no tool: ${typos.join(", ")} (check the spelling: nothing is restricted by them)`);
@@ -207,7 +212,9 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       const reason = selected.hidden.get(name);
       throw new McpError(
         ErrorCode.InvalidParams,
-        reason ? `Tool ${name} is disabled because ${reason}.` : `Unknown tool: ${name}`,
+        reason
+          ? `Tool ${name} is disabled because ${reason}.`
+          : `Unknown tool: ${name}.${didYouMean(name, [...selected.callable.keys(), ...selected.hidden.keys(), ...support.controls.map((t) => t.name)])}`,
       );
     }
     // Defence in depth behind the HTTP layer's 403: a token without the write scope never runs a write.

@@ -201,6 +201,41 @@ function specificIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey
   return out;
 }
 
+/** Validator type names in plain words. */
+const PLAIN_TYPES: Record<string, string> = {
+  record: "an object of name → value",
+  object: "an object",
+  array: "a list",
+  number: "a number",
+  int: "a whole number",
+  string: "a string",
+  boolean: "true or false",
+};
+
+/** Numeric ids that are often given as a name, and the tool that turns the name into the id. */
+const ID_LOOKUPS: Record<string, string> = { database_id: "get_database_id (or get_databases)", job_id: "get_jobs", connection_id: "get_databases" };
+
+/**
+ * A type mismatch in plain words with the expected shape ("expected record" → "expected an
+ * object of name → value"); a masking level names its range, an id given as a name names the
+ * tool that looks it up. Other issues keep the validator's message.
+ */
+function plainIssue(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
+  if (issue.code !== "invalid_type") return issue.message;
+  const received = /received (\w+)/.exec(issue.message)?.[1];
+  const got = received ? `, got ${PLAIN_TYPES[received] ?? received}` : "";
+  const name = String([...path].reverse().find((k) => typeof k === "string") ?? "");
+  const expected = String(issue.expected);
+  if ((expected === "number" || expected === "int") && name === "masking_policy") {
+    return `expected a masking level, a number 10000–10009${got} (levels: altr://reference/masking-levels)`;
+  }
+  if ((expected === "number" || expected === "int") && received === "string" && name.endsWith("_id")) {
+    const lookup = ID_LOOKUPS[name];
+    return `expected a number (an id)${got}: ${lookup ? `look the id up with ${lookup}` : "look the id up with the list tool of that object"}`;
+  }
+  return `expected ${PLAIN_TYPES[expected] ?? expected}${got}`;
+}
+
 export function formatIssues(error: z.ZodError): InputError {
   const fields: string[] = [];
   const issues = specificIssues(error.issues);
@@ -212,7 +247,7 @@ export function formatIssues(error: z.ZodError): InputError {
     }
     const field = fieldPath(path);
     fields.push(field);
-    const message = issue.code === "invalid_type" && /received undefined$/.test(issue.message) ? "required" : issue.message;
+    const message = issue.code === "invalid_type" && /received undefined$/.test(issue.message) ? "required" : plainIssue(issue, path);
     return `${field}: ${message}`;
   });
   const more = issues.length > 10 ? ` (and ${issues.length - 10} more)` : "";

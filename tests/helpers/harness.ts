@@ -114,14 +114,20 @@ export async function connect(opts: {
   };
 }
 
-/** The `{success, data, error}` envelope of a result (structuredContent and text must agree). */
+/**
+ * The `{success, data, error}` envelope of a result: on success structuredContent and text must
+ * agree; an error carries it as text only (outputSchema describes the success envelope).
+ */
 export type ResultEnvelope = Envelope;
 
 export function envelope(result: CallToolResult): ResultEnvelope {
   const text = result.content.find((c) => c.type === "text");
   if (!text || text.type !== "text") throw new Error("result has no text content");
   const fromText = JSON.parse(text.text) as ResultEnvelope;
-  if (JSON.stringify(fromText) !== JSON.stringify(result.structuredContent)) {
+  if (result.isError) {
+    if (result.structuredContent !== undefined) throw new Error("an error result carries structuredContent");
+    if (fromText.success !== false) throw new Error("an error result's envelope says success");
+  } else if (JSON.stringify(fromText) !== JSON.stringify(result.structuredContent)) {
     throw new Error("text content and structuredContent differ");
   }
   return fromText;
