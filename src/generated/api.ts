@@ -898,13 +898,10 @@ export interface components {
         /** @description A weekly time window during which access triggers the action. */
         TimeWindowThreshold: {
             /**
-             * @description Days the window applies to. ALTR's document enumerates lower-case
-             *     names only (its schema and its examples); nothing in it says upper
-             *     case is accepted. The upper-case names are listed only because
-             *     update_rule sends them today, following the upstream's test (a
-             *     mock, not production): see x-altr-differences on updatePolicyRule.
+             * @description Days the window applies to, in lower case as ALTR documents them
+             *     (the tools accept either case and send lower case).
              */
-            day: ("MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY" | "SUNDAY" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
+            day: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
             start_time: components["schemas"]["TimeOfDay"];
             end_time: components["schemas"]["TimeOfDay"];
             /** @description IANA time-zone name the times are in, e.g. America/New_York or UTC. */
@@ -2004,8 +2001,8 @@ export interface operations {
                  *       "time_window_thresholds": [
                  *         {
                  *           "day": [
-                 *             "SATURDAY",
-                 *             "SUNDAY"
+                 *             "saturday",
+                 *             "sunday"
                  *           ],
                  *           "start_time": {
                  *             "hour": 0,
