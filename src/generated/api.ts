@@ -286,9 +286,13 @@ export interface paths {
          *     `custom_role_provider.enabled` with defaults (`governed`, false), which
          *     silently resets a tag the caller only meant to rename. altr-mcp instead
          *     reads the tag with getTagMasking first and sends its current settings for
-         *     every field the caller did not give. ALTR answers 201 or 204 without a
-         *     body; the upstream's tests mock either an empty 201 or `{success: true}`.
-         *     ALTR's 409 (another change in progress) is declared.
+         *     every field the caller did not give, from `masking_applied` only; while
+         *     `masking_pending` is set it refuses instead of building on settings that
+         *     are not applied yet. There is no concurrency control, so a change made
+         *     between the read and the write can be overwritten. ALTR answers 201 or
+         *     204 without a body; the upstream's tests mock either an empty 201 or
+         *     `{success: true}`. ALTR's 409 ("Another change is currently in
+         *     progress") is declared and its message is passed on.
          */
         put: operations["updateTagMasking"];
         post?: never;
