@@ -393,6 +393,10 @@ try {
     perToolset: per,
     upstreamFullBytes: UPSTREAM_FULL_LIST_BYTES,
   };
+  // The MCP Apps views as built (dist/views/*.html), each one self-contained file.
+  results.viewBytes = Object.fromEntries(
+    ["masking-matrix", "findings-explorer"].map((v) => [v, Buffer.byteLength(readFileSync(join(DIST, "views", `${v}.html`)))]),
+  );
 
   // tools/call overhead: direct HTTP vs stdio vs streamable HTTP, interleaved in rounds.
   const stdio = await rawStdioClient(stub.url);
@@ -450,6 +454,7 @@ const rows = [
   ["tools/list, all toolsets, with outputSchema", `${results.listSize.all.bytesWithOutputSchema} B`, "", ""],
   ["tools/list, default toolsets", `${results.listSize.default.bytes} B / ${results.listSize.default.bytesWithOutputSchema} B with outputSchema (${results.listSize.default.tools} tools)`, "", ""],
   ...Object.entries(results.listSize.perToolset).map(([t, v]) => [`  toolset ${t}`, `${v.bytes} B / ${v.bytesWithOutputSchema} B (${v.tools} tools)`, "", ""]),
+  ["MCP Apps views (self-contained HTML)", Object.entries(results.viewBytes).map(([v, b]) => `${v} ${b} B`).join(", "), "", ""],
   ["direct GET to the stub (fetch), median / p99", `${results.callOverhead.direct.medianMs} / ${results.callOverhead.direct.p99Ms} ms (node:http: ${results.callOverhead.directNodeHttp.medianMs} / ${results.callOverhead.directNodeHttp.p99Ms} ms)`, "", ""],
   ["tools/call over stdio, median / p99", `${results.callOverhead.stdio.medianMs} / ${results.callOverhead.stdio.p99Ms} ms (overhead ${results.callOverhead.stdio.overheadMedianMs} ms)`, `≤ ${TARGETS.overheadMedianMs} ms overhead`, verdict(results.callOverhead.stdio.overheadMedianMs <= TARGETS.overheadMedianMs)],
   ["tools/call over streamable HTTP, median / p99", `${results.callOverhead.streamableHttp.medianMs} / ${results.callOverhead.streamableHttp.p99Ms} ms (overhead ${results.callOverhead.streamableHttp.overheadMedianMs} ms)`, `≤ ${TARGETS.overheadMedianMs} ms overhead`, verdict(results.callOverhead.streamableHttp.overheadMedianMs <= TARGETS.overheadMedianMs)],

@@ -22,6 +22,7 @@ import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { parse } from "yaml";
+import { buildViews } from "./build-views.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const src = join(root, "src");
@@ -107,6 +108,9 @@ if (eager.length) {
   console.error(`build: express is loaded at start (${eager.join(", ")}): import the HTTP transport dynamically`);
   process.exit(1);
 }
+
+// The MCP Apps views: one self-contained HTML file each, dist/views/*.html (build-views.mjs).
+await buildViews(join(out, "views"));
 
 // The curated documents, as JSON, for the sandbox.
 mkdirSync(join(out, "openapi"), { recursive: true });

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from Debian's packages and is not an npm package:
-# HAProxy (tests/replicas.test.ts). Runs as part of `npm test`; does nothing when present.
+# HAProxy (tests/replicas.test.ts) and Chromium (tests/views.test.ts, driven by playwright-core,
+# which never downloads a browser). Runs as part of `npm test`; does nothing when present.
 set -euo pipefail
 need=()
 command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != "0" ]; then
   echo "The tests need: ${need[*]} (Debian packages). Install them: sudo apt-get install -y ${need[*]}" >&2

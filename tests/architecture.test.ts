@@ -10,6 +10,8 @@ import { describe, expect, it } from "vitest";
 const SRC = resolve(new URL("../src", import.meta.url).pathname);
 const RANK: Record<string, number> = {
   schema: 0,
+  // The MCP Apps views run in the client's browser: they import nothing of the server.
+  views: 0,
   generated: 1,
   config: 2,
   log: 2,

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkPresignedUrl, classifyAddress, fetchPresigned, PresignedError } from "../src/altr/presigned.js";
 
@@ -301,5 +301,125 @@ describe("fetchPresigned", () => {
     const free = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     expect((await failure(fetchPresigned(`http://127.0.0.1:${free}/r.json`, LOCAL))).kind).toBe("network");
+  });
+});
+
+describe("fetchPresigned at its edges (encodings, limits, redirects, DNS answers)", () => {
+  const doc = { rows: [1, 2, 3], note: "x".repeat(100) };
+  const bytes = Buffer.from(JSON.stringify(doc));
+  it.each([
+    ["gzip", gzipSync(bytes)],
+    ["x-gzip", gzipSync(bytes)],
+    [" GZIP ", gzipSync(bytes)],
+    ["deflate", deflateSync(bytes)],
+    ["br", brotliCompressSync(bytes)],
+    ["identity", bytes],
+    ["", gzipSync(bytes)],
+  ])("Content-Encoding %j is decoded", async (encoding, body) => {
+    handler = (_req, res) => res.writeHead(200, encoding ? { "content-encoding": encoding } : {}).end(body);
+    expect(await fetchPresigned(`${base}/r.json`, LOCAL)).toEqual(doc);
+  });
+
+  it("a corrupt compressed body is invalid_body; a bomb is too_large at the limit", async () => {
+    handler = (_req, res) => res.writeHead(200, { "content-encoding": "deflate" }).end(Buffer.from("not deflate"));
+    const bad = await failure(fetchPresigned(`${base}/r.json`, LOCAL));
+    expect(bad.kind).toBe("invalid_body");
+    expect(bad.message).toBe("the download could not be decompressed");
+    const bomb = gzipSync(Buffer.alloc(200_000, 0x20));
+    handler = (_req, res) => res.writeHead(200).end(bomb);
+    const big = await failure(fetchPresigned(`${base}/r.json`, { ...LOCAL, maxBytes: 100_000 }));
+    expect(big.kind).toBe("too_large");
+    expect(big.message).toBe("the decompressed download exceeds the 100000-byte limit");
+    handler = (_req, res) => res.writeHead(200).end(gzipSync(Buffer.from(JSON.stringify({ a: 1 }))));
+    expect(await fetchPresigned(`${base}/r.json`, { ...LOCAL, maxBytes: 100_000 })).toEqual({ a: 1 });
+  });
+
+  it("a body exactly at the limit is accepted; one byte more is refused", async () => {
+    const exact = JSON.stringify({ p: "y".repeat(92) });
+    expect(exact).toHaveLength(100);
+    handler = (_req, res) => res.writeHead(200, { "content-length": "100" }).end(exact);
+    expect(await fetchPresigned(`${base}/r.json`, { ...LOCAL, maxBytes: 100 })).toEqual(JSON.parse(exact));
+    const declared = await failure(fetchPresigned(`${base}/r.json`, { ...LOCAL, maxBytes: 99 }));
+    expect(declared.message).toBe("the download is 100 bytes, over the 99-byte limit");
+    handler = (_req, res) => {
+      res.writeHead(200);
+      res.write(exact.slice(0, 60));
+      setTimeout(() => res.end(exact.slice(60)), 20);
+    };
+    const streamed = await failure(fetchPresigned(`${base}/r.json`, { ...LOCAL, maxBytes: 99 }));
+    expect(streamed.message).toBe("the download exceeds the 99-byte limit");
+  });
+
+  it("an error answer gives the status and S3's code only; a long error body is cut, not an error of its own", async () => {
+    handler = (_req, res) => res.writeHead(403).end("<Error><Code>AccessDenied</Code><Message>secret detail</Message></Error>");
+    const denied = await failure(fetchPresigned(`${base}/r.json?sig=s3cr3t`, LOCAL));
+    expect(denied).toMatchObject({ kind: "http", status: 403 });
+    expect(denied.message).toBe(`127.0.0.1:${port}/r.json answered HTTP 403 (AccessDenied)`);
+    handler = (_req, res) => res.writeHead(500).end("x".repeat(40_000));
+    const big = await failure(fetchPresigned(`${base}/r.json`, { ...LOCAL, maxBytes: 100 }));
+    expect(big.message).toBe(`127.0.0.1:${port}/r.json answered HTTP 500`);
+    handler = (_req, res) => res.writeHead(199 + 1 + 100).end("{}");
+    expect(await failure(fetchPresigned(`${base}/r.json`, LOCAL))).toMatchObject({ kind: "http", status: 300 });
+  });
+
+  it("redirects: relative ones are followed; invalid, cross-origin and one too many are refused", async () => {
+    let hops = 0;
+    handler = (req, res) => {
+      if (req.url === "/final") return void res.writeHead(200).end('{"ok":true}');
+      hops++;
+      res.writeHead(302, { location: hops < 3 ? `/hop${hops}` : "/final" }).end();
+    };
+    expect(await fetchPresigned(`${base}/start`, LOCAL)).toEqual({ ok: true });
+    hops = 0;
+    expect(await fetchPresigned(`${base}/start`, { ...LOCAL, maxRedirects: 3 })).toEqual({ ok: true });
+    hops = 0;
+    const many = await failure(fetchPresigned(`${base}/start`, { ...LOCAL, maxRedirects: 2 }));
+    expect(many).toMatchObject({ kind: "redirect" });
+    expect(many.message).toBe(`127.0.0.1:${port}/hop2: more than 2 redirects`);
+    handler = (_req, res) => res.writeHead(302, { location: "http://[bad" }).end();
+    expect((await failure(fetchPresigned(`${base}/r`, LOCAL))).message).toBe(`127.0.0.1:${port}/r redirected to an invalid URL`);
+    handler = (_req, res) => res.writeHead(307, { location: `http://localhost:${port}/r` }).end();
+    expect((await failure(fetchPresigned(`${base}/r`, LOCAL))).message).toBe(`127.0.0.1:${port}/r redirected to another host (localhost:${port}); not followed`);
+    handler = (_req, res) => res.writeHead(302).end("{}");
+    expect(await failure(fetchPresigned(`${base}/r`, LOCAL))).toMatchObject({ kind: "http", status: 302 });
+  });
+
+  it("DNS answers are filtered by family and every address is checked", async () => {
+    const url = `https://store.example.test:${port}/r.json`;
+    const mixed = async () => [
+      { address: "127.0.0.1", family: 4 },
+      { address: "10.0.0.1", family: 4 },
+    ];
+    const blocked = await failure(fetchPresigned(url, { ...LOCAL, resolve: mixed }));
+    expect(blocked.kind).toBe("blocked_address");
+    expect(blocked.message).toBe("the download host store.example.test resolves to a non-public address");
+    const none = await failure(fetchPresigned(url, { ...LOCAL, resolve: async () => [] }));
+    expect(none).toMatchObject({ kind: "network" });
+    expect(none.message).toBe(`could not download from store.example.test:${port} (ENOTFOUND)`);
+    const failed = await failure(fetchPresigned(url, { ...LOCAL, resolve: async () => Promise.reject(Object.assign(new Error("x"), { code: "EAI_AGAIN" })) }));
+    expect(failed.message).toBe(`could not download from store.example.test:${port} (EAI_AGAIN)`);
+    // Without the allowance a loopback answer is refused too.
+    const loop = await failure(fetchPresigned(url, { timeoutMs: 2_000, resolve: async () => [{ address: "127.0.0.1", family: 4 }] }));
+    expect(loop.kind).toBe("blocked_address");
+    // Plain http over a name may only reach loopback.
+    const pub = await failure(fetchPresigned(`http://store.example.test:${port}/r.json`, { ...LOCAL, resolve: async () => [{ address: "8.8.8.8", family: 4 }] }));
+    expect(pub.kind).toBe("blocked_address");
+  });
+
+  it("an empty or non-JSON 2xx body names host and path", async () => {
+    handler = (_req, res) => res.writeHead(200).end();
+    expect((await failure(fetchPresigned(`${base}/e?sig=1`, LOCAL))).message).toBe(`127.0.0.1:${port}/e returned an empty body`);
+    handler = (_req, res) => res.writeHead(200).end("<html>");
+    expect((await failure(fetchPresigned(`${base}/h?sig=1`, LOCAL))).message).toBe(`127.0.0.1:${port}/h did not return JSON`);
+  });
+
+  it("a cancel before the start is cancelled; the timeout names its limit", async () => {
+    const ac = new AbortController();
+    ac.abort();
+    handler = (_req, res) => res.writeHead(200).end("{}");
+    expect(await failure(fetchPresigned(`${base}/r`, { ...LOCAL, signal: ac.signal }))).toMatchObject({ kind: "cancelled", message: "the download was cancelled" });
+    handler = () => undefined;
+    const slow = await failure(fetchPresigned(`${base}/r`, { allowLoopback: true, timeoutMs: 100 }));
+    expect(slow).toMatchObject({ kind: "timeout", message: "the download did not finish within 100 ms" });
   });
 });

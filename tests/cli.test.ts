@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { argumentsFrom, parseCallArgs, renderData, renderTable, runCommand, type CommandName } from "../src/cli/commands.js";
+import { argumentsFrom, header, parseCallArgs, progressLine, renderData, renderTable, runCommand, type CommandName } from "../src/cli/commands.js";
 import { SERVICES } from "../src/config/services.js";
 import { describeTool, selectTools } from "../src/server/registry.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
@@ -112,6 +112,14 @@ describe("table output", () => {
     expect(renderTable([])).toBe("(no rows)\n");
   });
 
+  it("headers keep their words apart", () => {
+    expect(renderTable([{ friendlyDatabaseName: "x", database_type: "y", sfCount: 1, IDs: 2 }]).split("\n")[0]).toBe(
+      "FRIENDLY_DATABASE_NAME  DATABASE_TYPE  SF_COUNT  IDS",
+    );
+    expect(header("lastConnectedTime")).toBe("LAST_CONNECTED_TIME");
+    expect(header("HTTPStatus")).toBe("HTTP_STATUS");
+  });
+
   it("falls back to JSON for shapes that are not one list", () => {
     expect(renderData({ a: [1], b: [2] })).toBe(`${JSON.stringify({ a: [1], b: [2] }, null, 2)}\n`);
     expect(renderData({ id: 1 })).toBe(`${JSON.stringify({ id: 1 }, null, 2)}\n`);
@@ -148,6 +156,8 @@ describe("altr-mcp tools", () => {
     expect(rows.slice(2).map((r) => r.split(/\s+/)[0])).toEqual(expected);
     expect(rows[2]).toMatch(/^get_databases\s+databases\s+read-only\s+List connected/);
     expect(res.err).toBe(`${expected.length} tools.\n`);
+    const one = await run("tools", ["--toolsets", "none", "--tools", "get_roles"]);
+    expect(one.err).toBe("1 tool.\n");
     const fromEnv = await run("tools", ["--json"], { ALTR_TOOLSETS: "key_management" });
     expect((JSON.parse(fromEnv.out) as { tools: unknown[] }).tools).toHaveLength(ALL_TOOLS.filter((t) => t.toolset === "key_management").length);
   });
@@ -230,7 +240,88 @@ describe("altr-mcp call", () => {
   it("missing credentials: the server's message, exit 1", async () => {
     const res = await run("call", ["get_roles"], { MAPI_SECRET: "" });
     expect(res).toMatchObject({ code: 1, out: "" });
-    expect(res.err).toBe("ERROR: Missing required environment variables: MAPI_SECRET\n");
+    expect(res.err).toBe(
+      "ERROR: Missing required environment variables: MAPI_SECRET (set them in the environment or in ./.env; to try altr-mcp without an ALTR account, add --sandbox)\n",
+    );
+  });
+
+  it("on a terminal, a multi-page call shows a progress line on stderr, erased before the result; not otherwise", async () => {
+    const all = Array.from({ length: 120 }, (_, i) => ({ id: i + 1, friendlyDatabaseName: `DB${i + 1}` }));
+    stub.route("GET", "/api/databases", {
+      status: 200,
+      bodyFrom: (req) => {
+        const q = new URL(req.url, "http://x").searchParams;
+        const offset = Number(q.get("offset"));
+        return { success: true, data: { databases: all.slice(offset, offset + Number(q.get("limit"))), count: all.length } };
+      },
+    });
+    const runTty = async (tty: boolean, args: string[]) => {
+      let out = "";
+      let err = "";
+      const code = await runCommand("call", args, env(), { out: (t) => (out += t), err: (t) => (err += t), tty });
+      return { code, out, err };
+    };
+    const paged = await runTty(true, ["get_databases"]);
+    expect(paged.code).toBe(0);
+    expect(stub.requests).toHaveLength(3);
+    expect(paged.err).toMatch(/^\r\x1b\[Kget_databases: 2 requests to ALTR \(\d+\.\d s\)…\r\x1b\[Kget_databases: 3 requests to ALTR \(\d+\.\d s\)…\r\x1b\[K$/);
+    expect(JSON.parse(paged.out)).toMatchObject({ success: true, data: { count: 120 } });
+    expect((await runTty(false, ["get_databases"])).err).toBe("");
+    expect((await runTty(true, ["get_roles"])).err).toBe("");
+    // A download shows at once.
+    const lines: string[] = [];
+    const p = progressLine("get_job_report", { out: () => undefined, err: (t) => lines.push(t) }, () => 0);
+    p.onRequest("altr");
+    p.onRequest("download");
+    p.clear();
+    expect(lines).toEqual(["\r\x1b[Kget_job_report: 1 request to ALTR, 1 download (0.0 s)…", "\r\x1b[K"]);
+  });
+
+  it("a mistyped tool name: did you mean …? (usage, exit 2, nothing sent)", async () => {
+    const res = await run("call", ["get_rolse"]);
+    expect(res).toMatchObject({ code: 2, out: "" });
+    expect(res.err).toContain("Unknown tool: get_rolse. Did you mean get_roles?");
+    const far = await run("call", ["completely_different"]);
+    expect(far.err).not.toContain("Did you mean");
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it("--output table of a list grouped by key (get_rules' items) is a table; other shapes say why they are JSON", async () => {
+    const grouped = { items: { h1: [{ role: "ADMIN", tag_value: "SSN" }], h2: [{ role: "ANALYST", tag_value: "SSN" }, { role: "ANALYST", tag_value: "EMAIL" }] }, next: null };
+    expect(renderData(grouped)).toBe(
+      ["ROLE     TAG_VALUE", "-------  ---------", "ADMIN    SSN", "ANALYST  SSN", "ANALYST  EMAIL", "", "next: null", ""].join("\n"),
+    );
+    const why: string[] = [];
+    expect(renderData({ id: 1 }, (w) => why.push(w))).toBe(`${JSON.stringify({ id: 1 }, null, 2)}\n`);
+    expect(renderData({ a: [1], b: [2] }, (w) => why.push(w))).toContain('"a"');
+    expect(why).toEqual(["the result is not a list", "the result has 2 lists (a, b)"]);
+    stub.route("GET", "/api/userGroups", { status: 200, body: { success: true, data: { userGroups: [], count: 0 } } });
+    try {
+      const res = await run("call", ["get_roles", "--output", "table"]);
+      expect(res.code).toBe(0);
+    } finally {
+      stub.route("GET", "/api/userGroups", { status: 200, body: ROLES });
+    }
+  });
+
+  it("the server's setting flags work for calls too (--tools, --restricted-tools, --read-only, --log-level)", async () => {
+    const restricted = await run("call", ["get_roles", "--restricted-tools", "get_roles"]);
+    expect(restricted.code).toBe(2);
+    expect(restricted.err).toContain("get_roles");
+    expect(stub.requests).toHaveLength(0);
+    const readOnly = await run("call", ["delete_database", "--database_id", "9", "--confirm", "--toolset", "databases", "--read-only"]);
+    expect(readOnly.code).toBe(2);
+    expect(stub.requests).toHaveLength(0);
+    // --read-only=false wins over ALTR_READ_ONLY=true; --tools adds a single tool.
+    stub.route("DELETE", "/api/databases/9", { status: 200, body: { success: true, data: {} } });
+    const allowed = await run("call", ["delete_database", "--database_id", "9", "--confirm", "--tools", "delete_database", "--read-only=false"], {
+      ALTR_READ_ONLY: "true",
+    });
+    expect(allowed.code, allowed.err).toBe(0);
+    expect(stub.requests.map((r) => r.url)).toEqual(["/api/databases/9"]);
+    const debug = await run("call", ["get_roles", "--log-level", "bogus"]);
+    expect(debug).toMatchObject({ code: 1 });
+    expect(debug.err).toContain("LOG_LEVEL must be one of");
   });
 });
 
@@ -274,6 +365,14 @@ describe("the built binary", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("the sandbox's closing line counts in words that agree (1 request, 2 requests)", async () => {
+    const none = { ORG_ID: "", MAPI_KEY: "", MAPI_SECRET: "" };
+    const one = await exec(["call", "get_roles", "--sandbox", "--log-level", "info"], none);
+    expect(one.err).toContain("sandbox: 1 request, state in memory");
+    const none0 = await exec(["tools", "--sandbox", "--log-level", "info"], none);
+    expect(none0.err).toContain("sandbox: 0 requests, state in memory");
   });
 
   it("exit codes: 1 for a failed call, 2 for usage; --help works without credentials", async () => {

@@ -42,7 +42,8 @@ function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.Proc
 function distFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
-    const shipped = p.endsWith(".js") || /tool-list-[a-z]+\.json$/.test(p);
+    // dist/views/*.html: the MCP Apps views the server serves (src/server/apps.ts).
+    const shipped = p.endsWith(".js") || /tool-list-[a-z]+\.json$/.test(p) || /views\/[a-z-]+\.html$/.test(p);
     return statSync(p).isDirectory() ? distFiles(p) : shipped ? [relative(ROOT, p)] : [];
   });
 }
@@ -63,7 +64,7 @@ afterAll(() => {
 });
 
 describe("npm pack", () => {
-  it("contains only what runs: the bundle, its licences, the built tool list and documents, README, LICENSE, CHANGELOG", () => {
+  it("contains only what runs: the bundle, its licences, the built tool list, views and documents, README, LICENSE, CHANGELOG", () => {
     const paths = packed.files.map((f) => f.path).sort();
     // The sandbox reads the curated documents from dist/openapi/*.json (written by the build from
     // openapi/*.yaml); the YAML itself is not needed at run time.
@@ -105,6 +106,26 @@ describe("npm pack", () => {
     expect(manifest.license).toBe("GPL-3.0-or-later");
     expect(manifest.bin).toEqual({ "altr-mcp": "dist/cli/main.js" });
   });
+});
+
+describe("npm publish --dry-run", () => {
+  // Offline and against a registry address where nothing listens: the dry run packs and checks
+  // package.json without the network. What it cannot check: that the name is free and that the
+  // publisher is logged in (npm warns about the login; a real publish also runs prepublishOnly,
+  // i.e. npm test, skipped here because this file runs inside npm test).
+  it("passes: no package.json field npm would have to correct, the bin and files in place", async () => {
+    const res = await run("npm", ["publish", "--dry-run", "--ignore-scripts", "--offline", "--registry", "http://127.0.0.1:9/"], {
+      cwd: ROOT,
+      env: { ...process.env, npm_config_cache: join(work, "publish-cache"), npm_config_loglevel: "notice" },
+    });
+    expect(res.code, res.err).toBe(0);
+    const warnings = res.err.split("\n").filter((l) => l.startsWith("npm warn") && !l.includes("requires you to be logged in"));
+    expect(warnings).toEqual([]);
+    expect(res.err).not.toMatch(/auto-corrected|npm error/i);
+    expect(res.err).toContain(`name: ${PKG.name}`);
+    expect(res.err).toMatch(/\d[\d.]*[kM]?B dist\/cli\/main\.js/);
+    expect(res.out.trim()).toBe(`+ ${PKG.name}@${PKG.version}`);
+  }, 120_000);
 });
 
 describe("npx from the tarball on a clean machine", () => {

@@ -11,6 +11,7 @@
  */
 import type { HttpPolicy } from "../config/index.js";
 import { AltrError } from "./errors.js";
+import { proxyAwareFetch } from "./proxy.js";
 
 export const ATTEMPTS_HEADER = "x-altr-mcp-attempts";
 
@@ -101,7 +102,8 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
 }
 
 export function createAltrFetch(policy: HttpPolicy, deps: FetchDeps = {}): (req: Request) => Promise<Response> {
-  const doFetch = deps.fetch ?? globalThis.fetch;
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured (proxy.ts) unless a fetch is injected.
+  const doFetch = deps.fetch ?? proxyAwareFetch;
   const random = deps.random ?? Math.random;
   const wait = deps.sleep ?? sleep;
 

@@ -22,6 +22,7 @@ import { request as httpsRequest } from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { presignedAgent } from "./proxy.js";
 
 export type PresignedErrorKind =
   | "invalid_url"
@@ -213,7 +214,7 @@ function getOnce(url: URL, o: Required<Pick<PresignedOptions, "maxBytes" | "allo
         // No credentials, cookies or ALTR headers: only what the object store needs.
         headers: { accept: "application/json", "accept-encoding": "gzip, deflate, br" },
         lookup,
-        agent: false,
+        agent: presignedAgent(url),
       },
       (res) => {
         const status = res.statusCode ?? 0;

@@ -15,10 +15,12 @@
  */
 import type { CallToolResult, Tool as McpTool } from "@modelcontextprotocol/sdk/types.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { closest, distance } from "fastest-levenshtein";
 import { ConfigError, REQUIRED_VARIABLES } from "../config/index.js";
 import { SelectionError } from "../server/registry.js";
 import type { Envelope } from "../server/result.js";
 import { ALL_TOOLS } from "../tools/index.js";
+import { flagHelp, flagValue, overlay, settingFlag } from "./flags.js";
 import { prepare, type PrepareOptions, type Prepared } from "./start.js";
 
 export const COMMANDS = ["tools", "call"] as const;
@@ -40,9 +42,10 @@ const TOOLS_HELP = `Usage: altr-mcp tools [--toolset X] [--read-only] [--json]
 Lists the tools this configuration exposes (ALTR_TOOLSETS, ALTR_READ_ONLY, RESTRICTED_TOOLS),
 exactly as an MCP client sees them. Needs no credentials.
   --toolset X     toolset(s) to list, comma list or repeated, or all (sets ALTR_TOOLSETS)
-  --read-only     only tools that change nothing (sets ALTR_READ_ONLY=true)
   --json          the tools/list result ({"tools": [...]}) as JSON
-  --sandbox [--sandbox-state F]  against the in-process ALTR sandbox`;
+  --sandbox [--sandbox-state F]  against the in-process ALTR sandbox
+Settings (each sets the variable beside it and wins over it):
+${flagHelp(false)}`;
 
 const CALL_HELP = `Usage: altr-mcp call <tool> [--json '{…}' | --<param> <value> …] [--confirm] [--output json|table]
 
@@ -54,7 +57,9 @@ Calls one tool, as an MCP client would, and prints its result envelope {success,
   --confirm          confirm a destructive tool (sends confirm: true)
   --output json      the envelope as JSON (default; also printed for a failed call)
   --output table     lists as aligned columns (other shapes as JSON)
-  --toolset X, --read-only, --sandbox [--sandbox-state F]  as for \`altr-mcp tools\`
+  --toolset X, --sandbox [--sandbox-state F]  as for \`altr-mcp tools\`
+Settings (each sets the variable beside it and wins over it):
+${flagHelp(false)}
 Exit codes: 0 success, 1 the tool failed, 2 usage (bad option, unknown tool or parameter,
 invalid input: nothing was sent). Credentials: ORG_ID, MAPI_KEY, MAPI_SECRET (or --sandbox).`;
 
@@ -62,6 +67,8 @@ invalid input: nothing was sent). Credentials: ORG_ID, MAPI_KEY, MAPI_SECRET (or
 export interface CommandIO {
   out(text: string): void;
   err(text: string): void;
+  /** stderr is a terminal: `call` shows a progress line while a call takes several requests or downloads. */
+  tty?: boolean;
 }
 
 export class CommandUsageError extends Error {
@@ -69,7 +76,18 @@ export class CommandUsageError extends Error {
 }
 
 /** Runs `altr-mcp tools|call …`; resolves to the exit code. Never throws for expected failures. */
-export async function runCommand(command: CommandName, argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIO): Promise<number> {
+/**
+ * `env` is the process environment; `dotEnv` (the CLI passes withDotEnv) adds `./.env` under it
+ * after the command's setting flags are laid over it, so a flag wins over both and counts as
+ * part of the real environment.
+ */
+export async function runCommand(
+  command: CommandName,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CommandIO,
+  dotEnv: (env: NodeJS.ProcessEnv) => NodeJS.ProcessEnv = (e) => e,
+): Promise<number> {
   let prepared: Prepared | undefined;
   try {
     // `--help` is never a value (values do not start with --); `-h` only in first place.
@@ -81,22 +99,30 @@ export async function runCommand(command: CommandName, argv: readonly string[], 
       const opts = parseToolsArgs(argv);
       // Listing contacts nobody: missing credentials are irrelevant to what is listed (the
       // sandbox brings its own).
-      const listingEnv = commandEnv(env, opts.common);
+      const listingEnv = commandEnv(env, opts.common, dotEnv);
       if (!opts.common.sandbox) for (const v of REQUIRED_VARIABLES) if (!listingEnv[v]?.trim()) listingEnv[v] = "not-needed-for-listing";
       prepared = await prepare(listingEnv, prepareOptions(opts.common));
       printTools(prepared.host.listed, opts.json, io);
       return EXIT.ok;
     }
     const opts = parseCallArgs(argv);
-    prepared = await prepare(commandEnv(env, opts.common), prepareOptions(opts.common));
-    return await callTool(prepared, opts, io);
+    const progress = io.tty ? progressLine(opts.tool, io) : undefined;
+    prepared = await prepare(commandEnv(env, opts.common, dotEnv), {
+      ...prepareOptions(opts.common),
+      ...(progress ? { onRequest: progress.onRequest } : {}),
+    });
+    try {
+      return await callTool(prepared, opts, io, progress);
+    } finally {
+      progress?.clear();
+    }
   } catch (err) {
     if (err instanceof CommandUsageError) {
       io.err(`ERROR: ${err.message}\nRun \`altr-mcp ${command} --help\` for usage.\n`);
       return EXIT.usage;
     }
     if (err instanceof ConfigError || err instanceof SelectionError) {
-      io.err(`ERROR: ${err.message}\n`);
+      io.err(`ERROR: ${err instanceof ConfigError ? configMessage(err) : err.message}\n`);
       return EXIT.failed;
     }
     throw err;
@@ -105,9 +131,16 @@ export async function runCommand(command: CommandName, argv: readonly string[], 
   }
 }
 
+/** A configuration error, with the way to try altr-mcp without an account when credentials are missing. */
+export function configMessage(err: ConfigError): string {
+  if (!err.missing.length) return err.message;
+  return `${err.message} (set them in the environment or in ./.env; to try altr-mcp without an ALTR account, add --sandbox)`;
+}
+
 interface CommonOptions {
   toolsets: string[];
-  readOnly: boolean;
+  /** Variables set by setting flags (--read-only, --tools, --log-level, …). */
+  env: Record<string, string>;
   sandbox: boolean;
   sandboxState?: string;
 }
@@ -162,13 +195,11 @@ function required(name: string, value: string | undefined): string {
 }
 
 /** The options `tools` and `call` share; false when `name` is not one of them. */
-function commonOption(common: CommonOptions, name: string, value: () => string | undefined): boolean {
+function commonOption(common: CommonOptions, name: string, inline: string | undefined, value: () => string | undefined): boolean {
   switch (name) {
     case "toolset":
+    case "toolsets":
       common.toolsets.push(required(name, value()));
-      return true;
-    case "read-only":
-      common.readOnly = true;
       return true;
     case "sandbox":
       common.sandbox = true;
@@ -176,8 +207,16 @@ function commonOption(common: CommonOptions, name: string, value: () => string |
     case "sandbox-state":
       common.sandboxState = required(name, value());
       return true;
-    default:
-      return false;
+    default: {
+      const flag = settingFlag(name, false);
+      if (!flag) return false;
+      try {
+        common.env[flag.variable] = flagValue(flag, inline, value);
+      } catch (err) {
+        throw new CommandUsageError((err as Error).message);
+      }
+      return true;
+    }
   }
 }
 
@@ -186,10 +225,10 @@ function checkCommon(common: CommonOptions): void {
 }
 
 export function parseToolsArgs(argv: readonly string[]): ToolsOptions {
-  const common: CommonOptions = { toolsets: [], readOnly: false, sandbox: false };
+  const common: CommonOptions = { toolsets: [], env: {}, sandbox: false };
   let json = false;
   for (const opt of options(argv)) {
-    if (commonOption(common, opt.name, opt.value)) continue;
+    if (commonOption(common, opt.name, opt.inline, opt.value)) continue;
     if (opt.name === "json") json = true;
     else throw new CommandUsageError(`Unknown option: ${opt.token}`);
   }
@@ -200,10 +239,10 @@ export function parseToolsArgs(argv: readonly string[]): ToolsOptions {
 export function parseCallArgs(argv: readonly string[]): CallOptions {
   const [tool, ...rest] = argv;
   if (tool === undefined || tool.startsWith("-")) throw new CommandUsageError("call needs a tool name first: altr-mcp call <tool> …");
-  const common: CommonOptions = { toolsets: [], readOnly: false, sandbox: false };
+  const common: CommonOptions = { toolsets: [], env: {}, sandbox: false };
   const opts: CallOptions = { common, tool, params: [], confirm: false, output: "json" };
   for (const opt of options(rest)) {
-    if (commonOption(common, opt.name, opt.value)) continue;
+    if (commonOption(common, opt.name, opt.inline, opt.value)) continue;
     if (opt.name === "json") opts.json = parseJsonObject("--json", required("json", opt.value()));
     else if (opt.name === "confirm") {
       // A flag: `--confirm` (or `--confirm=true|false`); it never takes the next token.
@@ -239,12 +278,12 @@ function parseJson(what: string, text: string): unknown {
   }
 }
 
-function commandEnv(env: NodeJS.ProcessEnv, common: CommonOptions): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...env };
+function commandEnv(env: NodeJS.ProcessEnv, common: CommonOptions, dotEnv: (env: NodeJS.ProcessEnv) => NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const flags = { ...common.env };
+  if (common.toolsets.length) flags.ALTR_TOOLSETS = common.toolsets.join(",");
+  const out: NodeJS.ProcessEnv = dotEnv(overlay(env, flags));
   // Logs stay on stderr; on the command line only errors, unless LOG_LEVEL asks for more.
   if (!out.LOG_LEVEL?.trim()) out.LOG_LEVEL = "ERROR";
-  if (common.toolsets.length) out.ALTR_TOOLSETS = common.toolsets.join(",");
-  if (common.readOnly) out.ALTR_READ_ONLY = "true";
   return out;
 }
 
@@ -270,7 +309,7 @@ function printTools(listed: readonly McpTool[], json: boolean, io: CommandIO): v
   }
   const rows = listed.map((t) => ({ tool: t.name, toolset: TOOLSET_OF.get(t.name) ?? "", access: access(t), description: t.description ?? "" }));
   io.out(renderTable(rows));
-  io.err(`${listed.length} tools.\n`);
+  io.err(`${plural(listed.length, "tool")}.\n`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,7 +321,33 @@ function listedTool(listed: readonly McpTool[], name: string): McpTool | undefin
   return listed.find((t) => t.name === canonical);
 }
 
-async function callTool(prepared: Prepared, opts: CallOptions, io: CommandIO): Promise<number> {
+/**
+ * A line on the terminal (stderr) that counts a call's requests to ALTR and downloads, shown
+ * from the second request or the first download on (a one-request call shows nothing), redrawn
+ * in place and erased before the result is printed.
+ */
+export function progressLine(tool: string, io: CommandIO, now: () => number = Date.now) {
+  const started = now();
+  let requests = 0;
+  let downloads = 0;
+  let shown = false;
+  return {
+    onRequest(kind: "altr" | "download"): void {
+      if (kind === "altr") requests++;
+      else downloads++;
+      if (requests < 2 && downloads === 0) return;
+      shown = true;
+      const parts = [plural(requests, "request") + " to ALTR", ...(downloads ? [plural(downloads, "download")] : [])];
+      io.err(`\r\x1b[K${tool}: ${parts.join(", ")} (${((now() - started) / 1000).toFixed(1)} s)…`);
+    },
+    clear(): void {
+      if (shown) io.err("\r\x1b[K");
+      shown = false;
+    },
+  };
+}
+
+async function callTool(prepared: Prepared, opts: CallOptions, io: CommandIO, progress?: { clear(): void }): Promise<number> {
   const { host } = prepared;
   const tool = listedTool(host.listed, opts.tool);
   let args: Record<string, unknown>;
@@ -306,9 +371,10 @@ async function callTool(prepared: Prepared, opts: CallOptions, io: CommandIO): P
   } finally {
     process.removeListener("SIGINT", onSigint);
   }
+  progress?.clear();
   const envelope = envelopeOf(result);
   if (opts.output === "json" || result.isError) io.out(`${JSON.stringify(envelope, null, 2)}\n`);
-  else io.out(renderData(envelope.data));
+  else io.out(renderData(envelope.data, (why) => io.err(`note: --output table: ${why}; printed as JSON.\n`)));
   if (result.isError) {
     const needsConfirm = envelope.error?.kind === "invalid_input" && envelope.error.fields?.includes("confirm");
     io.err(`ERROR: ${envelope.error?.message ?? "the tool failed"}${needsConfirm ? " (altr-mcp call: add --confirm)" : ""}\n`);
@@ -320,9 +386,25 @@ async function callTool(prepared: Prepared, opts: CallOptions, io: CommandIO): P
 /** The host's refusal of a tool it does not expose, with the command-line way out. */
 function refusal(message: string, name: string): string {
   const tool = ALL_TOOLS.find((t) => t.name === name || t.aliases.includes(name));
-  if (!tool) return `${message}. \`altr-mcp tools --toolset all\` lists every tool.`;
+  if (!tool) {
+    const guess = suggestion(name);
+    return `${message}.${guess ? ` Did you mean ${guess}?` : ""} \`altr-mcp tools --toolset all\` lists every tool.`;
+  }
   if (message.includes("ALTR_TOOLSETS")) return `${message} Add --toolset ${tool.toolset}.`;
   return message;
+}
+
+/** The known tool name (or alias) nearest to a mistyped one, when it is near enough. */
+export function suggestion(name: string): string | undefined {
+  const names = ALL_TOOLS.flatMap((t) => [t.name, ...t.aliases]);
+  const best = closest(name.toLowerCase(), names);
+  // Near enough: a few typos, scaled to the length (a short name allows fewer).
+  return distance(name.toLowerCase(), best) <= Math.max(2, Math.floor(best.length / 4)) ? best : undefined;
+}
+
+/** "1 tool", "2 tools". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function envelopeOf(result: CallToolResult): Envelope {
@@ -462,6 +544,15 @@ function cell(value: unknown): string {
   return text.replace(/[\r\n\t]+/g, " ");
 }
 
+/** A column header: the key in capitals with its words apart (friendlyDatabaseName → FRIENDLY_DATABASE_NAME). */
+export function header(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z]{2,})/g, "$1_$2")
+    .replace(/[\s-]+/g, "_")
+    .toUpperCase();
+}
+
 /** Aligned columns (header, rule, rows); the last column is not padded. */
 export function renderTable(rows: readonly Record<string, unknown>[]): string {
   const columns: string[] = [];
@@ -474,30 +565,47 @@ export function renderTable(rows: readonly Record<string, unknown>[]): string {
       .map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i]!)))
       .join("  ")
       .trimEnd();
-  return [line(columns.map((c) => c.toUpperCase())), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n") + "\n";
+  return [line(columns.map(header)), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n") + "\n";
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
  * `--output table`: a list as columns — `data` itself, or the one list property of `data` (the
- * other properties, e.g. count and next_offset, follow as `name: value` lines). Lists of
- * scalars are one column. Any other shape is printed as JSON.
+ * other properties, e.g. count and next_offset, follow as `name: value` lines), or the one
+ * property that groups lists by a key (get_rules' `items: {hash: [rule, …]}`: the groups'
+ * rows one after another). Lists of scalars are one column. Any other shape is printed as
+ * JSON, and `onFallback` is told why.
  */
-export function renderData(data: unknown): string {
+export function renderData(data: unknown, onFallback: (why: string) => void = () => undefined): string {
   let list: unknown[] | undefined;
   let listName = "value";
   let rest: [string, unknown][] = [];
   if (Array.isArray(data)) list = data;
   else if (isPlainObject(data)) {
     const lists = Object.entries(data).filter(([, v]) => Array.isArray(v));
+    const groups = Object.entries(data).filter(
+      ([, v]) => isPlainObject(v) && Object.keys(v).length > 0 && Object.values(v).every((g) => Array.isArray(g) && g.every(isPlainObject)),
+    );
     if (lists.length === 1) {
       [listName, list] = lists[0] as [string, unknown[]];
-      rest = Object.entries(data).filter(([k]) => k !== listName);
+    } else if (lists.length === 0 && groups.length === 1) {
+      listName = groups[0]![0];
+      list = Object.values(groups[0]![1] as Record<string, unknown[]>).flat();
+    } else {
+      onFallback(lists.length > 1 ? `the result has ${lists.length} lists (${lists.map(([k]) => k).join(", ")})` : "the result is not a list");
+      return `${JSON.stringify(data, null, 2)}\n`;
     }
+    rest = Object.entries(data).filter(([k]) => k !== listName);
+  } else {
+    onFallback("the result is not a list");
+    return `${JSON.stringify(data, null, 2)}\n`;
   }
-  const tabular = list && (list.every(isPlainObject) || list.every((v) => !isPlainObject(v) && !Array.isArray(v)));
-  if (!list || !tabular) return `${JSON.stringify(data, null, 2)}\n`;
+  const tabular = list.every(isPlainObject) || list.every((v) => !isPlainObject(v) && !Array.isArray(v));
+  if (!tabular) {
+    onFallback(`the items of ${listName} mix objects, lists and values`);
+    return `${JSON.stringify(data, null, 2)}\n`;
+  }
   const rows = list.map((v) => (isPlainObject(v) ? v : { [listName]: v }));
   const footer = rest.map(([k, v]) => `${k}: ${v === null ? "null" : cell(v)}`).join("\n");
   return renderTable(rows) + (footer ? `\n${footer}\n` : "");

@@ -6,13 +6,14 @@
  */
 import { ConfigError, withDotEnv } from "../config/index.js";
 import { SelectionError } from "../server/registry.js";
-import { COMMAND_USAGE, isCommand, runCommand } from "./commands.js";
+import { errorLine } from "../log/logger.js";
+import { COMMAND_USAGE, configMessage, isCommand, runCommand } from "./commands.js";
+import { flagHelp, flagValue, overlay, settingFlag } from "./flags.js";
 import { start, VERSION, type Started } from "./start.js";
 
 const HELP = `altr-mcp ${VERSION} — MCP server for the ALTR data security platform
 
-Usage: altr-mcp [--transport stdio|streamable-http|sse] [--host H] [--port N]
-                [--sandbox [--sandbox-state FILE]]
+Usage: altr-mcp [options] [--sandbox [--sandbox-state FILE]]
 ${COMMAND_USAGE}
        altr-mcp --help | --version
 
@@ -20,18 +21,18 @@ ${COMMAND_USAGE}
                          seeded with a demo organisation); no account, nothing leaves this machine
   --sandbox-state FILE   keep the sandbox's state in FILE (loaded at start, saved after each change)
 
+Options (each sets the environment variable beside it, and wins over it and over .env):
+${flagHelp(true)}
+
 Required environment: ORG_ID, MAPI_KEY, MAPI_SECRET (also read from ./.env); not with --sandbox.
-Common options (environment):
-  MCP_TRANSPORT      stdio (default), streamable-http, sse
-  MCP_HOST/MCP_PORT  HTTP bind address (default 127.0.0.1:8000)
+Other settings (environment only):
   MCP_AUTH_TOKEN     bearer token for HTTP; required to bind a non-loopback address
-  ALTR_TOOLSETS      comma list of toolsets, all, or none; ALTR_TOOLS adds single tools
-  ALTR_READ_ONLY     true: only tools that change nothing
-  RESTRICTED_TOOLS   comma list of tools to hide and block
-  LOG_LEVEL, LOG_FORMAT (console|json), MAX_RETRIES, DISABLE_RETRY, ALTR_*_BASE_URL
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY  forward proxy for ALTR calls and report downloads
+  MAX_RETRIES, DISABLE_RETRY, ALTR_*_BASE_URL, ALTR_CONFIRM_DESTRUCTIVE
 See the README for the full table.`;
 
 interface Parsed {
+  /** Variables set by flags (laid over the process environment). */
   env: Record<string, string>;
   command?: "help" | "version";
   sandbox?: { stateFile?: string };
@@ -41,7 +42,6 @@ function parseArgs(argv: string[]): Parsed {
   const env: Record<string, string> = {};
   let sandbox: Parsed["sandbox"];
   let stateFile: string | undefined;
-  const flags: Record<string, string> = { "--transport": "MCP_TRANSPORT", "--host": "MCP_HOST", "--port": "MCP_PORT" };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") return { env, command: "help" };
@@ -50,17 +50,21 @@ function parseArgs(argv: string[]): Parsed {
       sandbox = {};
       continue;
     }
-    const [name, inline] = arg.split("=", 2) as [string, string | undefined];
+    const eq = arg.indexOf("=");
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
     if (name === "--sandbox-state") {
       stateFile = inline ?? argv[++i];
       if (!stateFile) throw new UsageError("--sandbox-state needs a file");
       continue;
     }
-    const variable = flags[name];
-    if (!variable) throw new UsageError(`Unknown option: ${arg}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`${name} needs a value`);
-    env[variable] = value;
+    const flag = name.startsWith("--") ? settingFlag(name.slice(2), true) : undefined;
+    if (!flag) throw new UsageError(`Unknown option: ${arg}`);
+    try {
+      env[flag.variable] = flagValue(flag, inline, () => argv[++i]);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
   }
   if (stateFile !== undefined && !sandbox) throw new UsageError("--sandbox-state needs --sandbox");
   return { env, ...(sandbox ? { sandbox: { ...sandbox, ...(stateFile ? { stateFile } : {}) } } : {}) };
@@ -75,10 +79,17 @@ async function main(): Promise<void> {
   const [first, ...rest] = process.argv.slice(2);
   if (isCommand(first)) {
     const pending: Promise<void>[] = [];
-    const code = await runCommand(first, rest, withDotEnv(process.env), {
-      out: (text) => void pending.push(write(process.stdout, text)),
-      err: (text) => void pending.push(write(process.stderr, text)),
-    });
+    const code = await runCommand(
+      first,
+      rest,
+      process.env,
+      {
+        out: (text) => void pending.push(write(process.stdout, text)),
+        err: (text) => void pending.push(write(process.stderr, text)),
+        tty: process.stderr.isTTY === true,
+      },
+      (env) => withDotEnv(env),
+    );
     await Promise.all(pending);
     process.exit(code);
   }
@@ -86,7 +97,7 @@ async function main(): Promise<void> {
   try {
     parsed = parseArgs(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`ERROR: ${(err as Error).message}\n\n${HELP}\n`);
+    process.stderr.write(`${errorLine((err as Error).message, withDotEnv(process.env).LOG_FORMAT, "error")}Run \`altr-mcp --help\` for usage.\n`);
     process.exit(2);
   }
   if (parsed.command === "help") {
@@ -97,12 +108,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${VERSION}\n`);
     return;
   }
+  const env = withDotEnv(overlay(process.env, parsed.env));
+  logFormat = env.LOG_FORMAT;
   let started: Started;
   try {
-    started = await start({ ...withDotEnv(process.env), ...parsed.env }, parsed.sandbox ? { sandbox: parsed.sandbox } : {});
+    started = await start(env, parsed.sandbox ? { sandbox: parsed.sandbox } : {});
   } catch (err) {
     if (err instanceof ConfigError || err instanceof SelectionError || (err as Error).name === "UnsafeBindError") {
-      process.stderr.write(`ERROR: ${(err as Error).message}\n`);
+      await write(process.stderr, errorLine(err instanceof ConfigError ? configMessage(err) : (err as Error).message, logFormat));
       process.exit(1);
     }
     throw err;
@@ -117,7 +130,10 @@ async function main(): Promise<void> {
   if (started.settings.transport === "stdio") process.stdin.once("end", () => void stop("stdin closed"));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`ERROR: altr-mcp failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+/** LOG_FORMAT as the server reads it, for the last line when starting fails. */
+let logFormat: string | undefined;
+
+main().catch(async (err: unknown) => {
+  await write(process.stderr, errorLine(`altr-mcp failed to start: ${err instanceof Error ? err.message : String(err)}`, logFormat));
   process.exit(1);
 });

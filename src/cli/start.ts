@@ -4,7 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import { createAltrClients } from "../altr/client.js";
-import { loadSettings, type Settings } from "../config/index.js";
+import type { FetchDeps } from "../altr/http.js";
+import { downloadPresigned } from "../altr/presigned.js";
+import { describeProxy, ProxyConfigError, proxyAwareFetch, proxyFor } from "../altr/proxy.js";
+import { ConfigError, loadSettings, type Settings } from "../config/index.js";
 import { SERVICES } from "../config/services.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import type { Sandbox } from "../sandbox/index.js";
@@ -31,6 +34,8 @@ export interface Started extends Prepared {}
 export interface PrepareOptions {
   /** Run against the in-process ALTR sandbox instead of ALTR (placeholder credentials). */
   sandbox?: { stateFile?: string };
+  /** Told of each request to ALTR and each report download as it starts (the CLI's progress line). */
+  onRequest?: (kind: "altr" | "download") => void;
 }
 
 /** Settings, logger, ALTR clients and the tool host — everything but a transport. */
@@ -48,7 +53,7 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     http: settings.http,
     logger,
     readOnly: settings.readOnly,
-    deps: sandbox ? { fetch: (input, init) => sandbox.fetch(new Request(input, init)) } : undefined,
+    deps: observed(sandbox ? { fetch: (input, init) => sandbox.fetch(new Request(input, init)) } : undefined, options.onRequest),
   });
   const host = createToolHost({
     clients,
@@ -59,13 +64,50 @@ export async function prepare(env: NodeJS.ProcessEnv, options: PrepareOptions = 
     confirmDestructive: settings.confirmDestructive,
     maxResultBytes: settings.maxResultBytes,
     support: { mode: settings.supportMode, prompts: settings.supportPrompts },
-    ...(sandbox ? { presigned: (url: string) => sandbox.download(url) } : {}),
+    ...(sandbox || options.onRequest
+      ? {
+          presigned: (url: string, signal: AbortSignal) => {
+            options.onRequest?.("download");
+            return sandbox ? sandbox.download(url) : downloadPresigned(url, signal);
+          },
+        }
+      : {}),
   });
   if (sandbox) logger.info({ stateFile: sandbox.stateFile ?? null }, "sandbox: in-process ALTR stand-in, nothing leaves this machine");
+  else logProxies(Object.values(settings.baseUrls), logger);
   const close = async () => {
-    if (sandbox) logger.info(`sandbox: ${sandbox.requests} requests, state in ${sandbox.stateFile ?? "memory"}`);
+    if (sandbox) logger.info(`sandbox: ${sandbox.requests} request${sandbox.requests === 1 ? "" : "s"}, state in ${sandbox.stateFile ?? "memory"}`);
   };
   return { settings, host, logger, ...(sandbox ? { sandbox } : {}), close };
+}
+
+/** The ALTR fetch dependencies, with `onRequest` told of each request (unchanged without it). */
+function observed(deps: FetchDeps | undefined, onRequest: PrepareOptions["onRequest"]): FetchDeps | undefined {
+  if (!onRequest) return deps;
+  const inner = deps?.fetch ?? proxyAwareFetch;
+  return {
+    ...deps,
+    fetch: (input, init) => {
+      onRequest("altr");
+      return inner(input, init);
+    },
+  };
+}
+
+/** Which ALTR base URLs go through a forward proxy (HTTPS_PROXY, NO_PROXY); never its credentials. */
+function logProxies(urls: string[], logger: Logger): void {
+  const via = new Map<string, string[]>();
+  for (const url of new Set(urls)) {
+    let proxy: URL | undefined;
+    try {
+      proxy = proxyFor(url);
+    } catch (err) {
+      if (err instanceof ProxyConfigError) throw new ConfigError(`Invalid proxy setting: ${err.message}`);
+      throw err;
+    }
+    if (proxy) via.set(describeProxy(proxy), [...(via.get(describeProxy(proxy)) ?? []), new URL(url).host]);
+  }
+  for (const [proxy, hosts] of via) logger.info({ proxy, hosts }, "ALTR calls go through a forward proxy");
 }
 
 /**

@@ -6,20 +6,10 @@
 import type { GetPromptResult, Prompt, ReadResourceResult, Resource } from "@modelcontextprotocol/sdk/types.js";
 import { TOOLSETS, type Tool, type ToolsetName } from "../tools/define.js";
 import { clean } from "./result.js";
+import { MASKING_LEVELS } from "../schema/masking-levels.js";
 
-/** Masking levels of policy rules (`masking_policy`). */
-export const MASKING_LEVELS: readonly { level: number; name: string }[] = [
-  { level: 10000, name: "no mask" },
-  { level: 10001, name: "full mask" },
-  { level: 10002, name: "email" },
-  { level: 10003, name: "show last four" },
-  { level: 10004, name: "constant" },
-  { level: 10005, name: "null" },
-  { level: 10006, name: "full-mask hash" },
-  { level: 10007, name: "email hash" },
-  { level: 10008, name: "last-four hash" },
-  { level: 10009, name: "constant date" },
-];
+/** Masking levels of policy rules (`masking_policy`): one table, shared with the masking matrix view. */
+export { MASKING_LEVELS };
 
 // ---------------------------------------------------------------------------------------------
 // Prompts

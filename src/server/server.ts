@@ -24,6 +24,7 @@ import { basicCredential, type AltrClients } from "../altr/client.js";
 import type { PresignedFetch } from "../altr/presigned.js";
 import type { Logger } from "../log/logger.js";
 import { collectSecrets, redactArgs, scrub, secretPattern } from "../log/redact.js";
+import { createApps } from "./apps.js";
 import { confirmationGate, needsConfirmation, NotConfirmed, notConfirmedData, takeConfirm, type Ask } from "./confirm.js";
 import { getPrompt, listPrompts, listResources, PromptError, readResource, referenceResources } from "./guidance.js";
 import { instructions } from "./instructions.js";
@@ -186,6 +187,8 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   // Prompts may name the control tools offered here (the troubleshooting prompts open with one).
   const promptTools = new Set([...enabledNames, ...support.controls.map((t) => t.name)]);
   const resources = referenceResources(table, enabledNames);
+  // MCP Apps views: offered per session, only to clients that declare the extension (apps.ts).
+  const apps = createApps(enabledNames);
   const serverInstructions = instructions(confirmDestructive) + support.instructions();
   const log = deps.logger;
   const typos = unknownRestricted(table, deps.selection.restricted, SUPPORT_TOOLS.map((t) => t.name));
@@ -335,7 +338,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       server.sendToolListChanged().catch(() => undefined);
       server.sendResourceListChanged().catch(() => undefined);
     };
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: support.list(latch, configured) }));
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: apps.tools(server.getClientCapabilities(), support.list(latch, configured)) }));
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts(promptTools, support.settings.prompts) }));
     server.setRequestHandler(GetPromptRequestSchema, async (req) => {
       try {
@@ -351,6 +354,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         ...(latch.latched
           ? [{ uri: JOURNAL_URI, name: "support-journal", title: "Support mode journal of this session", mimeType: "application/json" }]
           : []),
+        ...apps.resources(server.getClientCapabilities()),
       ],
     }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
@@ -359,6 +363,8 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         if (!latch.latched) throw new McpError(ErrorCode.InvalidParams, `${JOURNAL_URI} is readable only while support mode is on in this session`);
         return { contents: [{ uri: JOURNAL_URI, mimeType: "application/json", text: JSON.stringify(latch.journal()) }] };
       }
+      const view = apps.read(server.getClientCapabilities(), req.params.uri);
+      if (view) return view;
       const found = readResource(resources, req.params.uri);
       if (!found) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${req.params.uri}`);
       return found;

@@ -1,0 +1,279 @@
+/**
+ * The guards of the HTTP transport (src/transports/http.ts), in process so a mutant in src/ is
+ * seen: bind refusal, Host and Origin checks, the bearer token (wrong, prefix, suffix, empty),
+ * body cap, session rules and limits, stateless mode, SSE look-ups. Loopback only.
+ * Written to kill the mutants `npm run mutate` found surviving.
+ */
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { silentLogger } from "../src/log/logger.js";
+import { isLoopback, startHttp, UnsafeBindError, type HttpOptions, type RunningHttp } from "../src/transports/http.js";
+import { baseUrlsFrom, connect, type Harness } from "./helpers/harness.js";
+
+const TOKEN = "test-token-0123456789abcdef";
+const INIT = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } },
+});
+const LIST = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
+
+let h: Harness;
+const running: RunningHttp[] = [];
+beforeAll(async () => {
+  h = await connect({ baseUrls: baseUrlsFrom("http://127.0.0.1:9") });
+});
+afterAll(async () => {
+  for (const r of running) await r.close();
+  await h.close();
+});
+
+async function serve(opts: Partial<HttpOptions> = {}): Promise<RunningHttp> {
+  const r = await startHttp(
+    h.host,
+    {
+      host: "127.0.0.1",
+      port: 0,
+      authToken: undefined,
+      stateless: false,
+      allowedOrigins: [],
+      allowedHosts: [],
+      maxBodyBytes: 10_000,
+      maxSessions: 10,
+      sessionIdleMs: 60_000,
+      version: "9.9.9",
+      ...opts,
+    },
+    silentLogger(),
+  );
+  running.push(r);
+  return r;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+/** A raw request (node:http, so Host can be set), reading the status and the start of the body. */
+function send(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: u.hostname.replace(/^\[|\]$/g, ""),
+        port: u.port,
+        method,
+        path,
+        headers: { accept: "application/json, text/event-stream", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => {
+          text += c;
+          // SSE streams stay open: the first event is enough.
+          if (res.headers["content-type"]?.includes("text/event-stream") && text.includes("\n\n")) res.destroy();
+        });
+        const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
+        res.on("end", done);
+        res.on("close", done);
+      },
+    );
+    req.on("error", reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+const messageOf = (a: Answer) => (JSON.parse(a.text) as { error: { message: string } }).error.message;
+
+describe("binding", () => {
+  it.each([
+    ["127.0.0.1", true],
+    ["127.9.8.7", true],
+    ["LOCALHOST", true],
+    ["::1", true],
+    ["[::1]", true],
+    ["0.0.0.0", false],
+    ["10.0.0.1", false],
+    ["127.0.0.1.evil.test", false],
+    ["x127.0.0.1", false],
+    ["::", false],
+  ] as const)("isLoopback(%s) = %s", (host, loopback) => {
+    expect(isLoopback(host)).toBe(loopback);
+  });
+
+  it("a non-loopback address without a token is refused before listening", async () => {
+    const err = await serve({ host: "0.0.0.0" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsafeBindError);
+    expect((err as Error).name).toBe("UnsafeBindError");
+    expect((err as Error).message).toContain("Refusing to listen on 0.0.0.0");
+    expect((err as Error).message).toContain("MCP_AUTH_TOKEN");
+  });
+
+  it("an IPv6 loopback URL is bracketed; /healthz names the server", async () => {
+    const r = await serve({ host: "::1" });
+    expect(r.url).toBe(`http://[::1]:${r.port}`);
+    const health = await send(r.url, "GET", "/healthz");
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.text)).toEqual({ status: "ok", name: "altr-mcp", version: "9.9.9", tools: h.host.listed.length });
+    expect(health.headers["x-powered-by"]).toBeUndefined();
+  });
+});
+
+describe("Host and Origin", () => {
+  let r: RunningHttp;
+  beforeAll(async () => {
+    r = await serve();
+  });
+
+  it("a foreign Host is refused on a loopback bind (DNS rebinding)", async () => {
+    expect((await send(r.url, "POST", "/mcp", { host: "evil.test" }, INIT)).status).toBe(403);
+    expect((await send(r.url, "POST", "/mcp", { host: `localhost:${r.port}` }, INIT)).status).toBe(200);
+  });
+
+  it.each([
+    ["http://evil.test", 403],
+    ["null", 403],
+    ["http://127.0.0.1.evil.test", 403],
+    ["http://localhost:3000", 200],
+    ["http://127.0.0.1:8080", 200],
+  ] as const)("Origin %s → %i (default: loopback origins only)", async (origin, status) => {
+    const a = await send(r.url, "POST", "/mcp", { origin }, INIT);
+    expect(a.status).toBe(status);
+    if (status === 403) expect(messageOf(a)).toBe("Forbidden: Origin not allowed (MCP_ALLOWED_ORIGINS)");
+  });
+
+  it("MCP_ALLOWED_ORIGINS replaces the default; `*` allows any", async () => {
+    const listed = await serve({ allowedOrigins: ["https://app.example"] });
+    expect((await send(listed.url, "POST", "/mcp", { origin: "https://app.example" }, INIT)).status).toBe(200);
+    expect((await send(listed.url, "POST", "/mcp", { origin: "http://localhost:3000" }, INIT)).status).toBe(403);
+    const any = await serve({ allowedOrigins: ["*"] });
+    expect((await send(any.url, "POST", "/mcp", { origin: "https://whoever.example" }, INIT)).status).toBe(200);
+  });
+
+  it("MCP_ALLOWED_HOSTS replaces the loopback Host check", async () => {
+    const named = await serve({ allowedHosts: ["mcp.internal"] });
+    expect((await send(named.url, "POST", "/mcp", { host: "mcp.internal" }, INIT)).status).toBe(200);
+    expect((await send(named.url, "POST", "/mcp", { host: `127.0.0.1:${named.port}` }, INIT)).status).toBe(403);
+  });
+});
+
+describe("bearer token", () => {
+  let r: RunningHttp;
+  beforeAll(async () => {
+    r = await serve({ authToken: TOKEN });
+  });
+
+  it.each([
+    ["no header", undefined],
+    ["another token", `Bearer wrong-token-0123456789abcdef`],
+    ["a prefix", `Bearer ${TOKEN.slice(0, 8)}`],
+    ["a suffix added", `Bearer ${TOKEN}x`],
+    ["the token minus its last character", `Bearer ${TOKEN.slice(0, -1)}`],
+    ["an empty token", "Bearer "],
+    ["another scheme", `Basic ${TOKEN}`],
+    ["no scheme", TOKEN],
+    ["text before the scheme", `x Bearer ${TOKEN}`],
+  ])("%s → 401 with WWW-Authenticate", async (_what, authorization) => {
+    const a = await send(r.url, "POST", "/mcp", authorization === undefined ? {} : { authorization }, INIT);
+    expect(a.status).toBe(401);
+    expect(a.headers["www-authenticate"]).toBe('Bearer realm="altr-mcp"');
+    expect(messageOf(a)).toBe("Unauthorized: send Authorization: Bearer <MCP_AUTH_TOKEN>");
+  });
+
+  it.each([`Bearer ${TOKEN}`, `bearer ${TOKEN}`, `Bearer   ${TOKEN}  `])("%j → accepted", async (authorization) => {
+    expect((await send(r.url, "POST", "/mcp", { authorization }, INIT)).status).toBe(200);
+  });
+
+  it("applies to SSE too; /healthz needs no token", async () => {
+    expect((await send(r.url, "GET", "/sse")).status).toBe(401);
+    expect((await send(r.url, "POST", "/messages?sessionId=x", {}, "{}")).status).toBe(401);
+    expect((await send(r.url, "GET", "/healthz")).status).toBe(200);
+  });
+});
+
+describe("bodies, sessions and limits", () => {
+  it("a body over MCP_MAX_BODY_BYTES is 413; a body that is not JSON is 400", async () => {
+    const r = await serve({ maxBodyBytes: 1_000 });
+    const big = await send(r.url, "POST", "/mcp", {}, JSON.stringify({ pad: "x".repeat(2_000) }));
+    expect(big.status).toBe(413);
+    expect(messageOf(big)).toBe("Request body larger than MCP_MAX_BODY_BYTES (1000)");
+    const bad = await send(r.url, "POST", "/mcp", {}, "{not json");
+    expect(bad.status).toBe(400);
+    expect(messageOf(bad)).toBe("Bad Request: body is not valid JSON");
+  });
+
+  it("stateful: the first request must be initialize; unknown sessions are 404; a session works until deleted", async () => {
+    const r = await serve();
+    const noSession = await send(r.url, "POST", "/mcp", {}, LIST);
+    expect(noSession.status).toBe(400);
+    expect(messageOf(noSession)).toBe("Bad Request: no Mcp-Session-Id header; the first request must be initialize");
+    const unknown = await send(r.url, "POST", "/mcp", { "mcp-session-id": "nope" }, LIST);
+    expect(unknown.status).toBe(404);
+    expect(messageOf(unknown)).toBe("Session not found: start a new session with initialize");
+    for (const method of ["GET", "DELETE"]) {
+      const missing = await send(r.url, method, "/mcp");
+      expect(missing.status).toBe(400);
+      expect(messageOf(missing)).toBe("Missing Mcp-Session-Id header");
+      const gone = await send(r.url, method, "/mcp", { "mcp-session-id": "nope" });
+      expect(gone.status).toBe(404);
+      expect(messageOf(gone)).toBe("Session not found");
+    }
+    const init = await send(r.url, "POST", "/mcp", {}, INIT);
+    const sid = init.headers["mcp-session-id"] as string;
+    expect(sid).toMatch(/^[0-9a-f-]{36}$/);
+    const headers = { "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" };
+    const listed = await send(r.url, "POST", "/mcp", headers, LIST);
+    expect(listed.status).toBe(200);
+    expect(listed.text).toContain('"tools"');
+    expect((await send(r.url, "DELETE", "/mcp", headers)).status).toBe(200);
+    expect((await send(r.url, "POST", "/mcp", headers, LIST)).status).toBe(404);
+  });
+
+  it("MCP_MAX_SESSIONS: at the cap the least recently used idle session makes room (busy ones: tests/http-abuse.test.ts)", async () => {
+    const r = await serve({ maxSessions: 1 });
+    const first = await send(r.url, "POST", "/mcp", {}, INIT);
+    expect(first.status).toBe(200);
+    const second = await send(r.url, "POST", "/mcp", {}, INIT);
+    expect(second.status).toBe(200);
+    const headers = (sid: unknown) => ({ "mcp-session-id": sid as string, "mcp-protocol-version": "2025-06-18" });
+    // The first, idle, session was closed for the newcomer; the newcomer's answers.
+    expect((await send(r.url, "POST", "/mcp", headers(first.headers["mcp-session-id"]), LIST)).status).toBe(404);
+    expect((await send(r.url, "POST", "/mcp", headers(second.headers["mcp-session-id"]), LIST)).status).toBe(200);
+  });
+
+  it("idle sessions are closed after MCP_SESSION_IDLE", async () => {
+    const r = await serve({ sessionIdleMs: 1_000 });
+    const sid = (await send(r.url, "POST", "/mcp", {}, INIT)).headers["mcp-session-id"] as string;
+    const headers = { "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" };
+    expect((await send(r.url, "POST", "/mcp", headers, LIST)).status).toBe(200);
+    await new Promise((res) => setTimeout(res, 3_500));
+    expect((await send(r.url, "POST", "/mcp", headers, LIST)).status).toBe(404);
+  });
+
+  it("stateless: every POST stands alone; GET and DELETE are 405", async () => {
+    const r = await serve({ stateless: true });
+    const init = await send(r.url, "POST", "/mcp", {}, INIT);
+    expect(init.status).toBe(200);
+    expect(init.headers["mcp-session-id"]).toBeUndefined();
+    expect((await send(r.url, "POST", "/mcp", { "mcp-protocol-version": "2025-06-18" }, LIST)).text).toContain('"tools"');
+    for (const method of ["GET", "DELETE"]) {
+      const a = await send(r.url, method, "/mcp");
+      expect(a.status).toBe(405);
+      expect(messageOf(a)).toBe("Method not allowed in stateless mode");
+    }
+  });
+
+  it("SSE: the stream names its message endpoint; an unknown SSE session is 404", async () => {
+    const r = await serve();
+    const stream = await send(r.url, "GET", "/sse");
+    expect(stream.status).toBe(200);
+    expect(stream.text).toMatch(/event: endpoint\ndata: \/messages\?sessionId=[0-9a-f-]{36}/);
+    const unknown = await send(r.url, "POST", "/messages?sessionId=nope", {}, LIST);
+    expect(unknown.status).toBe(404);
+    expect(messageOf(unknown)).toBe("SSE session not found");
+    expect((await send(r.url, "POST", "/messages", {}, LIST)).status).toBe(404);
+  });
+});
