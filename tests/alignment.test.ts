@@ -181,7 +181,10 @@ describe("the audit itself catches what it must", () => {
   it("a parameter moved to another location, a lost required body field and a changed enum are seen", () => {
     const theirs = theirsOf(find("revokeDecisions"));
     const ours = find("revokeDecisions");
-    expect(compare(ours, theirs).map((d) => d.what)).toEqual(expect.arrayContaining(["parameter query database", "request body"]));
+    // The scope moved from ALTR's body to the query string (what the tool once sent) is seen.
+    const moved = { ...ours, params: [...ours.params, { name: "database", in: "query", required: false, schema: { type: "string" } }], body: null, bodyRequired: false };
+    expect(compare(moved, theirs).map((d) => d.what)).toEqual(expect.arrayContaining(["parameter query database", "request body"]));
+    expect(compare(ours, theirs).map((d) => d.what)).toEqual(["pattern path job_id"]);
     const listDb = find("listDatabases");
     const narrowed = { ...listDb, params: listDb.params.map((p) => (p.name === "databaseType" ? { ...p, schema: { type: "string", enum: ["mysql"] } } : p)) };
     expect(compare(narrowed, theirsOf(listDb)).find((d) => d.what === "enum query databaseType")?.ours).toBe("mysql");

@@ -211,8 +211,18 @@ describe("update_report_definition is a full replace that says what it clears", 
     expect(stub.requests.map((r) => r.method)).toEqual(["GET"]);
   });
 
+  it("a 403 on the read names the read permission it needs; no PUT", async () => {
+    stub.route("GET", DEF, { status: 403, body: { statusCode: 403, response: { error_code: 403, message: "forbidden" } } });
+    stub.route("PUT", DEF, { status: 200, body: stored });
+    const env = envelope(await h.call("update_report_definition", { definition_id: "d-1", ...base }));
+    expect(env.error).toMatchObject({ kind: "http", status: 403, altr_message: "forbidden" });
+    expect(env.error!.message).toMatch(/update_report_definition needs read permission on get_report_definition/);
+    expect(stub.requests.map((r) => r.method)).toEqual(["GET"]);
+  });
+
   it("the description says it is a full replace", () => {
     const tool = h.host.listed.find((t) => t.name === "update_report_definition")!;
+    expect(tool.description).toMatch(/Reads it first: a concurrent change can be overwritten/);
     expect(tool.description).toMatch(/^Replace .*omitted fields are cleared/);
     expect(tool.description).toMatch(/omit.*cleared/);
     expect(tool.annotations?.destructiveHint).toBe(true);

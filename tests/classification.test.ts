@@ -389,11 +389,23 @@ describe("wire format", () => {
     expect(JSON.parse(stub.requests[0]!.body)).toEqual({ confirmed_status: "approved", classifier_name: "US SSN" });
   });
 
-  it("revoke_job_decisions without a scope revokes everything: DELETE with no query and no body", async () => {
+  it("revoke_job_decisions sends its scope as a JSON body (ALTR's document), never in the query", async () => {
+    stub.route("DELETE", `/v1/jobs/${JOB}/decisions`, { status: 204 });
+    expect(await data("revoke_job_decisions", { job_id: JOB, database: "D", schema: "S", classifier_name: "US SSN" })).toEqual({
+      job_id: JOB,
+      scope: { database: "D", schema: "S", classifier_name: "US SSN" },
+      revoked: true,
+    });
+    expect(stub.requests[0]!.url).toBe(`/v1/jobs/${JOB}/decisions`);
+    expect(stub.requests[0]!.headers["content-type"]).toMatch(/^application\/json/);
+    expect(JSON.parse(stub.requests[0]!.body)).toEqual({ database: "D", schema: "S", classifier_name: "US SSN" });
+  });
+
+  it("revoke_job_decisions without a scope names the job-level decision: an empty JSON body", async () => {
     stub.route("DELETE", `/v1/jobs/${JOB}/decisions`, { status: 204 });
     expect(await data("revoke_job_decisions", { job_id: JOB })).toEqual({ job_id: JOB, scope: {}, revoked: true });
     expect(stub.requests[0]!.url).toBe(`/v1/jobs/${JOB}/decisions`);
-    expect(stub.requests[0]!.body).toBe("");
+    expect(JSON.parse(stub.requests[0]!.body)).toEqual({});
   });
 
   it("classifier names: one string is one name, duplicates are sent once", async () => {
@@ -448,7 +460,7 @@ describe("annotations and descriptions say what the calls do", () => {
 
   it("scope-less review calls are destructive and say so", () => {
     expect(tool("revoke_job_decisions").annotations.destructiveHint).toBe(true);
-    expect(tool("revoke_job_decisions").description).toMatch(/\(none = whole job\)/);
+    expect(tool("revoke_job_decisions").description).toMatch(/exactly this scope \(none = the job-level decision\)/);
     expect(tool("record_job_decision").annotations.destructiveHint).toBe(true);
     expect(tool("record_job_decision").description).toMatch(/none = whole job/);
   });

@@ -130,7 +130,10 @@ describe("classification: scan → findings → review", () => {
     const broad = await classificationInvariants(s, job.job_id);
     expect(broad.review).toMatchObject({ rejected: 1, approved: 2 });
 
+    // A revoke removes the one decision at exactly its scope: the column's rejection stays until revoked too.
     await s.ok("revoke_job_decisions", { job_id: job.job_id, database: "ANALYTICS" });
+    expect((await classificationInvariants(s, job.job_id)).review).toMatchObject({ rejected: 1, approved: 0 });
+    await s.ok("revoke_job_decisions", { job_id: job.job_id, ...CUSTOMERS, column: "PHONE" });
     const restored = await classificationInvariants(s, job.job_id);
     expect(restored.review).toEqual(start.review);
     expect(restored.summary).toEqual(start.summary);

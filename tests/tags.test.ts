@@ -254,6 +254,45 @@ describe("update_tag keeps what the caller did not give", () => {
     expect(paths()).toEqual([`GET ${TAG}/tag/${GROUP}`]);
   });
 
+  it("refuses while a masking change is pending: nothing is written, the pending settings are never re-sent", async () => {
+    const pending = { ...stored.item, masking_pending: { protection_type: "governed", mask_data_type_list: ["NUMBER"], tracking_id: "tr-2" } };
+    stub.route("GET", `${TAG}/tag/${GROUP}`, { status: 200, body: { item: pending } });
+    stub.route("PUT", `${TAG}/tag/${GROUP}`, { status: 204 });
+    const env = envelope(await h.call("update_tag", { tag_group_id: GROUP, friendly_name: "CARDS" }));
+    expect(env.error).toMatchObject({ kind: "rejected" });
+    expect(env.error!.message).toMatch(/pending.*not changed/);
+    expect(paths()).toEqual([`GET ${TAG}/tag/${GROUP}`]);
+  });
+
+  it("builds only on the applied settings, never on a failed change", async () => {
+    const failed = { ...stored.item, masking_applied: { protection_type: "governed", mask_data_type_list: ["VARCHAR"] }, masking_failed: { protection_type: "encryption-fpe", mask_data_type_list: ["NUMBER"] } };
+    stub.route("GET", `${TAG}/tag/${GROUP}`, { status: 200, body: { item: failed } });
+    stub.route("PUT", `${TAG}/tag/${GROUP}`, { status: 204 });
+    await h.call("update_tag", { tag_group_id: GROUP, friendly_name: "CARDS" });
+    expect(JSON.parse(stub.requests[1]!.body)).toEqual({ database_id: 42, friendly_name: "CARDS", masking: { protection_type: "governed", mask_data_type_list: ["VARCHAR"] } });
+  });
+
+  it("ALTR's 409 on the write is passed on with its message", async () => {
+    stub.route("GET", `${TAG}/tag/${GROUP}`, { status: 200, body: stored });
+    stub.route("PUT", `${TAG}/tag/${GROUP}`, { status: 409, body: { error: "Another change is currently in progress" } });
+    const env = envelope(await h.call("update_tag", { tag_group_id: GROUP, friendly_name: "CARDS" }));
+    expect(env.error).toMatchObject({ status: 409, altr_message: "Another change is currently in progress" });
+    expect(env.error!.message).toContain("Another change is currently in progress");
+  });
+
+  it("a 403 on the read names the read permission it needs; nothing is written", async () => {
+    stub.route("GET", `${TAG}/tag/${GROUP}`, { status: 403, body: { error: "Forbidden" } });
+    stub.route("PUT", `${TAG}/tag/${GROUP}`, { status: 204 });
+    const env = envelope(await h.call("update_tag", { tag_group_id: GROUP, friendly_name: "X" }));
+    expect(env.error).toMatchObject({ status: 403 });
+    expect(env.error!.message).toMatch(/update_tag needs read permission on get_tag_details_by_group_id/);
+    expect(paths()).toEqual([`GET ${TAG}/tag/${GROUP}`]);
+  });
+
+  it("says it reads first and that a concurrent change can be overwritten", () => {
+    expect(ALL_TOOLS.find((t) => t.name === "update_tag")!.description).toMatch(/Reads the tag first: a concurrent change can be overwritten/);
+  });
+
   it("a failed read (404) stops it: nothing is written", async () => {
     stub.route("GET", `${TAG}/tag/${GROUP}`, { status: 404, body: { error: "Not Found" } });
     const env = envelope(await h.call("update_tag", { tag_group_id: GROUP, friendly_name: "X" }));

@@ -286,9 +286,13 @@ export interface paths {
          *     `custom_role_provider.enabled` with defaults (`governed`, false), which
          *     silently resets a tag the caller only meant to rename. altr-mcp instead
          *     reads the tag with getTagMasking first and sends its current settings for
-         *     every field the caller did not give. ALTR answers 201 or 204 without a
-         *     body; the upstream's tests mock either an empty 201 or `{success: true}`.
-         *     ALTR's 409 (another change in progress) is declared.
+         *     every field the caller did not give, from `masking_applied` only; while
+         *     `masking_pending` is set it refuses instead of building on settings that
+         *     are not applied yet. There is no concurrency control, so a change made
+         *     between the read and the write can be overwritten. ALTR answers 201 or
+         *     204 without a body; the upstream's tests mock either an empty 201 or
+         *     `{success: true}`. ALTR's 409 ("Another change is currently in
+         *     progress") is declared and its message is passed on.
          */
         put: operations["updateTagMasking"];
         post?: never;
@@ -898,13 +902,10 @@ export interface components {
         /** @description A weekly time window during which access triggers the action. */
         TimeWindowThreshold: {
             /**
-             * @description Days the window applies to. ALTR's document enumerates lower-case
-             *     names only (its schema and its examples); nothing in it says upper
-             *     case is accepted. The upper-case names are listed only because
-             *     update_rule sends them today, following the upstream's test (a
-             *     mock, not production): see x-altr-differences on updatePolicyRule.
+             * @description Days the window applies to, in lower case as ALTR documents them
+             *     (the tools accept either case and send lower case).
              */
-            day: ("MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY" | "SUNDAY" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
+            day: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
             start_time: components["schemas"]["TimeOfDay"];
             end_time: components["schemas"]["TimeOfDay"];
             /** @description IANA time-zone name the times are in, e.g. America/New_York or UTC. */
@@ -2004,8 +2005,8 @@ export interface operations {
                  *       "time_window_thresholds": [
                  *         {
                  *           "day": [
-                 *             "SATURDAY",
-                 *             "SUNDAY"
+                 *             "saturday",
+                 *             "sunday"
                  *           ],
                  *           "start_time": {
                  *             "hour": 0,

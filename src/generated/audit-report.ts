@@ -48,8 +48,11 @@ export interface paths {
          *     (id, timestamps). A field left out of the body is cleared. The upstream sends
          *     the same body as for a create; altr-mcp reads the definition first so that it
          *     can report what the replacement clears, and carries over `required_approvals`
-         *     and `retention_days`, which no tool parameter sets. An archived definition must
-         *     be restored before it can be edited.
+         *     and `retention_days`, which no tool parameter sets. There is no concurrency
+         *     control, so a change made between the read and the write can be
+         *     overwritten; a key that may write but not read fails on the read (403) and
+         *     nothing is sent. An archived definition must be restored before it can be
+         *     edited.
          */
         put: operations["updateReportDefinition"];
         post?: never;

@@ -786,12 +786,13 @@ export interface paths {
         post: operations["recordDecision"];
         /**
          * Revoke review decisions
-         * @description Removes recorded decisions in a scope so the findings are pending again;
-         *     with no scope, every decision of the job. ALTR documents the scope as a
-         *     JSON request body with the same fields as recordDecision; the upstream
-         *     sends it as query parameters and no body, which is what is described
-         *     (not proven against production). ALTR answers 404 when there is no
-         *     decision to revoke.
+         * @description Removes the one decision recorded at exactly the scope in the body, so
+         *     the findings it covered fall back to a broader decision or pending. The
+         *     scope is contiguous from the database down, `classifier_name` may
+         *     narrow it; an empty body names the job-level decision. ALTR answers
+         *     404 when no decision exists at that scope. ALTR documents the scope as
+         *     a JSON body (a DELETE with a body); the upstream sent query parameters,
+         *     which ALTR's handler does not read.
          */
         delete: operations["revokeDecisions"];
         options?: never;
@@ -3443,33 +3444,7 @@ export interface operations {
     };
     revokeDecisions: {
         parameters: {
-            query?: {
-                /**
-                 * @description Scope - database (top of the scope chain).
-                 * @example ANALYTICS
-                 */
-                database?: components["parameters"]["scopeDatabase"];
-                /**
-                 * @description Scope - schema (requires database).
-                 * @example CRM DATA
-                 */
-                schema?: components["parameters"]["scopeSchema"];
-                /**
-                 * @description Scope - table (requires schema).
-                 * @example CUSTOMERS
-                 */
-                table?: components["parameters"]["scopeTable"];
-                /**
-                 * @description Scope - column (requires table).
-                 * @example SSN
-                 */
-                column?: components["parameters"]["scopeColumn"];
-                /**
-                 * @description Narrow the scope to one classifier.
-                 * @example US SSN
-                 */
-                classifier_name?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 /**
@@ -3480,7 +3455,26 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "database": "ANALYTICS",
+                 *       "schema": "CRM DATA",
+                 *       "table": "CUSTOMERS",
+                 *       "column": "SSN",
+                 *       "classifier_name": "US SSN"
+                 *     }
+                 */
+                "application/json": {
+                    database?: string;
+                    schema?: string;
+                    table?: string;
+                    column?: string;
+                    classifier_name?: string;
+                };
+            };
+        };
         responses: {
             /** @description The decisions were revoked; no body. */
             204: {

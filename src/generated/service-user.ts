@@ -9,16 +9,19 @@ export interface paths {
         };
         /**
          * List Snowflake service users
-         * @description Returns the organisation's Snowflake service users; pass one's
+         * @description Returns one page of the organisation's Snowflake service users; pass one's
          *     `serviceUserID` to createDatabase to connect with it. The path is fixed to
          *     `snowflake`, as the upstream calls it (ALTR documents a `{service}`
-         *     placeholder whose only value is `snowflake`). The answer is a bare JSON
-         *     array, not ALTR's documented `{auth, user}` object. ALTR also documents
-         *     `limit` (default 10), `prefix`, `order_by` and `contiguous_id` query
-         *     parameters; the upstream sends none of them, so they are not described
-         *     and it is unverified whether the array is truncated at ALTR's default.
-         *     The upstream (and its docs) also point Databricks users here, although
-         *     the path only lists Snowflake service users.
+         *     placeholder whose only value is `snowflake`). ALTR pages this list:
+         *     `limit` (default 10), `prefix`, `order_by` and `contiguous_id`. ALTR
+         *     documents the 200 as a single `{auth, user}` object, which cannot be a
+         *     list; its sibling GET /v1/users answers `{users, contiguous_id}`, and the
+         *     upstream's tests see a bare array. Both list shapes are described: an
+         *     object answer is followed by its `contiguous_id`; a bare array as long as
+         *     the limit may be truncated. The upstream sends no parameter, so it sees
+         *     at most ALTR's default page. The upstream (and its docs) also point
+         *     Databricks users here, although the path only lists Snowflake service
+         *     users.
          */
         get: operations["listSnowflakeServiceUsers"];
         put?: never;
@@ -146,14 +149,35 @@ export type $defs = Record<string, never>;
 export interface operations {
     listSnowflakeServiceUsers: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Page size (ALTR's default is 10).
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description Only service users whose name starts with this.
+                 * @example ALTR_SVC_
+                 */
+                prefix?: string;
+                /**
+                 * @description Name order (ALTR's default is asc).
+                 * @example asc
+                 */
+                order_by?: "asc" | "desc";
+                /**
+                 * @description Continuation cursor from the previous page.
+                 * @example eyJDb250aW
+                 */
+                contiguous_id?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The Snowflake service users. */
+            /** @description The Snowflake service users (a bare array, or a page object with a cursor). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -171,7 +195,11 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": components["schemas"]["ServiceUser"][];
+                    "application/json": components["schemas"]["ServiceUser"][] | {
+                        users?: components["schemas"]["ServiceUser"][];
+                        /** @description Cursor of the next page; absent, empty or null on the last one. */
+                        contiguous_id?: string | null;
+                    };
                 };
             };
             401: components["responses"]["Unauthorized"];

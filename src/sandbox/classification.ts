@@ -390,13 +390,13 @@ export const CLASSIFICATION: Record<string, Override> = {
   "classification.revokeDecisions": (ctx) => {
     const job = jobOf(ctx);
     if (!job) return ctx.error(404, `job ${str(ctx.params.job_id)} not found`);
-    const scope = scopeOf(ctx.params);
+    // ALTR's document: the body names the one decision to revoke (its exact scope); 404 if none.
+    const scope = scopeOf(body(ctx));
     if (typeof scope === "string") return ctx.error(400, scope);
     const store = ctx.store(DECISIONS);
-    const inside = (d: Item) => d.job_id === job.job_id && Object.entries(scope).every(([k, v]) => d[k] === v);
-    const before = store.length;
-    for (let i = store.length - 1; i >= 0; i--) if (inside(store[i]!)) store.splice(i, 1);
-    if (store.length === before) return ctx.error(404, `no decision of job ${str(job.job_id)} in that scope`);
+    const at = store.findIndex((d) => d.job_id === job.job_id && [...PATH, "classifier_name" as const].every((k) => d[k] === scope[k]));
+    if (at < 0) return ctx.error(404, `no decision of job ${str(job.job_id)} at that scope`);
+    store.splice(at, 1);
     return { status: 204 };
   },
   "classification.getReviewStatus": (ctx) => {

@@ -31,7 +31,7 @@ const INSTRUCTIONS = `altr-mcp manages data security on the ALTR platform.
 - A policy without rules masks every tagged column for everyone: add rules right after create_policy.
 - Masking levels in rules: ${MASKING_LEVELS.map((m) => `${m.level} ${m.name}`).join(", ")}. Roles come from get_roles.
 - Classification jobs run for many minutes: after create_job (Snowflake, ALTR's engine), create_gdlp_job (Snowflake via Google DLP), create_databricks_job or create_oltp_job, poll get_job until it is done; then prefer get_job_summary and the get_job_findings drill-down over get_classification_report (large).
-- record_job_decision and revoke_job_decisions without database/schema/table/column apply to the whole job.
+- record_job_decision without database/schema/table/column applies to the whole job; revoke_job_decisions removes only the decision at exactly its scope.
 - List tools return one page, or a bounded number of pages, plus a cursor (next_offset, next_cursor, contiguous_id or next_page_token): pass it back to continue. Audit searches may answer status "processing": call the results tool again shortly.
 - OLTP databases (PostgreSQL, MySQL, Oracle, SQL Server) are governed through the ALTR sidecar: repos, repo users, sidecars and bindings (sidecar toolset); their health is in the telemetry toolset.
 - disconnect_* makes ALTR forget something and leaves the source untouched; delete_* destroys the ALTR object (deleting a policy or rule changes masking at once). rotate and deactivate change keys irreversibly.{confirm}

@@ -7,7 +7,7 @@ import { paginate } from "../altr/paginate.js";
 import type { components } from "../generated/audit-report.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, responseBody, type Tool } from "./define.js";
-import { CREATE, isTimeZone, MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
+import { CREATE, isTimeZone, MAX_PAGES, READ, readFirstFailure, REMOVE, UPDATE } from "./common.js";
 import { cron } from "./cron.js";
 
 type Definition = components["schemas"]["Definition"];
@@ -248,7 +248,7 @@ export const auditReportTools: Tool[] = [
   defineTool({
     name: "update_report_definition",
     title: "Replace an audit report definition",
-    description: "Replace a report definition: omitted fields are cleared (listed in cleared); resend what you keep.",
+    description: "Replace a report definition: omitted fields are cleared (listed in cleared); resend what you keep. Reads it first: a concurrent change can be overwritten.",
     toolset: "audit_reports",
     input: { definition_id: definitionId, ...definitionFields },
     // A full replace removes whatever the caller leaves out (delivery, filters, schedule).
@@ -257,7 +257,9 @@ export const auditReportTools: Tool[] = [
     output: objectOf({ definition: responseBody("audit_report.updateReportDefinition"), cleared: { type: "object" } }),
     async handler({ definition_id, ...args }, { call, signal }) {
       const body = definitionBody(args);
-      const current = await call("audit_report.getReportDefinition", { path: { definition_id }, signal });
+      const current = await call("audit_report.getReportDefinition", { path: { definition_id }, signal }).catch((err: unknown) => {
+        throw readFirstFailure(err, "update_report_definition", "get_report_definition");
+      });
       // No parameter sets these, so a replace must not silently reset them.
       if (current.required_approvals !== undefined) body.required_approvals = current.required_approvals;
       if (current.retention_days !== undefined) body.retention_days = current.retention_days;

@@ -227,7 +227,7 @@ export const classificationReviewTools: Tool[] = [
     name: "revoke_job_decisions",
     title: "Revoke review decisions",
     description:
-      "Revoke review decisions in a scope (none = whole job).",
+      "Revoke the one decision recorded at exactly this scope (none = the job-level decision).",
     toolset: "classification",
     input: { job_id: jobId, ...scopeFields, classifier_name: name.optional() },
     annotations: REMOVE,
@@ -235,7 +235,8 @@ export const classificationReviewTools: Tool[] = [
     output: objectOf({ job_id: S.string, scope: scopeOutput, revoked: S.boolean }),
     async handler({ job_id, ...scope }, { call, signal }) {
       checkScope(scope);
-      await call("classification.revokeDecisions", { path: { job_id }, query: scope, signal });
+      // ALTR reads the scope from a JSON body (a DELETE with a body), not from the query string.
+      await call("classification.revokeDecisions", { path: { job_id }, body: definedOnly(scope), signal });
       return { job_id, scope: definedOnly(scope), revoked: true };
     },
   }),

@@ -1,5 +1,6 @@
 /** Pieces shared by every domain's tool table. */
 import { z } from "zod";
+import { AltrError } from "../altr/errors.js";
 import type { JsonSchema } from "../schema/json-schema.js";
 
 /** Most pages one tool call reads before it hands back a continuation cursor. */
@@ -59,3 +60,19 @@ export const REMOVE = { readOnlyHint: false, destructiveHint: true, idempotentHi
 
 /** Free text that must not be blank (descriptions, justifications, names ALTR echoes back). */
 export const text = z.string().trim().min(1);
+
+/**
+ * The read of a read-modify-write tool failed: a 403 there means the key may lack read
+ * permission (it may still be allowed to write), so the error names the read the tool needs.
+ * Nothing was written. Any other failure passes through unchanged.
+ */
+export function readFirstFailure(err: unknown, tool: string, readTool: string): unknown {
+  if (!(err instanceof AltrError) || err.status !== 403) return err;
+  return new AltrError({
+    kind: "http",
+    status: 403,
+    ...(err.operation === undefined ? {} : { operation: err.operation }),
+    ...(err.altrMessage === undefined ? {} : { altrMessage: err.altrMessage }),
+    hint: `${tool} needs read permission on ${readTool}: it reads the current record before writing it. Nothing was changed.`,
+  });
+}

@@ -1,17 +1,24 @@
 /** Databases: connect, inspect, update and disconnect data sources (altrnet + service-user). */
 import { z } from "zod";
 import type { components } from "../generated/altrnet.js";
-import { paginateOffset } from "../altr/paginate.js";
-import { S, objectOf, propertyOf } from "../schema/json-schema.js";
+import type { components as ServiceUserComponents } from "../generated/service-user.js";
+import { nextToken, paginate, paginateOffset } from "../altr/paginate.js";
+import { S, objectOf, propertyOf, type JsonSchema } from "../schema/json-schema.js";
 import { defineTool, InputError, ToolFailure, responseBody, responseData, type Tool, type ToolContext } from "./define.js";
-import { CREATE, databaseId, MAX_PAGES, offsetParam, READ, REMOVE, UPDATE, withProperties } from "./common.js";
+import { contiguousId, CREATE, databaseId, MAX_PAGES, offsetParam, READ, REMOVE, UPDATE, withProperties } from "./common.js";
 
 type Database = components["schemas"]["Database"];
+type ServiceUser = ServiceUserComponents["schemas"]["ServiceUser"];
+
+/** ALTR's default page size for service users (when no limit is sent). */
+const ALTR_SERVICE_USER_PAGE = 10;
 
 /** altrnet pages /api/databases with offset and limit (at most 50 a page). */
 const PAGE_SIZE = 50;
 
 const databaseList = propertyOf(responseData("altrnet.listDatabases"), "databases");
+/** The documented user list of the page-object answer (the second shape of the 200). */
+const serviceUserList = propertyOf(((responseBody("service_user.listSnowflakeServiceUsers").anyOf ?? []) as JsonSchema[])[1] ?? null, "users");
 
 /** Password-mode fields that may not accompany service_user_id, per tool. */
 const PASSWORD_MODE = ["database_username", "database_password", "hostname", "database_port"] as const;
@@ -60,12 +67,33 @@ export const databaseTools: Tool[] = [
     description:
       "List Snowflake service users (key-pair identities), for service_user_id.",
     toolset: "databases",
-    input: {},
+    input: {
+      limit: z.number().int().min(1).max(100).optional(),
+      prefix: z.string().min(1).optional(),
+      order_by: z.enum(["asc", "desc"]).optional(),
+      contiguous_id: contiguousId,
+    },
     annotations: READ,
     operations: ["service_user.listSnowflakeServiceUsers"],
-    output: responseBody("service_user.listSnowflakeServiceUsers"),
-    async handler(_args, { call, signal }) {
-      return call("service_user.listSnowflakeServiceUsers", { signal });
+    output: objectOf({ users: serviceUserList, contiguous_id: S.nullableString, may_be_incomplete: S.boolean }),
+    async handler({ limit, prefix, order_by, contiguous_id }, { call, signal }) {
+      // ALTR pages this list (default 10). A page object is followed by its contiguous_id for a
+      // bounded number of pages; a bare array has no cursor, so one as long as the page size
+      // may have been cut off and is never presented as complete.
+      let truncatedArray = false;
+      const paged = await paginate<ServiceUser, string>({
+        start: contiguous_id ?? null,
+        maxPages: MAX_PAGES,
+        fetchPage: async (cursor) => {
+          const body = await call("service_user.listSnowflakeServiceUsers", { query: { limit, prefix, order_by, contiguous_id: cursor ?? undefined }, signal });
+          if (Array.isArray(body)) {
+            truncatedArray = body.length >= (limit ?? ALTR_SERVICE_USER_PAGE);
+            return { items: body, next: null };
+          }
+          return { items: body?.users ?? [], next: nextToken(body?.contiguous_id) };
+        },
+      });
+      return { users: paged.items, contiguous_id: paged.next, may_be_incomplete: truncatedArray || paged.next !== null };
     },
   }),
 

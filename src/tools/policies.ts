@@ -46,7 +46,8 @@ const accessRateThreshold = z
 
 const timeWindowThreshold = z
   .object({
-    day: z.array(upper(z.enum(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]))).min(1),
+    // ALTR's enum is lower case; either case is accepted and lower case is sent.
+    day: z.array(lower(z.enum(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]))).min(1),
     start_time: timeOfDay,
     end_time: timeOfDay,
     timezone: z.string().trim().min(1),

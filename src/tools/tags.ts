@@ -7,7 +7,7 @@ import { nextOffset, paginate } from "../altr/paginate.js";
 import type { components } from "../generated/api.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, ToolFailure, responseBody, type Tool } from "./define.js";
-import { databaseId, MAX_PAGES, offsetParam, READ, REMOVE, UPDATE } from "./common.js";
+import { databaseId, MAX_PAGES, offsetParam, READ, readFirstFailure, REMOVE, UPDATE } from "./common.js";
 import { findDatabaseByName } from "./databases.js";
 
 type TagMaskingItem = components["schemas"]["TagMaskingItem"];
@@ -251,7 +251,7 @@ export const tagTools: Tool[] = [
     name: "update_tag",
     title: "Update a connected tag",
     description:
-      "Change a connected tag's name or masking settings (others kept). Narrowing mask_data_type_list unmasks the rest.",
+      "Change a connected tag's name or masking settings (others kept). Reads the tag first: a concurrent change can be overwritten. Narrowing mask_data_type_list unmasks the rest.",
     toolset: "tags",
     input: {
       tag_group_id: tagGroupId,
@@ -279,9 +279,22 @@ export const tagTools: Tool[] = [
         throw new InputError("encryption_fpe_options: only for protection_type encryption-fpe", ["encryption_fpe_options"]);
       }
       // PUT replaces the whole record: start from what is stored so nothing is reset by omission.
-      const current: TagMaskingItem =
-        (await call("api.getTagMasking", { path: { tag_group_id }, signal }))?.item ?? {};
-      const stored = current.masking_applied ?? current.masking_pending ?? current.masking_failed ?? null;
+      let current: TagMaskingItem;
+      try {
+        current = (await call("api.getTagMasking", { path: { tag_group_id }, signal }))?.item ?? {};
+      } catch (err) {
+        throw readFirstFailure(err, "update_tag", "get_tag_details_by_group_id");
+      }
+      // Building on a change ALTR has not applied yet could send settings that are about to be
+      // replaced (or revert them): wait until it is applied. ALTR's own 409 passes through too.
+      if (current.masking_pending != null) {
+        throw new ToolFailure(
+          "rejected",
+          `Tag ${tag_group_id} has a masking change still pending in ALTR; retry once get_tag_details_by_group_id shows it applied. The tag was not changed.`,
+        );
+      }
+      // Only the applied settings are the tag's state (a failed change was never applied).
+      const stored = current.masking_applied ?? null;
 
       const masking: TagMaskingInput = {};
       const protection = given.protection_type ?? (isProtectionType(stored?.protection_type) ? stored.protection_type : undefined);

@@ -381,8 +381,8 @@ export const classificationCases: ToolCase[] = [
   {
     tool: "revoke_job_decisions",
     args: { job_id: JOB, ...SCOPE },
-    // The upstream sends the scope as query parameters (ALTR documents a body; see the document).
-    wire: [{ method: "DELETE", service: "classification", path: `/v1/jobs/${JOB}/decisions`, query: SCOPE }],
+    // Wire change (issue 15): the scope goes in a JSON body as ALTR documents, no longer in the query.
+    wire: [{ method: "DELETE", service: "classification", path: `/v1/jobs/${JOB}/decisions`, body: SCOPE }],
   },
   {
     tool: "get_job_review_status",

@@ -25,6 +25,11 @@ export const databaseCases: ToolCase[] = [
     wire: [{ method: "GET", service: "service_user", path: "/v1/services/snowflake/users" }],
   },
   {
+    tool: "get_service_users",
+    args: { limit: 50, prefix: "ALTR_SVC_", order_by: "desc", contiguous_id: "eyJDb250aW" },
+    wire: [{ method: "GET", service: "service_user", path: "/v1/services/snowflake/users", query: { limit: "50", prefix: "ALTR_SVC_", order_by: "desc", contiguous_id: "eyJDb250aW" } }],
+  },
+  {
     tool: "create_database",
     args: {
       friendly_database_name: "Orders MySQL",

@@ -56,7 +56,8 @@ export const policyCases: ToolCase[] = [
       rule_id: "TAG#PII#ROLE#ANALYST#TAG_VALUE#SSN",
       masking_policy: 10001,
       time_window_thresholds: {
-        day: ["MONDAY", "TUESDAY"],
+        // Either case is accepted from the user; ALTR's lower case is sent (wire change, issue 15).
+        day: ["MONDAY", "tuesday"],
         start_time: { hour: 8, minute: 0 },
         end_time: { hour: 18, minute: 30 },
         timezone: "UTC",
@@ -72,7 +73,7 @@ export const policyCases: ToolCase[] = [
           masking_policy: 10001,
           time_window_thresholds: [
             {
-              day: ["MONDAY", "TUESDAY"],
+              day: ["monday", "tuesday"],
               start_time: { hour: 8, minute: 0 },
               end_time: { hour: 18, minute: 30 },
               timezone: "UTC",
