@@ -147,6 +147,7 @@ const CASES: Record<string, Case> = {
   list_report_instances: { args: { definition_id: "def-1" } },
   list_report_comments: { args: { definition_id: "def-1", instance_id: "inst-1" } },
   list_report_sign_offs: { args: { definition_id: "def-1", instance_id: "inst-1" } },
+  get_service_users: {},
   list_tweaks: {},
   list_keys: { args: { namespace: "ns" } },
 };
@@ -173,7 +174,10 @@ const TOTAL = PER_PAGE[1] + PER_PAGE[2];
  * that offset listings read.
  */
 function pageBody(op: OperationKey, page: 0 | 1 | 2, next: unknown): unknown {
-  const root = OPERATIONS[op].response as Schema;
+  // An answer documented as "a bare list, or a page object with a cursor" (get_service_users):
+  // the page object is the branch that pages.
+  const documented = OPERATIONS[op].response as Schema & { oneOf?: Schema[]; anyOf?: Schema[] };
+  const root = (documented.oneOf ?? documented.anyOf)?.find((b) => isType(b, "object")) ?? documented;
   const count = page === 0 ? 0 : PER_PAGE[page];
   const fill = (container: Schema): Record<string, unknown> => {
     const props = container.properties ?? {};

@@ -221,7 +221,8 @@ const ID_LOOKUPS: Record<string, string> = { database_id: "get_database_id (or g
  * tool that looks it up. Other issues keep the validator's message.
  */
 function plainIssue(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
-  if (issue.code !== "invalid_type") return issue.message;
+  // A schema's own message (anything but zod's "Invalid input: …") already says what to do.
+  if (issue.code !== "invalid_type" || !/^Invalid input/.test(issue.message)) return issue.message;
   const received = /received (\w+)/.exec(issue.message)?.[1];
   const got = received ? `, got ${PLAIN_TYPES[received] ?? received}` : "";
   const name = String([...path].reverse().find((k) => typeof k === "string") ?? "");
@@ -247,7 +248,8 @@ export function formatIssues(error: z.ZodError): InputError {
     }
     const field = fieldPath(path);
     fields.push(field);
-    const message = issue.code === "invalid_type" && /received undefined$/.test(issue.message) ? "required" : plainIssue(issue, path);
+    const message =
+      issue.code === "invalid_type" && /^Invalid input.*received undefined$/.test(issue.message) ? "required" : plainIssue(issue, path);
     return `${field}: ${message}`;
   });
   const more = issues.length > 10 ? ` (and ${issues.length - 10} more)` : "";
