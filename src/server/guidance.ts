@@ -6,20 +6,9 @@
 import type { GetPromptResult, Prompt, ReadResourceResult, Resource } from "@modelcontextprotocol/sdk/types.js";
 import { TOOLSETS, type Tool, type ToolsetName } from "../tools/define.js";
 import { clean } from "./result.js";
+import { MASKING_LEVELS } from "../tools/masking-levels.js";
 
-/** Masking levels of policy rules (`masking_policy`). */
-export const MASKING_LEVELS: readonly { level: number; name: string }[] = [
-  { level: 10000, name: "no mask" },
-  { level: 10001, name: "full mask" },
-  { level: 10002, name: "email" },
-  { level: 10003, name: "show last four" },
-  { level: 10004, name: "constant" },
-  { level: 10005, name: "null" },
-  { level: 10006, name: "full-mask hash" },
-  { level: 10007, name: "email hash" },
-  { level: 10008, name: "last-four hash" },
-  { level: 10009, name: "constant date" },
-];
+export { MASKING_LEVELS } from "../tools/masking-levels.js";
 
 // ---------------------------------------------------------------------------------------------
 // Prompts
@@ -404,9 +393,9 @@ function maskingLevels(): string {
     "",
     "The `masking_policy` of a rule (add_rules, update_rule): what the rule's role sees in a tagged column.",
     "",
-    "| level | masking |",
-    "|---|---|",
-    ...MASKING_LEVELS.map((m) => `| ${m.level} | ${m.name} |`),
+    "| level | masking | name (also accepted as masking_policy) |",
+    "|---|---|---|",
+    ...MASKING_LEVELS.map((m) => `| ${m.level} | ${m.name} | ${m.code} |`),
     "",
   ].join("\n");
 }
