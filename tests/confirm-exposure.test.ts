@@ -65,12 +65,10 @@ async function sandbox(opts: { env?: Record<string, string>; elicit?: "accept" |
 /** The level of role × tag value in TAG#PII, as get_rules reports it. */
 async function levelOf(s: Session, role: string, tagValue: string): Promise<string | undefined> {
   const data = envelope(await s.call("get_rules", { policy_id: "TAG#PII" })).data as {
-    items: Record<string, { role?: string; tag_value?: string; success_rule_json?: { masking_policy?: unknown } }[]>;
+    rules: { role: string | null; tag_value: string | null; level: number | null }[];
   };
-  const rule = Object.values(data.items)
-    .flat()
-    .find((r) => r.role === role && r.tag_value === tagValue);
-  return rule ? String(rule.success_rule_json?.masking_policy) : undefined;
+  const rule = data.rules.find((r) => r.role === role && r.tag_value === tagValue);
+  return rule ? String(rule.level) : undefined;
 }
 
 const UNMASK = { policy_id: "TAG#PII", rules: [{ masking_policy: 10000, role: "ANALYST", tag_value: "SSN" }] };

@@ -144,7 +144,7 @@ describe("key paging (get_policies, get_rules)", () => {
     expect(stub.requests).toHaveLength(2);
   });
 
-  it("get_rules merges a rule hash that spans pages instead of dropping the first page", async () => {
+  it("get_rules keeps a rule hash that spans pages (as one flat list) instead of dropping the first page", async () => {
     stub.route(
       "GET",
       `${POLICY}/TAG%23PII/rules`,
@@ -158,11 +158,10 @@ describe("key paging (get_policies, get_rules)", () => {
       },
     );
     const env = envelope(await h.call("get_rules", { policy_id: "TAG#PII" }));
-    expect(env.data).toEqual({
-      items: { h1: [{ rule_id: "r1" }, { rule_id: "r2" }], h2: [{ rule_id: "r3" }] },
-      count: 3,
-      next_cursor: null,
-    });
+    const data = env.data as { rules: { rule_id: string }[]; count: number; next_cursor: string | null };
+    expect(data.rules.map((r) => r.rule_id)).toEqual(["r1", "r2", "r3"]);
+    expect(data.count).toBe(3);
+    expect(data.next_cursor).toBeNull();
   });
 });
 

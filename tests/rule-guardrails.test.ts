@@ -204,3 +204,70 @@ describe("on the sandbox", () => {
     }
   });
 });
+
+describe("get_rules reads at a glance", () => {
+  it("a flat list: integer levels with names, state, no hash or storage keys; paging unchanged", async () => {
+    stub = await startStub();
+    stub.route("GET", `${POLICY}/TAG%23PII/rules`, {
+      status: 200,
+      body: {
+        success: true,
+        data: {
+          items: {
+            "9f2c": [
+              {
+                PK: "ORG#x#POLICY",
+                SK: "RULE#1",
+                rule_id: "TAG#PII#ROLE#ANALYST#TAG_VALUE#SSN",
+                rule_hash: "9f2c",
+                policy_id: "TAG#PII",
+                role: "ANALYST",
+                tag_value: "SSN",
+                success_rule_json: { masking_policy: "10003" },
+                pending_rule_json: {},
+                failed_rule_json: {},
+                updated_at: "2025-06-10T20:14:40Z",
+              },
+              { rule_id: "R2", role: "ADMIN", tag_value_regex: "*", success_rule_json: { masking_policy: 10000 }, pending_rule_json: { masking_policy: 10001 } },
+            ],
+          },
+          last_evaluated_key: { rule_id: "R2" },
+        },
+      },
+    );
+    h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
+    const env = envelope(await h.call("get_rules", { policy_id: "TAG#PII" }));
+    const data = env.data as { rules: Record<string, unknown>[]; count: number; next_cursor: string | null };
+    expect(data.rules).toEqual([
+      {
+        rule_id: "TAG#PII#ROLE#ANALYST#TAG_VALUE#SSN",
+        role: "ANALYST",
+        tag_value: "SSN",
+        level: 10003,
+        level_name: "SHOW_LAST_FOUR",
+        status: "applied",
+        access_rate_thresholds: [],
+        time_window_thresholds: [],
+        updated_at: "2025-06-10T20:14:40Z",
+      },
+      {
+        rule_id: "R2",
+        role: "ADMIN",
+        tag_value: "*",
+        level: 10001,
+        level_name: "FULL_MASK",
+        status: "pending",
+        access_rate_thresholds: [],
+        time_window_thresholds: [],
+        updated_at: null,
+      },
+    ]);
+    expect(data.count).toBe(2);
+    expect(JSON.stringify(data)).not.toMatch(/"PK"|"SK"|rule_hash|9f2c/);
+    // The cursor is still returned and read back the same way.
+    expect(data.next_cursor).toEqual(expect.any(String));
+    stub.requests.length = 0;
+    await h.call("get_rules", { policy_id: "TAG#PII", cursor: data.next_cursor });
+    expect(new URL(stub.requests[0]!.url, "http://x").searchParams.get("exclusive_start_key")).toBe('{"rule_id":"R2"}');
+  });
+});

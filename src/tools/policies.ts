@@ -166,6 +166,31 @@ async function ruleOutcomes(args: AddRulesArgs, ctx: Pick<ToolContext<"api.listP
   });
 }
 
+type RuleState = components["schemas"]["RuleState"];
+const filled = (st: RuleState | undefined): st is RuleState => st !== undefined && st !== null && Object.keys(st).length > 0;
+
+/**
+ * A rule as get_rules shows it: no hash keys or storage keys, the level as an integer with its
+ * name, and its state (failed wins over pending, pending over applied).
+ */
+function flatRule(r: Rule) {
+  const state = filled(r.failed_rule_json) ? "failed" : filled(r.pending_rule_json) ? "pending" : filled(r.success_rule_json) ? "applied" : null;
+  const st = state === "failed" ? r.failed_rule_json : state === "pending" ? r.pending_rule_json : r.success_rule_json;
+  const n = Number(st?.masking_policy);
+  const level = st?.masking_policy !== undefined && Number.isInteger(n) ? n : null;
+  return {
+    rule_id: r.rule_id ?? null,
+    role: r.role ?? null,
+    tag_value: r.tag_value ?? r.tag_value_regex ?? null,
+    level,
+    level_name: levelName(level),
+    status: state,
+    access_rate_thresholds: st?.access_rate_thresholds ?? [],
+    time_window_thresholds: st?.time_window_thresholds ?? [],
+    updated_at: r.updated_at ?? null,
+  };
+}
+
 const levelOf = (r: Rule) => r.success_rule_json?.masking_policy ?? r.pending_rule_json?.masking_policy;
 
 /** "role ANALYST, tag value EMAIL, level 10003" — the rule as a user would name it. */
@@ -441,7 +466,22 @@ export const policyTools: Tool[] = [
     annotations: READ,
     operations: ["api.listPolicyRules"],
     output: objectOf({
-      items: propertyOf(responseData("api.listPolicyRules"), "items"),
+      rules: S.arrayOf(
+        objectOf(
+          {
+            rule_id: S.nullableString,
+            role: S.nullableString,
+            tag_value: S.nullableString,
+            level: S.nullableInteger,
+            level_name: S.nullableString,
+            status: { type: ["string", "null"], enum: ["applied", "pending", "failed", null] },
+            access_rate_thresholds: { type: "array" },
+            time_window_thresholds: { type: "array" },
+            updated_at: S.nullableString,
+          },
+          "One rule. status: applied (in force), pending (being applied; level is the pending one) or failed; tag_value may be a pattern (*).",
+        ),
+      ),
       count: S.integer,
       next_cursor: S.nullableString,
     }),
@@ -457,21 +497,18 @@ export const policyTools: Tool[] = [
         maxPages: MAX_PAGES,
         fetchPage: (k) => rulesPage({ call, signal }, args.policy_id, k),
       });
-      // A rule hash can span pages: concatenate its lists instead of keeping only the last one.
-      const items: Record<string, Rule[]> = {};
+      // One flat list in ALTR's order; a rule hash can span pages, and a rule seen twice is kept once.
+      const rules: ReturnType<typeof flatRule>[] = [];
       const seen = new Set<string>();
-      let count = 0;
-      for (const [hash, rules] of paged.items) {
-        const list = (items[hash] ??= []);
-        for (const r of rules) {
+      for (const [, list] of paged.items) {
+        for (const r of Array.isArray(list) ? list : []) {
           const id = r.rule_id ?? JSON.stringify(r);
           if (seen.has(id)) continue;
           seen.add(id);
-          list.push(r);
-          count++;
+          rules.push(flatRule(r));
         }
       }
-      return { items, count, next_cursor: paged.next ? cursor.encode({ k: paged.next }) : null };
+      return { rules, count: rules.length, next_cursor: paged.next ? cursor.encode({ k: paged.next }) : null };
     },
   }),
 
