@@ -234,7 +234,7 @@ describe("get_rules reads at a glance", () => {
           last_evaluated_key: { rule_id: "R2" },
         },
       },
-    );
+    }, { status: 200, body: { success: true, data: { items: { "9f2c": [{ rule_id: "R2", role: "ADMIN" }] }, last_evaluated_key: null } } });
     h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
     const env = envelope(await h.call("get_rules", { policy_id: "TAG#PII" }));
     const data = env.data as { rules: Record<string, unknown>[]; count: number; next_cursor: string | null };
@@ -264,10 +264,26 @@ describe("get_rules reads at a glance", () => {
     ]);
     expect(data.count).toBe(2);
     expect(JSON.stringify(data)).not.toMatch(/"PK"|"SK"|rule_hash|9f2c/);
-    // The cursor is still returned and read back the same way.
-    expect(data.next_cursor).toEqual(expect.any(String));
-    stub.requests.length = 0;
-    await h.call("get_rules", { policy_id: "TAG#PII", cursor: data.next_cursor });
-    expect(new URL(stub.requests[0]!.url, "http://x").searchParams.get("exclusive_start_key")).toBe('{"rule_id":"R2"}');
+    // Paging on the wire is unchanged: the second page is asked with ALTR's key; a rule seen again is kept once.
+    expect(data.next_cursor).toBeNull();
+    expect(new URL(stub.requests[1]!.url, "http://x").searchParams.get("exclusive_start_key")).toBe('{"rule_id":"R2"}');
+  });
+});
+
+describe("idempotent deletes are honest (delete_rule, delete_policy)", () => {
+  it.each([
+    ["delete_rule", { policy_id: "TAG#PII", rule_id: "R1" }, /\/rules\/R1$/],
+    ["delete_policy", { policy_id: "TAG#PII" }, /\/policy\/TAG%23PII$/],
+  ] as const)("%s: a repeat delete that gets 404 is a non-error with changed: false; a 500 is still an error", async (tool, args, path) => {
+    stub = await startStub();
+    stub.route("DELETE", path, { status: 200, body: { success: true } }, { status: 404, body: { message: "not found" } }, { status: 500, body: { message: "boom" } });
+    h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
+    const first = envelope(await h.call(tool, args));
+    expect(first.data).toMatchObject({ deleted: true, changed: true });
+    const again = await h.call(tool, args);
+    expect(again.isError).toBeFalsy();
+    expect(envelope(again).data).toMatchObject({ deleted: false, changed: false, message: expect.stringMatching(/^already absent — nothing to delete/) });
+    const broken = await h.call(tool, args);
+    expect(broken.isError).toBe(true);
   });
 });

@@ -388,6 +388,23 @@ const ruleChecks = (rules: readonly RuleInput[]): NameCheck[] =>
     { field: `rules[${i}].tag_value`, kind: "tag_value" as const, value: r.tag_value },
   ]);
 
+/**
+ * The delete tools' rule (idempotentHint stays true): a repeat delete that ALTR answers with 404
+ * is a success that changed nothing, not an error. Any other failure is still an error.
+ */
+async function absent(deleting: Promise<unknown>): Promise<boolean> {
+  try {
+    await deleting;
+    return false;
+  } catch (err) {
+    if (err instanceof AltrError && err.status === 404) return true;
+    throw err;
+  }
+}
+
+const ALREADY_ABSENT = (what: string, list: string) =>
+  `already absent — nothing to delete (ALTR has no such ${what}; if you expected one, check the id with ${list})`;
+
 interface PolicyCursor {
   /** Policy type filter the cursor belongs to (null = all types). */
   p: PolicyType | null;
@@ -668,15 +685,17 @@ export const policyTools: Tool[] = [
     input: { policy_id: policyId },
     annotations: REMOVE,
     operations: ["api.deletePolicy", "api.listPolicyRules"],
-    output: objectOf({ policy_id: S.string, deleted: S.boolean }),
+    output: objectOf({ policy_id: S.string, deleted: S.boolean, changed: S.boolean, message: S.string }),
     async impact({ policy_id }, ctx) {
       const { rules, more } = await someRules(ctx, policy_id);
       const n = `${rules.length}${more ? "+" : ""}`;
       return rules.length === 0 && !more ? "it has no rules" : `${n} rule${n === "1" ? "" : "s"} go with it`;
     },
     async handler({ policy_id }, { call, signal }) {
-      await call("api.deletePolicy", { path: { policy_id }, signal });
-      return { policy_id, deleted: true };
+      if (await absent(call("api.deletePolicy", { path: { policy_id }, signal }))) {
+        return { policy_id, deleted: false, changed: false, message: ALREADY_ABSENT("policy", "get_policies") };
+      }
+      return { policy_id, deleted: true, changed: true, message: "deleted" };
     },
   }),
 
@@ -688,14 +707,16 @@ export const policyTools: Tool[] = [
     input: { policy_id: policyId, rule_id: ruleId },
     annotations: REMOVE,
     operations: ["api.deletePolicyRule", "api.listPolicyRules"],
-    output: objectOf({ policy_id: S.string, rule_id: S.string, deleted: S.boolean }),
+    output: objectOf({ policy_id: S.string, rule_id: S.string, deleted: S.boolean, changed: S.boolean, message: S.string }),
     async impact({ policy_id, rule_id }, ctx) {
       const rule = (await someRules(ctx, policy_id)).rules.find((r) => r.rule_id === rule_id);
       return rule ? `${describeRule(rule)}; what that role sees changes at once` : undefined;
     },
     async handler({ policy_id, rule_id }, { call, signal }) {
-      await call("api.deletePolicyRule", { path: { policy_id, rule_id }, signal });
-      return { policy_id, rule_id, deleted: true };
+      if (await absent(call("api.deletePolicyRule", { path: { policy_id, rule_id }, signal }))) {
+        return { policy_id, rule_id, deleted: false, changed: false, message: ALREADY_ABSENT("rule", "get_rules") };
+      }
+      return { policy_id, rule_id, deleted: true, changed: true, message: "deleted" };
     },
   }),
 ];
