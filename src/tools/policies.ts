@@ -1,5 +1,6 @@
 /** Policies & rules: tag-based masking policies of the Unified Policy API (api service). */
 import { z } from "zod";
+import { encodePathSegment } from "../altr/client.js";
 import { AltrError } from "../altr/errors.js";
 import { nextOffset, paginate, paginateOffset } from "../altr/paginate.js";
 import type { components } from "../generated/api.js";
@@ -326,6 +327,9 @@ const checked = new WeakMap<object, Promise<void>>();
  * Cached per call (keyed by the call's parsed arguments).
  */
 function checkNames(args: object, policy_id: string, checks: readonly NameCheck[], allow: boolean, ctx: GuardCtx): Promise<void> {
+  // The write's path is checked first (dot segments are refused naming policy_id): a call that
+  // cannot be sent reads nothing either.
+  encodePathSegment(policy_id, "policy_id");
   let done = checked.get(args);
   if (!done) {
     done = runChecks(policy_id, checks, allow, ctx);
@@ -597,10 +601,12 @@ export const policyTools: Tool[] = [
     // Not destructive, but an upsert can unmask: such calls go through the confirmation gate.
     async asks(args, ctx) {
       // A call the name check refuses need not ask: the handler refuses it from the same (cached) check.
-      const refused = await checkNames(args, args.policy_id, ruleChecks(args.rules), args.allow_unknown === true, ctx).then(
-        () => false,
-        () => true,
-      );
+      const refused = await Promise.resolve()
+        .then(() => checkNames(args, args.policy_id, ruleChecks(args.rules), args.allow_unknown === true, ctx))
+        .then(
+          () => false,
+          () => true,
+        );
       return refused ? undefined : addRulesExposure(args, ctx);
     },
     async handler(args, ctx) {
@@ -671,7 +677,10 @@ export const policyTools: Tool[] = [
         ...(fields.role !== undefined ? [{ field: "role", kind: "role" as const, value: fields.role }] : []),
         ...(fields.tag_value !== undefined ? [{ field: "tag_value", kind: "tag_value" as const, value: fields.tag_value }] : []),
       ];
-      if (checks.length) await checkNames(args, policy_id, checks, allow_unknown === true, ctx);
+      if (checks.length) {
+        encodePathSegment(rule_id, "rule_id");
+        await checkNames(args, policy_id, checks, allow_unknown === true, ctx);
+      }
       const body = await call("api.updatePolicyRule", { path: { policy_id, rule_id }, body: fields, signal });
       return body?.data ?? { rule_id, policy_id };
     },
