@@ -15,6 +15,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ElicitRequest } from "@modelcontextprotocol/sdk/types.js";
 import { prepare, type Prepared } from "../src/cli/start.js";
 import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
+import { routeRuleNames } from "./helpers/rule-names.js";
 import { startStub, type Stub } from "./helpers/stub.js";
 
 interface Session {
@@ -64,12 +65,10 @@ async function sandbox(opts: { env?: Record<string, string>; elicit?: "accept" |
 /** The level of role × tag value in TAG#PII, as get_rules reports it. */
 async function levelOf(s: Session, role: string, tagValue: string): Promise<string | undefined> {
   const data = envelope(await s.call("get_rules", { policy_id: "TAG#PII" })).data as {
-    items: Record<string, { role?: string; tag_value?: string; success_rule_json?: { masking_policy?: unknown } }[]>;
+    rules: { role: string | null; tag_value: string | null; level: number | null }[];
   };
-  const rule = Object.values(data.items)
-    .flat()
-    .find((r) => r.role === role && r.tag_value === tagValue);
-  return rule ? String(rule.success_rule_json?.masking_policy) : undefined;
+  const rule = data.rules.find((r) => r.role === role && r.tag_value === tagValue);
+  return rule ? String(rule.level) : undefined;
 }
 
 const UNMASK = { policy_id: "TAG#PII", rules: [{ masking_policy: 10000, role: "ANALYST", tag_value: "SSN" }] };
@@ -112,12 +111,12 @@ describe("add_rules that unmasks asks first (sandbox, update_rule restricted)", 
         { masking_policy: 10003, role: "ANALYST", tag_value: "EMAIL" }, // email → last four: another part shows
         { masking_policy: 10000, role: "DATA_SCIENTIST", tag_value: "SSN" }, // no rule today: fully masked
         { masking_policy: 10001, role: "ADMIN", tag_value: "SSN" }, // raise: no mention
-        { masking_policy: 10002, role: "data_scientist", tag_value: "EMAIL" },
+        { masking_policy: 10002, role: "DATA_SCIENTIST", tag_value: "EMAIL" },
       ],
     });
     expect(s.asked).toEqual([
       "Add masking rules: policy_id=TAG#PII, rules=4 items — ANALYST sees EMAIL partly unmasked (10002 → 10003); " +
-        "DATA_SCIENTIST sees SSN unmasked (no rule: fully masked → 10000); data_scientist sees EMAIL partly unmasked (no rule: fully masked → 10002)?",
+        "DATA_SCIENTIST sees SSN unmasked (no rule: fully masked → 10000); DATA_SCIENTIST sees EMAIL partly unmasked (no rule: fully masked → 10002)?",
     ]);
     expect(await levelOf(s, "ADMIN", "SSN")).toBe("10000");
   });
@@ -178,6 +177,7 @@ describe("fail closed and the exposure tools (stub ALTR)", () => {
 
   it("the rules cannot be read (500, or a lying body): add_rules asks anyway", async () => {
     const hh = await harness("decline");
+    routeRuleNames(stub, ["ANALYST"], ["SSN"]);
     stub.route("GET", /\/policy\/[^/]+\/rules/, { status: 500, body: { error: "boom" } });
     const res = await hh.call("add_rules", UNMASK);
     expect(envelope(res).data).toMatchObject({ changed: false });
@@ -188,13 +188,20 @@ describe("fail closed and the exposure tools (stub ALTR)", () => {
     expect(writes()).toHaveLength(0);
   });
 
-  it("a raise needs no look-up and no question", async () => {
+  it("a raise needs no question; the rules are read once, for the report", async () => {
     const hh = await harness("decline");
+    routeRuleNames(stub, ["ANALYST"], ["SSN"]);
     stub.route("PATCH", /\/rules\/batch$/, { status: 200, body: { success: true } });
     const res = await hh.call("add_rules", { policy_id: "TAG#PII", rules: [{ masking_policy: 10001, role: "ANALYST", tag_value: "SSN" }] });
     expect(res.isError).toBeFalsy();
     expect(asked).toEqual([]);
-    expect(stub.requests.map((r) => r.method)).toEqual(["PATCH"]);
+    // The name check (roles, then the tag's values) and the rules for the report, then the write.
+    expect(stub.requests.map((r) => `${r.method} ${r.url.split("?")[0]!}`)).toEqual([
+      "GET /api/userGroups",
+      "GET /v1/dis/tags/v2/tags/list",
+      "GET /v1/unified-policy/management/policy/TAG%23PII/rules",
+      "PATCH /v1/unified-policy/management/policy/TAG%23PII/rules/batch",
+    ]);
   });
 
   it("approve_access_request asks (deny does not); without a form it needs confirm: true", async () => {

@@ -46,13 +46,14 @@ describe("HTTP errors", () => {
   });
 
   it("404: hint says to list first; the id is percent-encoded once in the path", async () => {
-    stub.route("DELETE", /\/policy\/.+$/, { status: 404, body: { message: "Policy not found", statusCode: 404 } });
-    const res = await (await harness()).call("delete_policy", { policy_id: "TAG#NO SUCH/TAG" });
+    // (A read: a delete that gets 404 is "already absent", not an error — see rule-guardrails.test.ts.)
+    stub.route("GET", /\/policy\/.+\/rules$/, { status: 404, body: { message: "Policy not found", statusCode: 404 } });
+    const res = await (await harness()).call("get_rules", { policy_id: "TAG#NO SUCH/TAG" });
     const env = envelope(res);
     expect(res.isError).toBe(true);
     expect(env.error).toMatchObject({ status: 404, altr_message: "Policy not found" });
     expect(env.error!.hint).toMatch(/list the resources first/);
-    expect(stub.requests[0]!.url).toBe(`${POLICY}/TAG%23NO%20SUCH%2FTAG`);
+    expect(stub.requests[0]!.url).toBe(`${POLICY}/TAG%23NO%20SUCH%2FTAG/rules`);
   });
 
   it("404: the hint starts with the id, not ORG_ID; the message shows no unfilled path template", async () => {
@@ -87,7 +88,17 @@ describe("HTTP errors", () => {
       { status: 404, body: { message: "Policy not found", statusCode: 404 } },
     );
     const res = await (await harness()).call("delete_policy", { policy_id: "TAG#PII" });
-    const env = envelope(res);
+    // delete_policy treats that 404 as already absent (a success that changed nothing).
+    expect(envelope(res).data).toMatchObject({ deleted: false, changed: false });
+    stub.route(
+      "DELETE",
+      /\/v1\/classifiers\/.+$/,
+      { status: 504, body: { message: "gateway timeout" } },
+      { status: 404, body: { message: "Classifier not found", statusCode: 404 } },
+    );
+    stub.requests.length = 0;
+    const other = await (await harness()).call("delete_classifier", { classifier_name: "US SSN" });
+    const env = envelope(other);
     expect(env.error).toMatchObject({ status: 404, attempts: 2 });
     expect(env.error!.hint).toMatch(/earlier attempt whose answer was lost may already have deleted it/);
     expect(stub.requests.map((r) => r.method)).toEqual(["DELETE", "DELETE"]);

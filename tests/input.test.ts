@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { envelope } from "./helpers/harness.js";
+import { routeRuleNames } from "./helpers/rule-names.js";
 import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
 
 useStubHarness();
@@ -93,6 +94,7 @@ describe("invalid input never reaches ALTR", () => {
 describe("lenient forms", () => {
   it("rules as a JSON string are parsed and validated", async () => {
     stub.route("PATCH", /\/rules\/batch$/, { status: 200, body: { success: true } });
+    routeRuleNames(stub, ["ANALYST"], ["SSN"]);
     const res = await h.call("add_rules", { policy_id: "TAG#PII", rules: JSON.stringify([rule]) });
     expect(envelope(res)).toMatchObject({ success: true, data: { rules_added: 1, batches: 1 } });
     const sent = JSON.parse(stub.requests.at(-1)!.body) as unknown;

@@ -2,11 +2,12 @@
  * Pagination always terminates and never duplicates; batching never sends past a failure.
  * Multi-page answers come from a local stub (Prism's static examples are single pages).
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { paginate } from "../src/altr/paginate.js";
 import { RULE_BATCH_SIZE } from "../src/tools/policies.js";
 import { MAX_PAGES } from "../src/tools/common.js";
 import { envelope } from "./helpers/harness.js";
+import { routeRuleNames } from "./helpers/rule-names.js";
 import { h, stub, useStubHarness, queryOf as query } from "./helpers/stub-harness.js";
 
 const POLICY = "/v1/unified-policy/management/policy";
@@ -143,7 +144,7 @@ describe("key paging (get_policies, get_rules)", () => {
     expect(stub.requests).toHaveLength(2);
   });
 
-  it("get_rules merges a rule hash that spans pages instead of dropping the first page", async () => {
+  it("get_rules keeps a rule hash that spans pages (as one flat list) instead of dropping the first page", async () => {
     stub.route(
       "GET",
       `${POLICY}/TAG%23PII/rules`,
@@ -157,24 +158,29 @@ describe("key paging (get_policies, get_rules)", () => {
       },
     );
     const env = envelope(await h.call("get_rules", { policy_id: "TAG#PII" }));
-    expect(env.data).toEqual({
-      items: { h1: [{ rule_id: "r1" }, { rule_id: "r2" }], h2: [{ rule_id: "r3" }] },
-      count: 3,
-      next_cursor: null,
-    });
+    const data = env.data as { rules: { rule_id: string }[]; count: number; next_cursor: string | null };
+    expect(data.rules.map((r) => r.rule_id)).toEqual(["r1", "r2", "r3"]);
+    expect(data.count).toBe(3);
+    expect(data.next_cursor).toBeNull();
   });
 });
 
 describe("add_rules batching", () => {
   const rules = (n: number) => Array.from({ length: n }, (_, i) => ({ masking_policy: 10001, role: `R${i}`, tag_value: "SSN" }));
+  const patches = () => stub.requests.filter((r) => r.method === "PATCH");
+  beforeEach(() => routeRuleNames(stub, rules(250).map((r) => r.role), ["SSN"]));
 
   it(`splits into batches of ${RULE_BATCH_SIZE}, in order`, async () => {
     stub.route("PATCH", `${POLICY}/TAG%23PII/rules/batch`, { status: 200, body: { success: true } });
     const env = envelope(await h.call("add_rules", { policy_id: "TAG#PII", rules: rules(250) }));
-    expect(env.data).toEqual({ policy_id: "TAG#PII", rules_added: 250, batches: 3 });
-    const sizes = stub.requests.map((r) => (JSON.parse(r.body) as { rules: unknown[] }).rules.length);
+    expect(env.data).toMatchObject({ policy_id: "TAG#PII", rules_added: 250, batches: 3 });
+    // One result per rule, in order; none of these roles has a rule in the stub's answer.
+    const results = (env.data as { results: { role: string; status: string }[] }).results;
+    expect(results.map((r) => r.role)).toEqual(rules(250).map((r) => r.role));
+    expect(new Set(results.map((r) => r.status))).toEqual(new Set(["created"]));
+    const sizes = patches().map((r) => (JSON.parse(r.body) as { rules: unknown[] }).rules.length);
     expect(sizes).toEqual([99, 99, 52]);
-    const roles = stub.requests.flatMap((r) => (JSON.parse(r.body) as { rules: { rule: { role: string } }[] }).rules.map((x) => x.rule.role));
+    const roles = patches().flatMap((r) => (JSON.parse(r.body) as { rules: { rule: { role: string } }[] }).rules.map((x) => x.rule.role));
     expect(roles).toEqual(rules(250).map((r) => r.role));
   });
 
@@ -192,7 +198,7 @@ describe("add_rules batching", () => {
     expect(env.error!.kind).toBe("partial_failure");
     expect(env.error!.message).toMatch(/Batch 2 of 3 failed.*HTTP 400.*role R150 does not exist.*first 99 rules.*remaining 151 were not sent/s);
     expect(env.data).toEqual({ policy_id: "TAG#PII", rules_added: 99, batches: 1 });
-    expect(stub.requests).toHaveLength(2);
+    expect(patches()).toHaveLength(2);
   });
 
   it("a failed first batch is a plain error (nothing applied)", async () => {

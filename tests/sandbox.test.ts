@@ -66,10 +66,10 @@ describe("sandbox workflow through the tools", () => {
     data(await s.call("add_rules", { policy_id: "TAG#FINANCIAL", rules: [{ masking_policy: 10000, role: "ADMIN", tag_value: "CARD_NUMBER" }] }));
     const rules = JSON.stringify(data(await s.call("get_rules", { policy_id: "TAG#FINANCIAL" })));
     expect(rules).toContain("TAG#FINANCIAL#ROLE#ADMIN#TAG_VALUE#CARD_NUMBER");
-    expect(rules).toContain('"masking_policy":"10000"');
+    expect(rules).toContain('"level":10000,"level_name":"NO_MASK"');
 
     data(await s.call("update_rule", { policy_id: "TAG#FINANCIAL", rule_id: "TAG#FINANCIAL#ROLE#ADMIN#TAG_VALUE#CARD_NUMBER", masking_policy: 10003 }));
-    expect(JSON.stringify(data(await s.call("get_rules", { policy_id: "TAG#FINANCIAL" })))).toContain('"masking_policy":"10003"');
+    expect(JSON.stringify(data(await s.call("get_rules", { policy_id: "TAG#FINANCIAL" })))).toContain('"level":10003,"level_name":"SHOW_LAST_FOUR"');
 
     data(await s.call("delete_policy", { policy_id: "TAG#FINANCIAL" }));
     expect(JSON.stringify(data(await s.call("get_policies", { policy_type: "TAG" })))).not.toContain("TAG#FINANCIAL");

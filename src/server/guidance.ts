@@ -8,7 +8,7 @@ import { TOOLSETS, type Tool, type ToolsetName } from "../tools/define.js";
 import { clean } from "./result.js";
 import { MASKING_LEVELS } from "../schema/masking-levels.js";
 
-/** Masking levels of policy rules (`masking_policy`): one table, shared with the masking matrix view. */
+/** Masking levels of policy rules (`masking_policy`): one table, shared with the rule tools and the masking matrix view. */
 export { MASKING_LEVELS };
 
 // ---------------------------------------------------------------------------------------------
@@ -394,9 +394,9 @@ function maskingLevels(): string {
     "",
     "The `masking_policy` of a rule (add_rules, update_rule): what the rule's role sees in a tagged column.",
     "",
-    "| level | masking |",
-    "|---|---|",
-    ...MASKING_LEVELS.map((m) => `| ${m.level} | ${m.name} |`),
+    "| level | masking | name (also accepted as masking_policy) |",
+    "|---|---|---|",
+    ...MASKING_LEVELS.map((m) => `| ${m.level} | ${m.name} | ${m.code} |`),
     "",
   ].join("\n");
 }

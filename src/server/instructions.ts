@@ -1,5 +1,5 @@
 /** Server instructions sent at initialize: the few facts that prevent wrong calls (< 3 KB). */
-import { MASKING_LEVELS } from "./guidance.js";
+import { MASKING_LEVELS } from "../schema/masking-levels.js";
 
 const CONFIRM_LINE =
   "\n- Destructive tools, and those that expose data (add_rules unmasking, approve_access_request, detokenize), ask the user to confirm; where the client cannot ask, they need confirm: true, which you set only after the user agreed. A declined call returns changed: false.";
@@ -25,11 +25,11 @@ export function instructions(confirmDestructive: boolean, toolsets?: ToolsetsOff
 
 const INSTRUCTIONS = `altr-mcp manages data security on the ALTR platform.
 - Every tool returns {success, data, error}. When success is false, read error.message: it names the HTTP status, ALTR's message and the fix. Never report a failed call as done.
-- Output schemas give data's fields as a signature: any field may be null or missing, and ALTR may add fields. A result cut to size has truncated: true and truncation {path, items_returned, items_omitted, continue_with or narrow_with, message}.
+- Output schemas give data's fields as a signature: any field may be null or missing, and ALTR may add fields. A cut result has truncated: true and truncation {path, items_omitted, continue_with or narrow_with, …}.
 - Databases have numeric ids: find them with get_databases or get_database_id before tools that take database_id. Other ids come from the list tool of that object (job_id: get_jobs, agent_id: list_sc_agents, instance_id: the parent's *_instances tool); update_* tools change only the fields you give unless they say Replace.
 - Tags: a Snowflake tag is an ALTR object (connect_tag, get_tags; UPPERCASE name). A Databricks tag is not: it is a raw string given to create_policy with policy_type PUSHDOWN and database_ids. The tag tools never apply to Databricks.
 - A policy without rules masks every tagged column for everyone: add rules right after create_policy.
-- Masking levels in rules: ${MASKING_LEVELS.map((m) => `${m.level} ${m.name}`).join(", ")}. Roles come from get_roles.
+- Masking levels in rules: ${MASKING_LEVELS.map((m) => `${m.level} ${m.name}`).join(", ")}; masking_policy also takes the name in capitals (SHOW_LAST_FOUR). Roles come from get_roles.
 - Classification jobs run for many minutes: after create_job (Snowflake, ALTR's engine), create_gdlp_job (Snowflake via Google DLP), create_databricks_job or create_oltp_job, poll get_job until it is done; then prefer get_job_summary and the get_job_findings drill-down over get_classification_report (large).
 - record_job_decision without database/schema/table/column applies to the whole job; revoke_job_decisions removes only the decision at exactly its scope.
 - List tools return one page, or a bounded number of pages, plus a cursor (next_offset, next_cursor, contiguous_id or next_page_token): pass it back to continue. Audit searches may answer status "processing": call the results tool again shortly.

@@ -1,11 +1,14 @@
 /** Policies & rules: tag-based masking policies of the Unified Policy API (api service). */
 import { z } from "zod";
+import { encodePathSegment } from "../altr/client.js";
 import { AltrError } from "../altr/errors.js";
-import { paginate } from "../altr/paginate.js";
+import { nextOffset, paginate, paginateOffset } from "../altr/paginate.js";
 import type { components } from "../generated/api.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, ToolFailure, responseData, type Tool, type ToolContext } from "./define.js";
 import { CREATE, cursor, MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
+import { LEVEL_LIST, levelByName, levelName, MAX_LEVEL, MIN_LEVEL } from "../schema/masking-levels.js";
+import { TAG_VALUE_PAGE_SIZE } from "./tags.js";
 
 type PolicyType = components["schemas"]["PolicyType"];
 type Rule = components["schemas"]["Rule"];
@@ -23,12 +26,26 @@ const policyId = z
   .describe("e.g. TAG#PII.");
 const ruleId = z.string().trim().min(1);
 
+const NOT_A_LEVEL = `not a masking level: give ${MIN_LEVEL}–${MAX_LEVEL} or a name (${LEVEL_LIST})`;
+
+/** A masking level: its number, or its name from the one table ("SHOW_LAST_FOUR" → 10003). */
 const maskingLevel = z
-  .number()
-  .int()
-  .min(10000)
-  .max(10009)
-  .describe("10000 no mask … 10009; see instructions.");
+  .union([
+    // The number branch's type error is the one a wrong type reports: say what is accepted.
+    z.number({ error: (iss) => (iss.code === "invalid_type" && iss.input !== undefined ? NOT_A_LEVEL : undefined) }).int().min(MIN_LEVEL).max(MAX_LEVEL),
+    z.string().transform((v, ctx) => {
+      const level = levelByName(v);
+      if (level !== undefined) return level;
+      ctx.addIssue({ code: "custom", message: NOT_A_LEVEL, input: v });
+      return z.NEVER;
+    }),
+  ])
+  .describe(`${MIN_LEVEL}–${MAX_LEVEL} or the level's name (SHOW_LAST_FOUR); see altr://reference/masking-levels.`);
+
+const allowUnknown = z
+  .boolean()
+  .optional()
+  .describe("true writes roles/tag values ALTR does not list (not synced yet); a case-only mismatch is still refused.");
 
 const upper = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === "string" ? v.toUpperCase() : v), schema);
 const lower = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), schema);
@@ -102,6 +119,80 @@ async function someRules(ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | 
   return { rules: paged.items.flatMap(([, rules]) => rules), more: paged.next !== null };
 }
 
+const norm = (v: string | null | undefined) => (v ?? "").trim().toUpperCase();
+
+interface AddRulesArgs {
+  policy_id: string;
+  rules: RuleInput[];
+}
+
+/** The policy's rules read once per add_rules call (its confirmation look-up and its report share them). */
+const rulesRead = new WeakMap<object, ReturnType<typeof someRules>>();
+function currentRules(args: AddRulesArgs, ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal">): ReturnType<typeof someRules> {
+  let read = rulesRead.get(args);
+  if (!read) {
+    read = someRules(ctx, args.policy_id);
+    rulesRead.set(args, read);
+  }
+  return read;
+}
+
+/**
+ * What add_rules did to each rule, from the rules read before the write: created (no such rule),
+ * updated (another level, or thresholds given), unchanged (same level, no thresholds), or
+ * upserted (the rules could not all be read, so which one is unknown).
+ */
+async function ruleOutcomes(args: AddRulesArgs, ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal">) {
+  const read = await currentRules(args, ctx).catch(() => undefined);
+  return args.rules.map((r) => {
+    const same = read?.rules.find((e) => norm(e.role) === norm(r.role) && norm(e.tag_value) === norm(r.tag_value));
+    const from = same ? levelOf(same) : undefined;
+    const fromLevel = from === undefined || from === null || Number.isNaN(Number(from)) ? null : Number(from);
+    const status = !read
+      ? "upserted"
+      : same
+        ? fromLevel === r.masking_policy && !r.access_rate_thresholds && !r.time_window_thresholds
+          ? "unchanged"
+          : "updated"
+        : read.more
+          ? "upserted"
+          : "created";
+    return {
+      role: r.role,
+      tag_value: r.tag_value,
+      status,
+      from: status === "updated" || status === "unchanged" ? fromLevel : null,
+      to: r.masking_policy,
+      to_name: levelName(r.masking_policy),
+    };
+  });
+}
+
+type RuleState = components["schemas"]["RuleState"];
+const filled = (st: RuleState | undefined): st is RuleState => st !== undefined && st !== null && Object.keys(st).length > 0;
+
+/**
+ * A rule as get_rules shows it: no hash keys or storage keys, the level as an integer with its
+ * name, and its state (failed wins over pending, pending over applied).
+ */
+function flatRule(r: Rule) {
+  const state = filled(r.failed_rule_json) ? "failed" : filled(r.pending_rule_json) ? "pending" : filled(r.success_rule_json) ? "applied" : null;
+  const st = state === "failed" ? r.failed_rule_json : state === "pending" ? r.pending_rule_json : r.success_rule_json;
+  const n = Number(st?.masking_policy);
+  const level = st?.masking_policy !== undefined && Number.isInteger(n) ? n : null;
+  return {
+    rule_id: r.rule_id ?? null,
+    role: r.role ?? null,
+    tag_value: r.tag_value ?? r.tag_value_regex ?? null,
+    level,
+    level_name: levelName(level),
+    status: state,
+    access_rate_thresholds: st?.access_rate_thresholds ?? [],
+    time_window_thresholds: st?.time_window_thresholds ?? [],
+    updated_at: r.updated_at ?? null,
+  };
+}
+
 const levelOf = (r: Rule) => r.success_rule_json?.masking_policy ?? r.pending_rule_json?.masking_policy;
 
 /** "role ANALYST, tag value EMAIL, level 10003" — the rule as a user would name it. */
@@ -133,11 +224,10 @@ const ASK_NAMED = 5;
  * undefined when no rule reveals more. A rule that reveals all or part of a value and matches
  * no rule read (none today, or beyond the pages read) counts as new: it replaces the full mask.
  */
-async function addRulesExposure(policy_id: string, rules: readonly RuleInput[], ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal">) {
-  const revealing = rules.filter((r) => reveals(r.masking_policy) < 2);
+async function addRulesExposure(args: AddRulesArgs, ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal">) {
+  const revealing = args.rules.filter((r) => reveals(r.masking_policy) < 2);
   if (revealing.length === 0) return undefined;
-  const existing = (await someRules(ctx, policy_id)).rules;
-  const norm = (v: string | null | undefined) => (v ?? "").trim().toUpperCase();
+  const existing = (await currentRules(args, ctx)).rules;
   const lines: string[] = [];
   for (const r of revealing) {
     // The most protective of the matching rules (case-insensitive), so a doubt asks.
@@ -153,6 +243,172 @@ async function addRulesExposure(policy_id: string, rules: readonly RuleInput[], 
   const more = lines.length > ASK_NAMED ? ` and ${lines.length - ASK_NAMED} more` : "";
   return `${lines.slice(0, ASK_NAMED).join("; ")}${more}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Guardrails: roles and tag values are checked against ALTR before a rule is written, so a
+// rule for "analyst" (ALTR has ANALYST) is not created to match nothing.
+
+/** Pages read per look-up (roles, the policy tag's values): bounded, not a listing. */
+const GUARD_PAGES = 5;
+
+/** Names ALTR lists, and whether every page was read. */
+interface Known {
+  values: string[];
+  complete: boolean;
+}
+
+/** The tag a TAG policy masks ("TAG#PII" → "PII"); other policy types are not checked. */
+const policyTag = (policy_id: string): string | undefined => /^TAG#(.+)$/i.exec(policy_id.trim())?.[1];
+
+type GuardCtx = Pick<ToolContext<"altrnet.listUserGroups" | "api.listTagValues">, "call" | "signal">;
+
+async function knownRoles(ctx: GuardCtx): Promise<Known> {
+  const paged = await paginateOffset({
+    start: 0,
+    maxPages: GUARD_PAGES,
+    fetchPage: async (at) => {
+      const body = await ctx.call("altrnet.listUserGroups", { query: { offset: at }, signal: ctx.signal });
+      return { items: body.data?.userGroups ?? [], total: body.data?.count };
+    },
+  });
+  const values = paged.items.map((g) => g.userGroupName).filter((n): n is string => typeof n === "string");
+  return { values, complete: paged.next_offset === null };
+}
+
+async function knownTagValues(ctx: GuardCtx, tag: string): Promise<Known> {
+  const values: string[] = [];
+  let at = 0;
+  for (let page = 0; page < GUARD_PAGES; page++) {
+    const body = await ctx.call("api.listTagValues", { query: { filter: tag, offset: at, limit: TAG_VALUE_PAGE_SIZE }, signal: ctx.signal });
+    const received = body?.tags ?? [];
+    // The filter also matches other tags' values: keep this tag's only.
+    for (const t of received) if (t.tagKey?.toUpperCase() === tag.toUpperCase() && typeof t.tagValue === "string") values.push(t.tagValue);
+    const next = nextOffset(at, received.length, body?.totals?.tagCount);
+    if (next === null) return { values, complete: true };
+    at = next;
+  }
+  return { values, complete: false };
+}
+
+/** Edit distance (Levenshtein), for "closest known" suggestions. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The three known names nearest to `value` (case-insensitive). */
+function closest(value: string, known: readonly string[]): string[] {
+  const v = value.toUpperCase();
+  return [...new Set(known)]
+    .map((k) => ({ k, d: distance(v, k.toUpperCase()) }))
+    .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k))
+    .slice(0, 3)
+    .map((x) => x.k);
+}
+
+/** One role or tag value to check: where it came from (`rules[0].role`) and what it says. */
+interface NameCheck {
+  field: string;
+  kind: "role" | "tag_value";
+  value: string;
+}
+
+/** The outcome of a call's check, shared by its confirmation look-up and its handler. */
+const checked = new WeakMap<object, Promise<void>>();
+
+/**
+ * Refuses (InputError, nothing written) a role or tag value ALTR does not list: a case-only
+ * mismatch names the exact spelling; an unknown value names the closest known ones unless
+ * `allow_unknown`. A look-up that fails refuses too (fail closed) unless `allow_unknown`.
+ * Cached per call (keyed by the call's parsed arguments).
+ */
+function checkNames(args: object, policy_id: string, checks: readonly NameCheck[], allow: boolean, ctx: GuardCtx): Promise<void> {
+  // The write's path is checked first (dot segments are refused naming policy_id): a call that
+  // cannot be sent reads nothing either.
+  encodePathSegment(policy_id, "policy_id");
+  let done = checked.get(args);
+  if (!done) {
+    done = runChecks(policy_id, checks, allow, ctx);
+    checked.set(args, done);
+  }
+  return done;
+}
+
+async function runChecks(policy_id: string, checks: readonly NameCheck[], allow: boolean, ctx: GuardCtx): Promise<void> {
+  const tag = policyTag(policy_id);
+  const lists: Partial<Record<NameCheck["kind"], Known>> = {};
+  const wanted: [NameCheck["kind"], () => Promise<Known>, string][] = [
+    ["role", () => knownRoles(ctx), "roles (get_roles)"],
+    ...(tag ? [["tag_value", () => knownTagValues(ctx, tag), `values of tag ${tag} (get_tag_values)`] as [NameCheck["kind"], () => Promise<Known>, string]] : []),
+  ];
+  for (const [kind, read, what] of wanted) {
+    if (!checks.some((c) => c.kind === kind)) continue;
+    try {
+      lists[kind] = await read();
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      if (allow) continue;
+      const why = err instanceof Error ? err.message : "unknown error";
+      throw new InputError(
+        `Could not read the ${what} from ALTR to check the rules (${why}). Nothing was written. Retry, or pass allow_unknown: true to write without this check.`,
+        ["allow_unknown"],
+        "read",
+      );
+    }
+  }
+  const problems: string[] = [];
+  const fields: string[] = [];
+  for (const c of checks) {
+    const known = lists[c.kind];
+    if (!known || known.values.includes(c.value)) continue;
+    const name = c.kind === "role" ? "role" : `value of tag ${tag ?? "?"}`;
+    const sameButCase = known.values.find((k) => k.toUpperCase() === c.value.toUpperCase());
+    if (sameButCase !== undefined) {
+      problems.push(`${c.field}: "${c.value}" is not a ${name} in ALTR; use "${sameButCase}" (names are case-sensitive)`);
+      fields.push(c.field);
+    } else if (!allow) {
+      const near = closest(c.value, known.values);
+      const read = known.complete ? "" : ` among the first ${known.values.length} read`;
+      problems.push(
+        `${c.field}: "${c.value}" is not a ${name} in ALTR${read}${near.length ? ` (closest: ${near.join(", ")})` : ""}; if it exists but ALTR has not synced it yet, pass allow_unknown: true`,
+      );
+      fields.push(c.field);
+    }
+  }
+  if (problems.length) {
+    const more = problems.length > 10 ? ` (and ${problems.length - 10} more)` : "";
+    throw new InputError(`Invalid arguments: ${problems.slice(0, 10).join("; ")}${more}`, [...new Set(fields)], "read");
+  }
+}
+
+/** add_rules' checks: every rule's role and tag value. */
+const ruleChecks = (rules: readonly RuleInput[]): NameCheck[] =>
+  rules.flatMap((r, i) => [
+    { field: `rules[${i}].role`, kind: "role" as const, value: r.role },
+    { field: `rules[${i}].tag_value`, kind: "tag_value" as const, value: r.tag_value },
+  ]);
+
+/**
+ * The delete tools' rule (idempotentHint stays true): a repeat delete that ALTR answers with 404
+ * is a success that changed nothing, not an error. Any other failure is still an error.
+ */
+async function absent(deleting: Promise<unknown>): Promise<boolean> {
+  try {
+    await deleting;
+    return false;
+  } catch (err) {
+    if (err instanceof AltrError && err.status === 404) return true;
+    throw err;
+  }
+}
+
+const ALREADY_ABSENT = (what: string, list: string) =>
+  `already absent — nothing to delete (ALTR has no such ${what}; if you expected one, check the id with ${list})`;
 
 interface PolicyCursor {
   /** Policy type filter the cursor belongs to (null = all types). */
@@ -232,7 +488,22 @@ export const policyTools: Tool[] = [
     annotations: READ,
     operations: ["api.listPolicyRules"],
     output: objectOf({
-      items: propertyOf(responseData("api.listPolicyRules"), "items"),
+      rules: S.arrayOf(
+        objectOf(
+          {
+            rule_id: S.nullableString,
+            role: S.nullableString,
+            tag_value: S.nullableString,
+            level: S.nullableInteger,
+            level_name: S.nullableString,
+            status: { type: ["string", "null"], enum: ["applied", "pending", "failed", null] },
+            access_rate_thresholds: { type: "array" },
+            time_window_thresholds: { type: "array" },
+            updated_at: S.nullableString,
+          },
+          "One rule. status: applied (in force), pending (being applied; level is the pending one) or failed; tag_value may be a pattern (*).",
+        ),
+      ),
       count: S.integer,
       next_cursor: S.nullableString,
     }),
@@ -248,21 +519,18 @@ export const policyTools: Tool[] = [
         maxPages: MAX_PAGES,
         fetchPage: (k) => rulesPage({ call, signal }, args.policy_id, k),
       });
-      // A rule hash can span pages: concatenate its lists instead of keeping only the last one.
-      const items: Record<string, Rule[]> = {};
+      // One flat list in ALTR's order; a rule hash can span pages, and a rule seen twice is kept once.
+      const rules: ReturnType<typeof flatRule>[] = [];
       const seen = new Set<string>();
-      let count = 0;
-      for (const [hash, rules] of paged.items) {
-        const list = (items[hash] ??= []);
-        for (const r of rules) {
+      for (const [, list] of paged.items) {
+        for (const r of Array.isArray(list) ? list : []) {
           const id = r.rule_id ?? JSON.stringify(r);
           if (seen.has(id)) continue;
           seen.add(id);
-          list.push(r);
-          count++;
+          rules.push(flatRule(r));
         }
       }
-      return { items, count, next_cursor: paged.next ? cursor.encode({ k: paged.next }) : null };
+      return { rules, count: rules.length, next_cursor: paged.next ? cursor.encode({ k: paged.next }) : null };
     },
   }),
 
@@ -302,20 +570,51 @@ export const policyTools: Tool[] = [
     name: "add_rules",
     title: "Add masking rules",
     description:
-      "Upsert masking rules {masking_policy 10000–10009, role (get_roles), tag_value} in batches of 99; stops at the first failed batch. Asks first if a role would see more.",
+      `Upsert masking rules {masking_policy, role (get_roles), tag_value} in batches of 99; stops at the first failed batch. Asks first if a role would see more. Roles and tag values must match ALTR's exactly. Levels: ${LEVEL_LIST}.`,
     toolset: "policies",
     input: {
       policy_id: policyId,
       rules: input.jsonOr(z.array(rule).min(1)),
+      allow_unknown: allowUnknown,
     },
     // Upserting the same rules again leaves the same state; an upsert can replace an existing
     // rule's level, which is the purpose of the tool, not a removal.
     annotations: UPDATE,
-    operations: ["api.batchUpdatePolicyRules", "api.listPolicyRules"],
-    output: objectOf({ policy_id: S.string, rules_added: S.integer, batches: S.integer }),
+    operations: ["api.batchUpdatePolicyRules", "api.listPolicyRules", "altrnet.listUserGroups", "api.listTagValues"],
+    output: objectOf({
+      policy_id: S.string,
+      rules_added: S.integer,
+      batches: S.integer,
+      results: S.arrayOf(
+        objectOf(
+          {
+            role: S.string,
+            tag_value: S.string,
+            status: { type: "string", enum: ["created", "updated", "unchanged", "upserted"] },
+            from: S.nullableInteger,
+            to: S.integer,
+            to_name: S.nullableString,
+          },
+          "Per rule, in order: created, updated (from → to), unchanged, or upserted (the current rules could not all be read).",
+        ),
+      ),
+    }),
     // Not destructive, but an upsert can unmask: such calls go through the confirmation gate.
-    asks: ({ policy_id, rules }, ctx) => addRulesExposure(policy_id, rules, ctx),
-    async handler({ policy_id, rules }, { call, signal }) {
+    async asks(args, ctx) {
+      // A call the name check refuses need not ask: the handler refuses it from the same (cached) check.
+      const refused = await Promise.resolve()
+        .then(() => checkNames(args, args.policy_id, ruleChecks(args.rules), args.allow_unknown === true, ctx))
+        .then(
+          () => false,
+          () => true,
+        );
+      return refused ? undefined : addRulesExposure(args, ctx);
+    },
+    async handler(args, ctx) {
+      const { policy_id, rules } = args;
+      const { call, signal } = ctx;
+      await checkNames(args, policy_id, ruleChecks(rules), args.allow_unknown === true, ctx);
+      const results = await ruleOutcomes(args, ctx);
       const batches: RuleInput[][] = [];
       for (let i = 0; i < rules.length; i += RULE_BATCH_SIZE) batches.push(rules.slice(i, i + RULE_BATCH_SIZE));
       let applied = 0;
@@ -332,7 +631,7 @@ export const policyTools: Tool[] = [
         }
         applied += batch.length;
       }
-      return { policy_id, rules_added: applied, batches: batches.length };
+      return { policy_id, rules_added: applied, batches: batches.length, results };
     },
   }),
 
@@ -350,10 +649,11 @@ export const policyTools: Tool[] = [
       tag_value: z.string().trim().min(1).optional(),
       access_rate_thresholds: thresholds(accessRateThreshold).optional(),
       time_window_thresholds: thresholds(timeWindowThreshold).optional(),
+      allow_unknown: allowUnknown,
     },
     // It can unmask data (a lower masking level), so it is flagged as destructive.
     annotations: REMOVE,
-    operations: ["api.updatePolicyRule", "api.listPolicyRules"],
+    operations: ["api.updatePolicyRule", "api.listPolicyRules", "altrnet.listUserGroups", "api.listTagValues"],
     output: responseData("api.updatePolicyRule"),
     async impact({ policy_id, rule_id, masking_policy, role, tag_value }, ctx) {
       const rule = (await someRules(ctx, policy_id)).rules.find((r) => r.rule_id === rule_id);
@@ -365,12 +665,22 @@ export const policyTools: Tool[] = [
       ].filter(Boolean);
       return `rule ${describeRule(rule)}${changes.length ? `: ${changes.join(", ")}` : ""}`;
     },
-    async handler({ policy_id, rule_id, ...fields }, { call, signal }) {
+    async handler(args, ctx) {
+      const { policy_id, rule_id, allow_unknown, ...fields } = args;
+      const { call, signal } = ctx;
       if (Object.values(fields).every((v) => v === undefined)) {
         throw new InputError(
           "Nothing to update: give masking_policy, role, tag_value, access_rate_thresholds or time_window_thresholds",
           [],
         );
+      }
+      const checks: NameCheck[] = [
+        ...(fields.role !== undefined ? [{ field: "role", kind: "role" as const, value: fields.role }] : []),
+        ...(fields.tag_value !== undefined ? [{ field: "tag_value", kind: "tag_value" as const, value: fields.tag_value }] : []),
+      ];
+      if (checks.length) {
+        encodePathSegment(rule_id, "rule_id");
+        await checkNames(args, policy_id, checks, allow_unknown === true, ctx);
       }
       const body = await call("api.updatePolicyRule", { path: { policy_id, rule_id }, body: fields, signal });
       return body?.data ?? { rule_id, policy_id };
@@ -385,15 +695,17 @@ export const policyTools: Tool[] = [
     input: { policy_id: policyId },
     annotations: REMOVE,
     operations: ["api.deletePolicy", "api.listPolicyRules"],
-    output: objectOf({ policy_id: S.string, deleted: S.boolean }),
+    output: objectOf({ policy_id: S.string, deleted: S.boolean, changed: S.boolean, message: S.string }),
     async impact({ policy_id }, ctx) {
       const { rules, more } = await someRules(ctx, policy_id);
       const n = `${rules.length}${more ? "+" : ""}`;
       return rules.length === 0 && !more ? "it has no rules" : `${n} rule${n === "1" ? "" : "s"} go with it`;
     },
     async handler({ policy_id }, { call, signal }) {
-      await call("api.deletePolicy", { path: { policy_id }, signal });
-      return { policy_id, deleted: true };
+      if (await absent(call("api.deletePolicy", { path: { policy_id }, signal }))) {
+        return { policy_id, deleted: false, changed: false, message: ALREADY_ABSENT("policy", "get_policies") };
+      }
+      return { policy_id, deleted: true, changed: true, message: "deleted" };
     },
   }),
 
@@ -405,14 +717,16 @@ export const policyTools: Tool[] = [
     input: { policy_id: policyId, rule_id: ruleId },
     annotations: REMOVE,
     operations: ["api.deletePolicyRule", "api.listPolicyRules"],
-    output: objectOf({ policy_id: S.string, rule_id: S.string, deleted: S.boolean }),
+    output: objectOf({ policy_id: S.string, rule_id: S.string, deleted: S.boolean, changed: S.boolean, message: S.string }),
     async impact({ policy_id, rule_id }, ctx) {
       const rule = (await someRules(ctx, policy_id)).rules.find((r) => r.rule_id === rule_id);
       return rule ? `${describeRule(rule)}; what that role sees changes at once` : undefined;
     },
     async handler({ policy_id, rule_id }, { call, signal }) {
-      await call("api.deletePolicyRule", { path: { policy_id, rule_id }, signal });
-      return { policy_id, rule_id, deleted: true };
+      if (await absent(call("api.deletePolicyRule", { path: { policy_id, rule_id }, signal }))) {
+        return { policy_id, rule_id, deleted: false, changed: false, message: ALREADY_ABSENT("rule", "get_rules") };
+      }
+      return { policy_id, rule_id, deleted: true, changed: true, message: "deleted" };
     },
   }),
 ];

@@ -36,6 +36,11 @@ export const policyCases: ToolCase[] = [
       ],
     },
     wire: [
+      // The roles and the tag's values are checked before anything is written.
+      { method: "GET", service: "altrnet", path: "/api/userGroups", query: { offset: "0" } },
+      { method: "GET", service: "api", path: "/v1/dis/tags/v2/tags/list", query: { filter: "PII", offset: "0", limit: "100" } },
+      // The current rules, to report each rule as created, updated or unchanged.
+      { method: "GET", service: "api", path: `${POLICY}/TAG%23PII/rules` },
       {
         method: "PATCH",
         service: "api",
@@ -81,6 +86,21 @@ export const policyCases: ToolCase[] = [
             },
           ],
         },
+      },
+    ],
+  },
+  {
+    // A new role or tag value is checked against ALTR before the write.
+    tool: "update_rule",
+    args: { policy_id: "TAG#PII", rule_id: "TAG#PII#ROLE#ANALYST#TAG_VALUE#SSN", role: "ADMIN", tag_value: "EMAIL" },
+    wire: [
+      { method: "GET", service: "altrnet", path: "/api/userGroups", query: { offset: "0" } },
+      { method: "GET", service: "api", path: "/v1/dis/tags/v2/tags/list", query: { filter: "PII", offset: "0", limit: "100" } },
+      {
+        method: "PATCH",
+        service: "api",
+        path: `${POLICY}/TAG%23PII/rules/TAG%23PII%23ROLE%23ANALYST%23TAG_VALUE%23SSN`,
+        body: { role: "ADMIN", tag_value: "EMAIL" },
       },
     ],
   },
