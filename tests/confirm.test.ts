@@ -74,6 +74,15 @@ afterEach(async () => {
 });
 
 describe("client with elicitation", () => {
+  it("one rule: the question says '1 rule goes with it'", async () => {
+    stub.route("GET", /\/policy\/ONE[^/]*\/rules/, {
+      status: 200,
+      body: { success: true, data: { items: { h1: [RULES.body.data.items.h1[0]] }, last_evaluated_key: {} } },
+    });
+    await (await harness({ elicit: "decline" })).call("delete_policy", { policy_id: "ONE" });
+    expect(asked[0]!.params.message).toBe("Delete a masking policy: policy_id=ONE — 1 rule goes with it?");
+  });
+
   it("accept: asks once with a one-line summary, then runs", async () => {
     const res = await (await harness({ elicit: "accept" })).call("delete_policy", { policy_id: "TAG#PII" });
     expect(res.isError).toBeFalsy();

@@ -699,7 +699,7 @@ export const policyTools: Tool[] = [
     async impact({ policy_id }, ctx) {
       const { rules, more } = await someRules(ctx, policy_id);
       const n = `${rules.length}${more ? "+" : ""}`;
-      return rules.length === 0 && !more ? "it has no rules" : `${n} rule${n === "1" ? "" : "s"} go with it`;
+      return rules.length === 0 && !more ? "it has no rules" : n === "1" ? "1 rule goes with it" : `${n} rules go with it`;
     },
     async handler({ policy_id }, { call, signal }) {
       if (await absent(call("api.deletePolicy", { path: { policy_id }, signal }))) {
