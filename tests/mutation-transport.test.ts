@@ -4,6 +4,7 @@
  * body cap, session rules and limits, stateless mode, SSE look-ups. Loopback only.
  * Written to kill the mutants `npm run mutate` found surviving.
  */
+import { httpOptions } from "./helpers/http-options.js";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../src/log/logger.js";
@@ -32,19 +33,13 @@ afterAll(async () => {
 async function serve(opts: Partial<HttpOptions> = {}): Promise<RunningHttp> {
   const r = await startHttp(
     h.host,
-    {
-      host: "127.0.0.1",
-      port: 0,
-      authToken: undefined,
-      stateless: false,
-      allowedOrigins: [],
-      allowedHosts: [],
+    httpOptions({
       maxBodyBytes: 10_000,
       maxSessions: 10,
       sessionIdleMs: 60_000,
       version: "9.9.9",
       ...opts,
-    },
+    }),
     silentLogger(),
   );
   running.push(r);

@@ -4,6 +4,7 @@
  * stateless HTTP has no session to hold a soft latch. Over stdio (the built server) the session is the
  * process.
  */
+import { httpOptions } from "./helpers/http-options.js";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -50,18 +51,7 @@ async function serve(support: SupportSettings, stateless = false): Promise<Runni
   });
   const http = await startHttp(
     host,
-    {
-      host: "127.0.0.1",
-      port: 0,
-      authToken: undefined,
-      stateless,
-      allowedOrigins: [],
-      allowedHosts: [],
-      maxBodyBytes: 1_048_576,
-      maxSessions: 10,
-      sessionIdleMs: 60_000,
-      version: "test",
-    },
+    httpOptions({ stateless, maxSessions: 10, sessionIdleMs: 60_000 }),
     logger,
   );
   closing.push(() => http.close());

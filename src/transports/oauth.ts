@@ -16,23 +16,15 @@
 import type { NextFunction, Request, Response } from "express";
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import type { OAuthSettings } from "../config/oauth.js";
 import type { Logger } from "../log/logger.js";
+import { WRITE_SCOPE } from "../server/server.js";
 
 export const READ_SCOPE = "altr:read";
-export const WRITE_SCOPE = "altr:write";
+export { WRITE_SCOPE };
 
-export interface OAuthOptions {
-  /** The authorization server's issuer identifier (exact string match with `iss`). */
-  issuer: string;
-  /** This server's canonical resource URL, e.g. https://mcp.example.com/mcp (the expected `aud`). */
-  resource: string;
-  /** JWKS location; default: `jwks_uri` from the issuer's metadata. */
-  jwksUrl?: string;
-  /** RFC 7662 introspection endpoint for opaque tokens; without it only JWTs are accepted. */
-  introspectionUrl?: string;
-  /** Client credentials this server uses to call the introspection endpoint. */
-  introspectionClientId?: string;
-  introspectionClientSecret?: string;
+/** The settings (config/oauth.ts), plus what tests inject. */
+export interface OAuthOptions extends OAuthSettings {
   /** Allowed clock skew for exp/nbf, seconds. */
   clockToleranceSeconds?: number;
   /** Injected for tests; the global fetch otherwise. */
