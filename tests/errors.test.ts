@@ -57,12 +57,13 @@ describe("HTTP errors", () => {
   });
 
   it("404: the hint starts with the id, not ORG_ID; the message shows no unfilled path template", async () => {
-    stub.route("DELETE", /\/policy\/.+$/, { status: 404, body: { message: "Policy not found", statusCode: 404 } });
-    const env = envelope(await (await harness()).call("delete_policy", { policy_id: "TAG#NOPE" }));
+    // (A repeat delete is not an error: delete_policy answers changed: false. A read is.)
+    stub.route("GET", /\/policy\/[^/]+\/rules$/, { status: 404, body: { message: "Policy not found", statusCode: 404 } });
+    const env = envelope(await (await harness()).call("get_rules", { policy_id: "TAG#NOPE" }));
     expect(env.error!.hint).toMatch(/^Not found: check the id or name you gave/);
     expect(env.error!.hint!.indexOf("ORG_ID")).toBeGreaterThan(env.error!.hint!.indexOf("list the resources first"));
     expect(env.error!.hint).not.toContain("BASE_URL");
-    expect(env.error!.message).toContain("(DELETE /v1/unified-policy/management/policy/…)");
+    expect(env.error!.message).toContain("(GET /v1/unified-policy/management/policy/…/rules)");
     expect(env.error!.message).not.toMatch(/\{\w+\}/);
   });
 

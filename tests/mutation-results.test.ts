@@ -4,11 +4,17 @@
  * is redacted and scrubbed (every encoded form), the message and hint of every error kind.
  * Written to kill the mutants `npm run mutate` found surviving.
  */
+import { advertisedData } from "../src/server/advertise.js";
 import { describe, expect, it } from "vitest";
 import { AltrError, altrMessageOf, STATUS_HINTS } from "../src/altr/errors.js";
 import { collectSecrets, isSensitiveName, REDACTED, redactArgs, scrub } from "../src/log/redact.js";
 import { clean, errorResult, outputSchemaFor, sanitize, successResult, toToolError } from "../src/server/result.js";
 import { InputError, ToolFailure } from "../src/tools/define.js";
+
+/** The envelope a result carries as its text. */
+function textEnvelope(r: { content: unknown[] }): unknown {
+  return JSON.parse((r.content[0] as { text: string }).text);
+}
 
 describe("clean() and sanitize()", () => {
   it("remove controls and format characters, keep tab, newline and CR", () => {
@@ -54,7 +60,9 @@ describe("errorResult() and toToolError()", () => {
   it("tool failures keep their kind and data; anything else is internal and says only its class", () => {
     const f = new ToolFailure("partial_failure", "half done", { done: 1, note: "a\u200Bb" });
     const r = errorResult(f, []);
-    expect(r.structuredContent).toEqual({ success: false, data: { done: 1, note: "ab" }, error: { kind: "partial_failure", message: "half done" } });
+    // Errors carry the envelope as text only (the output schema describes successes).
+    expect(r.structuredContent).toBeUndefined();
+    expect(textEnvelope(r)).toEqual({ success: false, data: { done: 1, note: "ab" }, error: { kind: "partial_failure", message: "half done" } });
     expect(toToolError(new TypeError(`leak ${SECRET}`))).toEqual({
       kind: "internal",
       message: "altr-mcp failed unexpectedly: TypeError. See the server log for details.",
@@ -64,28 +72,29 @@ describe("errorResult() and toToolError()", () => {
   it("secrets are scrubbed from the message and from ALTR's message, in every encoded form, and cleaned", () => {
     const e = new AltrError({ kind: "http", status: 400, altrMessage: `bad ${encodeURIComponent(SECRET)} and ${JSON.stringify(SECRET)}\u202E` });
     const r = errorResult(e, [SECRET]);
-    const err = (r.structuredContent as { error: { message: string; altr_message: string } }).error;
+    const err = (textEnvelope(r) as { error: { message: string; altr_message: string } }).error;
     expect(err.altr_message).toBe(`bad ${REDACTED} and "${REDACTED}"`);
     expect(err.message).not.toContain(SECRET);
     expect(err.message).not.toContain(encodeURIComponent(SECRET));
     expect(err.message).not.toContain("\u202E");
     expect(r.isError).toBe(true);
-    expect(r.content).toEqual([{ type: "text", text: JSON.stringify(r.structuredContent) }]);
-    expect(errorResult(new Error("x"), []).structuredContent).toMatchObject({ success: false, data: null });
+    expect(r.content).toHaveLength(1);
+    expect(textEnvelope(errorResult(new Error("x"), []))).toMatchObject({ success: false, data: null });
   });
 });
 
 describe("outputSchemaFor()", () => {
-  it("is the exact envelope with the documented data first", () => {
-    const s = outputSchemaFor({ type: "object", properties: { id: { type: "string" } } }) as Record<string, unknown>;
-    expect(s.required).toEqual(["success", "data", "error"]);
-    expect(s.additionalProperties).toBe(false);
-    const props = s.properties as Record<string, { anyOf: Record<string, unknown>[] }>;
-    expect(props.data!.anyOf[0]).toEqual({ type: "object", properties: { id: { type: "string" } } });
-    expect(props.data!.anyOf[1]).toEqual({ description: "Undocumented shape: ALTR's answer as received when it differs from the documented one." });
-    expect((s.properties as Record<string, unknown>).success).toEqual({ type: "boolean" });
-    expect(props.error!.anyOf[0]).toEqual({ type: "null" });
-    expect(props.error!.anyOf[1]).toMatchObject({ required: ["kind", "message"], additionalProperties: false });
+  it("describes the success envelope only, with the documented data as its advertised signature", () => {
+    const data = { type: "object", properties: { id: { type: "string" } } };
+    const s = outputSchemaFor(data) as Record<string, unknown>;
+    expect(s.type).toBe("object");
+    expect(s.properties).toEqual({
+      success: { const: true },
+      data: advertisedData(data),
+      error: { type: "null" },
+      truncated: { const: true },
+      truncation: { type: "object" },
+    });
   });
 });
 

@@ -70,7 +70,7 @@ describe("resolveToolsets()", () => {
     for (const v of [[], [""], ["  ", ""]]) expect([...resolveToolsets(v)]).toEqual(defaults);
   });
   it("`all` anywhere, in any case, means every toolset", () => {
-    expect([...resolveToolsets(["roles", " ALL "])]).toEqual(Object.keys(TOOLSETS));
+    expect([...resolveToolsets(["roles", " ALL "])].sort()).toEqual(Object.keys(TOOLSETS).sort());
   });
   it("`none` alone means no toolset; names are trimmed and case-folded", () => {
     expect([...resolveToolsets(["none"])]).toEqual([]);
@@ -79,7 +79,7 @@ describe("resolveToolsets()", () => {
   it("unknown names are an error naming them and the known ones", () => {
     expect(() => resolveToolsets(["roles", "nope", "gone"])).toThrow(SelectionError);
     expect(() => resolveToolsets(["roles", "nope", "gone"])).toThrow(
-      `ALTR_TOOLSETS names unknown toolset(s): nope, gone. Known: ${Object.keys(TOOLSETS).join(", ")}, all, none.`,
+      `ALTR_TOOLSETS names unknown toolset(s): nope (did you mean none?), gone (did you mean none?). Known toolsets: ${Object.keys(TOOLSETS).join(", ")}; also default, all, none, and -name to remove one (e.g. default,tokenization or default,-sidecar).`,
     );
   });
 });

@@ -110,7 +110,10 @@ describe("instructions", () => {
   }
 
   it("add a block under SUPPORT_MODE, another with SUPPORT_PROMPTS alone, none by default", async () => {
-    expect(await hostInstructions({ mode: false, prompts: false })).toBe(instructions(true));
+    // By default: the ordinary instructions (then the toolsets that are off), no support block.
+    const plain = await hostInstructions({ mode: false, prompts: false });
+    expect(plain.startsWith(instructions(true))).toBe(true);
+    expect(plain).not.toMatch(/enter_support_mode|SUPPORT_MODE is on/);
     const hard = await hostInstructions({ mode: true, prompts: true });
     expect(hard).toMatch(/SUPPORT_MODE is on/);
     expect(hard).toMatch(/Never ask the operator to turn SUPPORT_MODE off/);
