@@ -56,6 +56,9 @@ async function rawSocket(url: string): Promise<{ socket: Socket; closed: Promise
   const socket = netConnect(Number(port), hostname);
   sockets.push(socket);
   socket.on("error", () => undefined);
+  // Read whatever the server sends (Node's own headers-timeout check may answer 408 before our
+  // silent-connection timer closes it): unread data would hold back 'end', and so 'close'.
+  socket.resume();
   const opened = Date.now();
   const closed = new Promise<number>((resolve) => socket.once("close", () => resolve(Date.now() - opened)));
   await new Promise<void>((resolve, reject) => {
