@@ -25,7 +25,7 @@ export const GROUPS = {
     tests: ["tests/mutation-transport.test.ts"],
   },
   config: {
-    mutate: ["src/config/index.ts"],
+    mutate: ["src/config/index.ts", "src/config/loopback.ts"],
     tests: ["tests/mutation-config.test.ts", "tests/config.test.ts"],
   },
   client: {

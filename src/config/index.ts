@@ -3,11 +3,13 @@
  * MAPI_SECRET, MCP_TRANSPORT, MCP_HOST, MCP_PORT, RESTRICTED_TOOLS, LOG_FORMAT, LOG_LEVEL,
  * MAX_RETRIES, DISABLE_RETRY, ALTR_*_BASE_URL); ours are documented in the README.
  */
-import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { DOTENV_TOOLS, DOTENV_TOOLSETS } from "./dotenv.js";
 import { SERVICES, SERVICE_NAMES, type ServiceName } from "./services.js";
+import { isLoopbackHost } from "./loopback.js";
 import { readOAuthSettings, type OAuthSettings } from "./oauth.js";
+
+export { isLoopbackHost };
 
 export { mergeDotEnv, VARIABLES, withDotEnv, type VariableClass, type VariableName } from "./dotenv.js";
 
@@ -227,13 +229,6 @@ function seconds(name: string, max: number, zero: boolean) {
 /** A variable that is set to something (an empty value counts as unset, as everywhere here). */
 const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? "").trim() !== "";
 
-/** A host that never leaves this machine: 127.0.0.0/8, ::1 (also IPv4-mapped) or localhost. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (h === "localhost") return true;
-  if (!ipaddr.isValid(h)) return false;
-  return ipaddr.process(h).range() === "loopback";
-}
 
 function narrowSelection(toolsets: string | undefined, tools: string | undefined): Pick<Settings, "narrowSelection"> {
   if (toolsets === undefined && tools === undefined) return {};

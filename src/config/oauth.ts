@@ -3,6 +3,8 @@
  * MCP_OAUTH_ISSUER; security settings, so they come only from the real environment or the
  * command line, never from a `.env` file.
  */
+import { isLoopbackHost } from "./loopback.js";
+
 export interface OAuthSettings {
   /** The authorization server's issuer identifier. */
   issuer: string;
@@ -23,10 +25,6 @@ export const OAUTH_VARIABLES = [
   "MCP_OAUTH_CLIENT_SECRET",
 ] as const;
 
-function isLoopbackUrl(u: URL): boolean {
-  const h = u.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
 
 /** An https URL (http only on loopback), or an error message naming the variable. */
 function secureUrl(name: string, raw: string): string {
@@ -36,7 +34,7 @@ function secureUrl(name: string, raw: string): string {
   } catch {
     throw new Error(`${name} is not a valid URL: "${raw}"`);
   }
-  if (u.protocol !== "https:" && !(u.protocol === "http:" && isLoopbackUrl(u))) {
+  if (u.protocol !== "https:" && !(u.protocol === "http:" && isLoopbackHost(u.hostname))) {
     throw new Error(`${name} must be an https URL (http only on loopback), got "${raw}"`);
   }
   if (u.username || u.password) throw new Error(`${name} must not carry credentials in the URL`);
