@@ -6,6 +6,7 @@ import { defineTool, responseBody, type Tool } from "./define.js";
 import { MAX_PAGES, READ, REMOVE } from "./common.js";
 import { allPages, checkScope, classifierNameFilter, confirmedStatusFilter, jobId, name, nonEmpty, objectName, pageSize } from "./classification-shared.js";
 import { paginateTokens } from "../altr/paginate.js";
+import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
 type Row = components["schemas"]["FindingsRow"];
 type Decision = components["schemas"]["Decision"];
@@ -232,12 +233,12 @@ export const classificationReviewTools: Tool[] = [
     input: { job_id: jobId, ...scopeFields, classifier_name: name.optional() },
     annotations: REMOVE,
     operations: ["classification.revokeDecisions"],
-    output: objectOf({ job_id: S.string, scope: scopeOutput, revoked: S.boolean }),
+    output: objectOf({ job_id: S.string, scope: scopeOutput, revoked: S.boolean, ...DELETE_OUTCOME }),
     async handler({ job_id, ...scope }, { call, signal }) {
       checkScope(scope);
       // ALTR reads the scope from a JSON body (a DELETE with a body), not from the query string.
-      await call("classification.revokeDecisions", { path: { job_id }, body: definedOnly(scope), signal });
-      return { job_id, scope: definedOnly(scope), revoked: true };
+      const done = await deleteOnce(call("classification.revokeDecisions", { path: { job_id }, body: definedOnly(scope), signal }), { what: "decision", list: "get_job_decisions" });
+      return { job_id, scope: definedOnly(scope), revoked: done.changed, ...outcome(done) };
     },
   }),
 

@@ -9,6 +9,7 @@ import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, ToolFailure, responseBody, type Tool } from "./define.js";
 import { databaseId, MAX_PAGES, offsetParam, READ, readFirstFailure, REMOVE, UPDATE } from "./common.js";
 import { findDatabaseByName } from "./databases.js";
+import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
 type TagMaskingItem = components["schemas"]["TagMaskingItem"];
 type TagMaskingInput = components["schemas"]["TagMaskingInput"];
@@ -335,7 +336,7 @@ export const tagTools: Tool[] = [
     input: { tag_group_id: tagGroupId },
     annotations: REMOVE,
     operations: ["api.deleteTagMasking", "api.getTagMasking"],
-    output: objectOf({ tag_group_id: S.string, disconnected: S.boolean }),
+    output: objectOf({ tag_group_id: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async impact({ tag_group_id }, { call, signal }) {
       const tag = (await call("api.getTagMasking", { path: { tag_group_id }, signal }))
         .item;
@@ -344,8 +345,8 @@ export const tagTools: Tool[] = [
       return `tag ${where}: its columns stop being masked`;
     },
     async handler({ tag_group_id }, { call, signal }) {
-      await call("api.deleteTagMasking", { path: { tag_group_id }, signal });
-      return { tag_group_id, disconnected: true };
+      const done = await deleteOnce(call("api.deleteTagMasking", { path: { tag_group_id }, signal }), { what: "tag", list: "get_tags", alsoCalled: ["tag masking"] });
+      return { tag_group_id, disconnected: done.changed, ...outcome(done) };
     },
   }),
 
@@ -364,10 +365,10 @@ export const tagTools: Tool[] = [
     },
     annotations: REMOVE,
     operations: ["api.deleteTagMaskingByDetails"],
-    output: objectOf({ database_id: S.integer, schema_name: S.string, tag_name: S.string, disconnected: S.boolean }),
+    output: objectOf({ database_id: S.integer, schema_name: S.string, tag_name: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async handler({ ignore_errors, ...tag }, { call, signal }) {
-      await call("api.deleteTagMaskingByDetails", { query: { ignore_errors }, body: tag, signal });
-      return { database_id: tag.database_id, schema_name: tag.schema_name, tag_name: tag.tag_name, disconnected: true };
+      const done = await deleteOnce(call("api.deleteTagMaskingByDetails", { query: { ignore_errors }, body: tag, signal }), { what: "tag", list: "get_tags", alsoCalled: ["tag masking"] });
+      return { database_id: tag.database_id, schema_name: tag.schema_name, tag_name: tag.tag_name, disconnected: done.changed, ...outcome(done) };
     },
   }),
 ];
