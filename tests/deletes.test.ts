@@ -65,7 +65,8 @@ function arrange(tool: string, op: OperationKey, ...replies: Reply[]): Record<st
 
 const success = (op: OperationKey): Reply => {
   const info = OPERATIONS[op];
-  return info.bodies[String(info.status)] ? { status: info.status, body: { definition_id: "d1", is_archived: true } } : { status: info.status };
+  const status = info.status ?? 204;
+  return info.bodies[String(status)] ? { status, body: { definition_id: "d1", is_archived: true } } : { status };
 };
 
 describe("the delete tools, from the tool table", () => {

@@ -37,10 +37,11 @@ export const databaseTools: Tool[] = [
     },
     annotations: READ,
     operations: ["altrnet.listDatabases"],
-    output: withProperties(responseData("altrnet.listDatabases"), { next_offset: S.nullableInteger }),
+    output: withProperties(responseData("altrnet.listDatabases"), { total: S.integer, next_offset: S.nullableInteger }),
     async handler({ offset }, { call, signal }) {
       const paged = await databasePages({ call, signal }, offset ?? 0, MAX_PAGES);
-      return { databases: paged.items, count: paged.total, next_offset: paged.next_offset };
+      // count: the rows returned; total: how many ALTR says there are (more when next_offset is set).
+      return { databases: paged.items, count: paged.items.length, total: paged.total, next_offset: paged.next_offset };
     },
   }),
 

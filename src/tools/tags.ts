@@ -133,7 +133,7 @@ export const tagTools: Tool[] = [
     input: { tag_name: z.string().trim().min(1), offset: offsetParam },
     annotations: READ,
     operations: ["api.listTagValues"],
-    output: objectOf({ tags: tagValues, count: S.integer, next_offset: S.nullableInteger }),
+    output: objectOf({ tags: tagValues, count: S.integer, total: S.nullableInteger, next_offset: S.nullableInteger }),
     async handler({ tag_name, offset }, { call, signal }) {
       const start = offset ?? 0;
       const seen = new Set<string>();
@@ -151,7 +151,8 @@ export const tagTools: Tool[] = [
           return { items, next: items.length > 0 ? nextOffset(at, received.length, total) : null };
         },
       });
-      return { tags: paged.items, count: total ?? paged.items.length, next_offset: paged.next };
+      // count: the rows returned (ALTR's totals.tagCount can differ: it was 2 beside 4 rows); total: ALTR's figure.
+      return { tags: paged.items, count: paged.items.length, total: total ?? null, next_offset: paged.next };
     },
   }),
 
