@@ -211,3 +211,79 @@ describe("every tool result of the same cases on the sandbox", () => {
     expect(ok).toBeGreaterThan(100);
   });
 });
+
+describe("access requests show what they ask for at a glance (get_access_request, get_access_requests)", () => {
+  let stub: Stub;
+  let h: Harness;
+  beforeAll(async () => {
+    stub = await startStub();
+    h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
+  });
+  afterAll(async () => {
+    await h.close();
+    await stub.close();
+  });
+
+  const request = {
+    PK: "ORG#1",
+    SK: "AR#1",
+    id: "r1",
+    status: "OPEN",
+    requester: "Alice",
+    rules: [
+      {
+        actors: [{ type: "role", condition: "equals", identifiers: ["ANALYST"] }],
+        objects: [
+          { type: "table", condition: "fully_qualified", fully_qualified_identifiers: [{ database: "PROD_DB", schema: "SALES", table: "REVENUE" }] },
+          { type: "schema", condition: "starts_with", identifiers: ["FIN_"] },
+        ],
+        tagged_objects: [{ check_against: ["tables"], tagged_with: [{ database: "GOV", schema: "TAGS", name: "PII", value: "SSN" }] }],
+        access: [{ name: "read" }, { name: "write" }],
+      },
+      {
+        type: "read",
+        actors: [{ type: "idp_group", condition: "equals", identifiers: ["finance"] }],
+        objects: [{ type: "column", identifiers: [{ database: { name: "ORDERS" }, schema: { name: "public" }, table: { wildcard: true }, column: { name: "card" } }] }],
+      },
+    ],
+  };
+
+  it("get_access_request: requested_summary and one row per object (database/schema/table/column, access, for whom)", async () => {
+    stub.route("GET", /.*/, { status: 200, body: { success: true, data: request } });
+    const data = envelope(await h.call("get_access_request", { request_id: "r1" })).data as Record<string, unknown>;
+    expect(data.requested_summary).toBe(
+      "read+write on table PROD_DB.SALES.REVENUE for role ANALYST; read+write on schema starts with FIN_ for role ANALYST; " +
+        "read+write on tables tagged GOV.TAGS.PII=SSN for role ANALYST; read on column ORDERS.public.*.card for idp_group finance",
+    );
+    expect(data.requested).toEqual([
+      expect.objectContaining({ access: "read+write", type: "table", database: "PROD_DB", schema: "SALES", table: "REVENUE" }),
+      expect.objectContaining({ type: "schema", match: "starts_with", schema: "FIN_" }),
+      expect.objectContaining({ type: "tables", match: "tagged", tag: "GOV.TAGS.PII=SSN" }),
+      expect.objectContaining({ access: "read", type: "column", database: "ORDERS", schema: "public", table: "*", column: "card", for: "idp_group finance" }),
+    ]);
+    expect(JSON.stringify(data)).not.toMatch(/"PK"|"SK"/);
+    // ALTR's own fields are still all there.
+    expect(data).toMatchObject({ id: "r1", status: "OPEN", rules: request.rules });
+  });
+
+  it("get_access_requests: every listed request has them too; count is the rows", async () => {
+    stub.route("GET", /.*/, { status: 200, body: { success: true, data: [request, { ...request, id: "r2", rules: [] }] } });
+    const data = envelope(await h.call("get_access_requests", {})).data as { access_requests: Record<string, unknown>[]; count: number };
+    expect(data.count).toBe(2);
+    expect(data.access_requests[0]!.requested_summary).toMatch(/^read\+write on table PROD_DB\.SALES\.REVENUE/);
+    expect(data.access_requests[1]).toMatchObject({ requested_summary: "no objects could be read from the rules", requested: [] });
+  });
+
+  it("hostile rules: not a list, odd types, 10,000 objects → bounded rows, no crash, ALTR's fields not overwritten", async () => {
+    const many = { actors: [], access: [{ name: "read" }], objects: [{ type: "database", condition: "equals", identifiers: Array.from({ length: 10_000 }, (_, i) => `DB${i}`) }] };
+    const odd = { actors: "x", access: "y", objects: [{ type: "summary", identifiers: ["evil"] }, null, 7] };
+    stub.route("GET", /.*/, { status: 200, body: { success: true, data: [{ id: "a", rules: "nope" }, { id: "b", rules: [many] }, { id: "c", rules: [odd] }] } });
+    const res = await h.call("get_access_requests", {});
+    expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+    const [a, b, c] = (envelope(res).data as { access_requests: Record<string, unknown>[] }).access_requests;
+    expect(a).toMatchObject({ id: "a", rules: "nope", requested: [] });
+    expect((b!.requested as unknown[]).length).toBe(50);
+    expect(b!.requested_summary).toMatch(/\(\+9995 more in requested, which lists the first 50\)$/);
+    expect(c!.requested).toEqual([expect.objectContaining({ type: "summary", name: "evil", summary: "access on summary evil for (no actor)" })]);
+  });
+});
