@@ -32,7 +32,7 @@ export const STATUS_HINTS: Record<number, string> = {
   400: "ALTR rejected the request as invalid; check the parameter values against the tool's description.",
   401: "Invalid credentials: check MAPI_KEY and MAPI_SECRET (ALTR console → Settings → Preferences → API) and that ORG_ID is the organisation the key belongs to.",
   403: "The endpoint exists but this organisation or key may not use it — usually an ALTR feature that is not enabled for the organisation; ask ALTR support to enable it, or use a key with the needed permissions.",
-  404: "Not found: check the id or name you gave — list the resources first (e.g. get_databases, get_policies) and use a value from the list. If every lookup fails, check ORG_ID.",
+  404: "Not found: check the id or name you gave — list the resources first (e.g. get_databases, get_policies) and use a value from the list.",
   409: "Conflict: the resource already exists or is being changed; list it to see its current state before retrying.",
   429: "Rate limited: the server already retried with backoff; wait a minute and make fewer calls.",
 };
