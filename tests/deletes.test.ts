@@ -166,9 +166,9 @@ describe("rules the table above does not show", () => {
     expect(envelope(await h.call("disconnect_sc_repo_user", { repo_name: "orders", username: "app" })).data).toMatchObject({ changed: false });
   });
 
-  it("archive: a 404 is an error (an archived definition still exists); only 'already archived' is the repeat", async () => {
+  it("archive: ALTR's 404 (no such definition) is already absent too, like any delete", async () => {
     stub.route("DELETE", /.*/, { status: 404, body: { statusCode: 404, response: { error_code: 404, message: "definition not found" } } });
-    expect((await h.call("archive_report_definition", { definition_id: "d1" })).isError).toBe(true);
+    expect(envelope(await h.call("archive_report_definition", { definition_id: "d1" })).data).toMatchObject({ changed: false, message: expect.stringMatching(/^already absent/) });
   });
 
   it("a repeat on a retried DELETE (the first answer lost) says an earlier attempt may have deleted it", async () => {
@@ -194,5 +194,32 @@ describe("rules the table above does not show", () => {
     expect(missingKind("user repo_admin not found")).toBe("user");
     expect(missingKind("repo user app_reader not found")).toBe("repo user");
     expect(missingKind("Policy not found")).toBe("policy");
+  });
+});
+
+describe("on the sandbox: every delete tool, called twice with its case's arguments", () => {
+  it("the second call is a success with changed: false (whatever the first found)", async () => {
+    const { openSandboxSession } = await import("./helpers/sandbox-client.js");
+    const s = await openSandboxSession();
+    try {
+      const problems: string[] = [];
+      let absent = 0;
+      for (const tool of DELETE_TOOLS) {
+        const c = CASES.find((x) => x.tool === tool.name && x.wire.some((w) => w.method === "DELETE"))!;
+        const first = await s.call(tool.name, c.args);
+        const second = await s.call(tool.name, c.args);
+        const changed = (e: typeof first) => (e.data as { changed?: boolean } | null)?.changed;
+        if (second.success && changed(second) === false) absent++;
+        // Never an error for absence: an error on the repeat only where the first call failed the
+        // same way (the case names a parent the sandbox lacks: a wrong id family, or a refusal).
+        else if (!second.success && (first.success || first.error?.message !== second.error?.message)) problems.push(`${tool.name}: ${second.error?.message}`);
+        // A service that accepts the same delete twice (202, asynchronous) may say changed twice.
+        else if (second.success && !(first.success && changed(first) === true)) problems.push(`${tool.name}: ${JSON.stringify(second.data)}`);
+      }
+      expect(absent).toBeGreaterThanOrEqual(12);
+      expect(problems).toEqual([]);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -4,7 +4,7 @@
  * `changed: false`, "already absent — nothing to delete" — and never an error.
  *
  * "Already absent" needs proof that ALTR itself said the object does not exist:
- * 1. HTTP 404 (or, for an archive, the documented 409 "already archived"), and
+ * 1. HTTP 404 (or, for an archive, also the documented 409 "already archived"), and
  * 2. the body is one of ALTR's documented error bodies, stating that same status where it states
  *    one (altr/errors.ts altrErrorBody). A 404 page from a proxy, a gateway or a server at a wrong
  *    ALTR_*_BASE_URL is not ALTR saying anything about the object: it stays an error.
@@ -25,8 +25,9 @@ export interface DeleteTarget {
   /** Other words ALTR may use for the same object ("task" for a task report). */
   alsoCalled?: readonly string[];
   /**
-   * An archive: ALTR's 409 whose message matches this is the repeat, and a 404 is an error (an
-   * archived object still exists, so "not found" means a wrong id, not a repeat).
+   * An archive: ALTR's documented repeat is a 409 whose message matches this ("already
+   * archived"); a 404 (no such definition, or one the service removed) is "already absent" as for
+   * any delete.
    */
   repeatConflict?: RegExp;
 }
@@ -97,7 +98,7 @@ export async function deleteOnce<T>(deleting: Promise<T>, target: DeleteTarget):
     if (err.status === 409 && target.repeatConflict?.test(err.altrMessage ?? "")) {
       return { changed: false, message: `already done — nothing to change (ALTR: ${err.altrMessage})` };
     }
-    if (err.status !== 404 || target.repeatConflict) throw err;
+    if (err.status !== 404) throw err;
     const kind = missingKind(err.altrMessage);
     if (!namesTarget(kind, target)) {
       throw new AltrError({
