@@ -4,11 +4,12 @@
  * continues exactly where the last call stopped. On the stub (paging at every level, the bounds,
  * hostile pages and cursors) and on the sandbox (the same answer as drilling down by hand).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TREE_MAX_REQUESTS } from "../src/tools/classification-review.js";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
+import { envelope } from "./helpers/harness.js";
+import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
 import { openSandboxSession } from "./helpers/sandbox-client.js";
-import { startStub, type Stub, type StubRequest } from "./helpers/stub.js";
+import type { StubRequest } from "./helpers/stub.js";
 
 const JOB = "5f0c2a1e-8b7d-4c3a-9e21-0d6f4b8a7c11";
 
@@ -40,19 +41,7 @@ const ALL = ["D1.S1.T1.C1", "D1.S1.T1.C2", "D1.S1.T1.C3", "D1.S1.T2.C4", "D2.S2.
 type Data = { columns: { database: string; schema: string; table: string; column: string }[]; count: number; complete: boolean; next_cursor: string | null; message: string };
 const paths = (d: Data) => d.columns.map((c) => `${c.database}.${c.schema}.${c.table}.${c.column}`);
 
-let stub: Stub;
-let h: Harness;
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
+useStubHarness();
 
 const call = async (args: Record<string, unknown>) => {
   const res = await h.call("get_job_classified_columns", { job_id: JOB, ...args });

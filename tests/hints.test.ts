@@ -2,24 +2,12 @@
  * Each miss the assistant met (issue 16) gets the hint that fixes it in one retry — one test per
  * hint, through a real MCP client, and each retry done as the hint says succeeds.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
-import { startStub, type Stub } from "./helpers/stub.js";
+import { describe, expect, it } from "vitest";
+import { envelope } from "./helpers/harness.js";
+import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
 import { routeRuleNames } from "./helpers/rule-names.js";
 
-let stub: Stub;
-let h: Harness;
-beforeAll(async () => {
-  stub = await startStub();
-  h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-});
-afterEach(() => {
-  stub.requests.length = 0;
-});
-afterAll(async () => {
-  await h.close();
-  await stub.close();
-});
+useStubHarness();
 
 const POLICY = "/v1/unified-policy/management/policy";
 

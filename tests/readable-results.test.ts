@@ -14,7 +14,7 @@ import { EPOCH_MS_FIELDS, isoOf, shape, STORAGE_KEYS } from "../src/server/resul
 import { CASES } from "./cases/index.js";
 import { baseUrlsFrom, connect, envelope, type Harness } from "./helpers/harness.js";
 import { openSandboxSession, type SandboxSession } from "./helpers/sandbox-client.js";
-import { startStub, type Stub } from "./helpers/stub.js";
+import { h, stub, useStubHarness } from "./helpers/stub-harness.js";
 
 /** Every problem of one result's data: storage keys, epoch times without ISO, counts that are not the rows'. */
 export function readabilityProblems(data: unknown, path = "data"): string[] {
@@ -38,6 +38,8 @@ export function readabilityProblems(data: unknown, path = "data"): string[] {
   }
   return out;
 }
+
+useStubHarness();
 
 describe("the epoch-millisecond fields are the curated documents' own", () => {
   it("EPOCH_MS_FIELDS is exactly the properties openapi/ describes as epoch or Unix milliseconds", () => {
@@ -96,17 +98,6 @@ describe("isoOf: hostile values", () => {
 });
 
 describe("through a real client: hostile times from ALTR", () => {
-  let stub: Stub;
-  let h: Harness;
-  beforeAll(async () => {
-    stub = await startStub();
-    h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-  });
-  afterAll(async () => {
-    await h.close();
-    await stub.close();
-  });
-
   it("get_agent_instances: each instance's times get _iso; a hostile one gets none and does not break the call", async () => {
     const c = CASES.find((x) => x.tool === "get_agent_instances")!;
     stub.route("GET", /.*/, {
@@ -131,17 +122,6 @@ describe("through a real client: hostile times from ALTR", () => {
 });
 
 describe("through a real client: count is the rows returned, ALTR's figure is total", () => {
-  let stub: Stub;
-  let h: Harness;
-  beforeAll(async () => {
-    stub = await startStub();
-    h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-  });
-  afterAll(async () => {
-    await h.close();
-    await stub.close();
-  });
-
   it("get_tag_values: 4 rows beside ALTR's tagCount 2 (the issue's case) → count 4, total 2", async () => {
     const tags = ["a", "b", "c", "d"].map((v, i) => ({ tagID: `t${i}`, tagKey: "PII", tagValue: v }));
     stub.route("GET", /.*/, { status: 200, body: { tags, totals: { tagCount: 2 } } });
@@ -163,13 +143,13 @@ describe("through a real client: count is the rows returned, ALTR's figure is to
 
 describe("every tool result of the Prism cases", () => {
   let mock: MockServers;
-  let h: Harness;
+  let prism: Harness;
   beforeAll(async () => {
     mock = await startMockServers();
-    h = await connect({ baseUrls: baseUrlsFrom(mock.urls) });
+    prism = await connect({ baseUrls: baseUrlsFrom(mock.urls) });
   });
   afterAll(async () => {
-    await h?.close();
+    await prism?.close();
     await mock?.close();
   });
 
@@ -178,7 +158,7 @@ describe("every tool result of the Prism cases", () => {
     let epochSeen = 0;
     for (const c of CASES) {
       mock.reset();
-      const env = envelope(await h.call(c.tool, c.args));
+      const env = envelope(await prism.call(c.tool, c.args));
       if (!env.success) continue;
       problems.push(...readabilityProblems(env.data).map((p) => `${c.tool}: ${p}`));
       if (/_time_iso|timestamp_iso/.test(JSON.stringify(env.data))) epochSeen++;
@@ -213,17 +193,6 @@ describe("every tool result of the same cases on the sandbox", () => {
 });
 
 describe("access requests show what they ask for at a glance (get_access_request, get_access_requests)", () => {
-  let stub: Stub;
-  let h: Harness;
-  beforeAll(async () => {
-    stub = await startStub();
-    h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
-  });
-  afterAll(async () => {
-    await h.close();
-    await stub.close();
-  });
-
   const request = {
     PK: "ORG#1",
     SK: "AR#1",
