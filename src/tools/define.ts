@@ -106,6 +106,12 @@ export interface ToolSpec<S extends z.ZodRawShape, O extends readonly OperationK
    * nothing and need not ask. It runs within IMPACT_TIMEOUT_MS; if it fails, the call asks.
    */
   asks?: "always" | ((args: z.output<z.ZodObject<S>>, ctx: ToolContext<O[number]>) => Promise<string | undefined>);
+  /**
+   * A refusal that needs read-only look-ups (e.g. a role ALTR does not know): runs after
+   * validation and before the confirmation gate, so no one is asked about a call that would then
+   * be refused. Throws to refuse; the handler may repeat it (cache the look-ups per call).
+   */
+  check?: (args: z.output<z.ZodObject<S>>, ctx: ToolContext<O[number]>) => Promise<void>;
 }
 
 /** How long the confirmation look-up (`impact`) may take before the question is asked without it. */
@@ -334,6 +340,7 @@ export function defineTool<S extends z.ZodRawShape, const O extends readonly Ope
         throw new InputError(`Invalid arguments: ${broken.join(", ")}: not valid Unicode text (contains a lone surrogate)`, broken);
       }
       try {
+        if (spec.check) await spec.check(parsed.data, scoped(ctx, ctx.signal));
         if (gate) {
           const lookUp = scoped(ctx, AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)]));
           const args = parsed.data as Record<string, unknown>;

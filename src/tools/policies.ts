@@ -393,6 +393,34 @@ const ruleChecks = (rules: readonly RuleInput[]): NameCheck[] =>
     { field: `rules[${i}].tag_value`, kind: "tag_value" as const, value: r.tag_value },
   ]);
 
+interface RuleUpdate {
+  policy_id: string;
+  rule_id: string;
+  role?: string | undefined;
+  tag_value?: string | undefined;
+  allow_unknown?: boolean | undefined;
+  [field: string]: unknown;
+}
+
+/** update_rule's refusals: nothing to change, or a new role / tag value ALTR does not know (cached per call). */
+async function checkRuleUpdate(args: RuleUpdate, ctx: GuardCtx): Promise<void> {
+  const { policy_id, rule_id, allow_unknown, ...fields } = args;
+  if (Object.values(fields).every((v) => v === undefined)) {
+    throw new InputError(
+      "Nothing to update: give masking_policy, role, tag_value, access_rate_thresholds or time_window_thresholds",
+      [],
+    );
+  }
+  const checks: NameCheck[] = [
+    ...(args.role !== undefined ? [{ field: "role", kind: "role" as const, value: args.role }] : []),
+    ...(args.tag_value !== undefined ? [{ field: "tag_value", kind: "tag_value" as const, value: args.tag_value }] : []),
+  ];
+  if (checks.length) {
+    encodePathSegment(rule_id, "rule_id");
+    await checkNames(args, policy_id, checks, allow_unknown === true, ctx);
+  }
+}
+
 /**
  * The delete tools' rule (idempotentHint stays true): a repeat delete that ALTR answers with 404
  * is a success that changed nothing, not an error. Any other failure is still an error.
@@ -600,16 +628,8 @@ export const policyTools: Tool[] = [
       ),
     }),
     // Not destructive, but an upsert can unmask: such calls go through the confirmation gate.
-    async asks(args, ctx) {
-      // A call the name check refuses need not ask: the handler refuses it from the same (cached) check.
-      const refused = await Promise.resolve()
-        .then(() => checkNames(args, args.policy_id, ruleChecks(args.rules), args.allow_unknown === true, ctx))
-        .then(
-          () => false,
-          () => true,
-        );
-      return refused ? undefined : addRulesExposure(args, ctx);
-    },
+    check: (args, ctx) => checkNames(args, args.policy_id, ruleChecks(args.rules), args.allow_unknown === true, ctx),
+    asks: (args, ctx) => addRulesExposure(args, ctx),
     async handler(args, ctx) {
       const { policy_id, rules } = args;
       const { call, signal } = ctx;
@@ -665,23 +685,12 @@ export const policyTools: Tool[] = [
       ].filter(Boolean);
       return `rule ${describeRule(rule)}${changes.length ? `: ${changes.join(", ")}` : ""}`;
     },
+    // Before the confirmation question: an empty change or an unknown role/tag value is refused unasked.
+    check: (args, ctx) => checkRuleUpdate(args, ctx),
     async handler(args, ctx) {
-      const { policy_id, rule_id, allow_unknown, ...fields } = args;
+      const { policy_id, rule_id, allow_unknown: _allow, ...fields } = args;
       const { call, signal } = ctx;
-      if (Object.values(fields).every((v) => v === undefined)) {
-        throw new InputError(
-          "Nothing to update: give masking_policy, role, tag_value, access_rate_thresholds or time_window_thresholds",
-          [],
-        );
-      }
-      const checks: NameCheck[] = [
-        ...(fields.role !== undefined ? [{ field: "role", kind: "role" as const, value: fields.role }] : []),
-        ...(fields.tag_value !== undefined ? [{ field: "tag_value", kind: "tag_value" as const, value: fields.tag_value }] : []),
-      ];
-      if (checks.length) {
-        encodePathSegment(rule_id, "rule_id");
-        await checkNames(args, policy_id, checks, allow_unknown === true, ctx);
-      }
+      await checkRuleUpdate(args, ctx);
       const body = await call("api.updatePolicyRule", { path: { policy_id, rule_id }, body: fields, signal });
       return body?.data ?? { rule_id, policy_id };
     },
