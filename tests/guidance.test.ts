@@ -17,7 +17,14 @@ function toolNamesIn(text: string): string[] {
   return [...text.matchAll(TOOLISH)].map((m) => m[0]).filter((w) => !w.endsWith("_"));
 }
 
-const PROMPT_NAMES = ["protect_snowflake_column", "setup_databricks_masking", "review_classification_findings", "onboard_oltp_sidecar"];
+const PROMPT_NAMES = [
+  "protect_snowflake_column",
+  "setup_databricks_masking",
+  "review_classification_findings",
+  "onboard_oltp_sidecar",
+  "classify_snowflake_database",
+  "review_access_request",
+];
 
 describe("instructions", () => {
   it("stay under 3 KB, with and without the confirmation line", () => {
@@ -55,7 +62,7 @@ describe("every tool named in instructions, prompts and resources exists", () =>
 });
 
 describe("prompts offered", () => {
-  it("all four with every tool on; none that needs a hidden tool", async () => {
+  it("all of them with every tool on; none that needs a hidden tool", async () => {
     const all = await connect({ baseUrls: baseUrlsFrom("http://127.0.0.1:9") });
     expect((await all.client.listPrompts()).prompts.map((p) => p.name)).toEqual(PROMPT_NAMES);
     await all.close();
