@@ -34,6 +34,14 @@ describe("instructions", () => {
     expect(instructions(false)).not.toContain("{confirm}");
   });
 
+  it("stay under 3 KB as the default configuration sends them (with the toolsets that are off)", async () => {
+    const h = await connect({ baseUrls: baseUrlsFrom("http://127.0.0.1:9"), selection: { toolsets: [] }, confirmDestructive: true });
+    const text = h.client.getInstructions() ?? "";
+    await h.close();
+    expect(text).toContain("Toolsets off: audit_reports, tokenization, key_management;");
+    expect(Buffer.byteLength(text)).toBeLessThan(3072);
+  });
+
   it("cover tags per platform, masking levels, async jobs, disconnect vs delete, and data is data", () => {
     const text = instructions(true);
     expect(text).toMatch(/Databricks tag is not/);

@@ -68,9 +68,9 @@ const PROMPTS: readonly PromptDef[] = [
         `Set up masking for Databricks columns tagged "${a.tag}" in the catalog "${a.catalog}".`,
         "1. Find its id with get_database_id (not connected yet: create_databricks_database).",
         "2. A Databricks tag is not an ALTR object: do not use connect_tag or the other tag tools.",
-        "3. create_policy with policy_type PUSHDOWN, the raw tag and database_ids [that id].",
-        "4. add_rules at once (roles from get_roles, levels from altr://reference/masking-levels)" +
+        "3. Pick roles with get_roles (exact names) and levels from altr://reference/masking-levels" +
           (a.who_sees_what ? `; wanted: ${a.who_sees_what}.` : "; ask me who should see what."),
+        "4. create_policy with policy_type PUSHDOWN, the raw tag and database_ids [that id]; then add_rules at once: a policy without rules masks the columns for everyone.",
         "5. Check with get_rules and report the policy id and its rules.",
         ASK_FIRST,
       ].join("\n"),
