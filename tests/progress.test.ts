@@ -7,11 +7,9 @@
  * stdio (the built server) and over streamable HTTP.
  */
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ProgressNotificationSchema, type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { createAltrClients } from "../src/altr/client.js";
@@ -19,6 +17,7 @@ import { createToolHost, credentialSecrets, type ToolHost } from "../src/server/
 import { callProgress, type ProgressNotice } from "../src/server/progress.js";
 import { startHttp } from "../src/transports/http.js";
 import { MAX_PAGES } from "../src/tools/common.js";
+import { builtServerTransport } from "./helpers/built-server.js";
 import { baseUrlsFrom, envelope, FAST_HTTP, TEST_KEY, TEST_SECRET } from "./helpers/harness.js";
 import { httpOptions } from "./helpers/http-options.js";
 import { captureLog, type LogCapture } from "./helpers/log-capture.js";
@@ -372,22 +371,7 @@ describe("over the transports", () => {
 
   it("stdio (the built server)", { timeout: 30_000 }, async () => {
     if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [CLI],
-      env: {
-        PATH: process.env.PATH ?? "",
-        ORG_ID: "o",
-        MAPI_KEY: "k",
-        MAPI_SECRET: "secret-value",
-        LOG_LEVEL: "error",
-        ALTR_TOOLSETS: "all",
-        ALTR_ALTRNET_BASE_URL: stub.url,
-        ALTR_API_BASE_URL: stub.url,
-      },
-      cwd: tmpdir(),
-      stderr: "ignore",
-    });
+    const transport = builtServerTransport(stub.url, { ORG_ID: "o", MAPI_KEY: "k", MAPI_SECRET: "secret-value", LOG_LEVEL: "error", ALTR_TOOLSETS: "all" });
     const client = new Client({ name: "progress-stdio", version: "0" });
     await client.connect(transport);
     closing.push(() => client.close());

@@ -7,10 +7,7 @@
  * The troubleshooting prompts (SUPPORT_PROMPTS) are run end to end, under the support latch, by
  * tests/support-prompts.test.ts; the first test here checks that every one listed is one of them.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { prepare } from "../src/cli/start.js";
 import { SUPPORT_PROMPT_NEEDS } from "../src/server/guidance.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { openSandboxSession, type SandboxSession } from "./helpers/sandbox-client.js";
@@ -342,15 +339,8 @@ afterEach(async () => {
 describe("every prompt runs end to end on the sandbox", () => {
   it("every prompt the server lists has a workflow here (or is a troubleshooting prompt run by support-prompts.test.ts)", async () => {
     // Every toolset and the troubleshooting prompts on: the most prompts the server can list.
-    const prepared = await prepare({ ALTR_TOOLSETS: "all", SUPPORT_PROMPTS: "true", LOG_LEVEL: "silent" }, { sandbox: {} });
-    const server = prepared.host.createServer();
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    const client = new Client({ name: "prompt-workflows", version: "0" });
-    await client.connect(clientSide);
-    const listed = (await client.listPrompts()).prompts.map((p) => p.name);
-    await client.close();
-    await prepared.close();
+    const s = (session = await openSandboxSession(undefined, { SUPPORT_PROMPTS: "true" }));
+    const listed = (await s.client.listPrompts()).prompts.map((p) => p.name);
 
     const workflows = new Set(WORKFLOWS.map((w) => w.prompt));
     const uncovered = listed.filter((n) => !workflows.has(n) && !SUPPORT_PROMPT_NEEDS.has(n));
