@@ -237,6 +237,21 @@ describe("progress through the SDK client (in process)", () => {
     expect(audit.seen).toEqual([{ progress: 1, total: 1, message: "CSV download link received" }]);
   });
 
+  it("two calls at once on one session: each gets its own notifications, none of the other's", async () => {
+    stub.route("GET", "/api/userGroups", {
+      status: 200,
+      bodyFrom: (req) => {
+        const offset = Number(new URL(req.url, "http://x").searchParams.get("offset"));
+        return { success: true, data: { userGroups: namesFrom(offset, Math.min(50, 120 - offset)).map((userGroupName) => ({ userGroupName })), count: 120 } };
+      },
+    });
+    stub.route("GET", POLICY, { status: 200, body: { success: true, data: { policies: [{ policy_id: "TAG#A" }], last_evaluated_key: null } } });
+    const client = await inMemory();
+    const [roles, policies] = await Promise.all([withProgress(client, "get_roles", {}), withProgress(client, "get_policies", { policy_type: "TAG" })]);
+    expect(roles.seen.map((p) => p.progress)).toEqual([50, 100, 120]);
+    expect(policies.seen).toEqual([{ progress: 1, message: "page 1 read, 1 items" }]);
+  });
+
   it("no progressToken: no notification at all, the same result", async () => {
     stub.route("GET", "/api/userGroups", roles(namesFrom(0, 50), 120), roles(namesFrom(50, 50), 120), roles(namesFrom(100, 20), 120));
     const client = await inMemory();
