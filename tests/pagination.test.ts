@@ -3,7 +3,7 @@
  * Multi-page answers come from a local stub (Prism's static examples are single pages).
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { callScope, paginate, paginateOffset, type CallScope } from "../src/altr/paginate.js";
+import { callScope, nextToken, onePage, paginate, paginateOffset, paginateTokens, type CallScope } from "../src/altr/paginate.js";
 import { AltrError } from "../src/altr/errors.js";
 import { RULE_BATCH_SIZE } from "../src/tools/policies.js";
 import { MAX_PAGES } from "../src/tools/common.js";
@@ -117,6 +117,37 @@ describe("paginate() inside a tool call (callScope): progress and cancellation",
       "after 0 page(s)",
     );
     expect(none).toBe(0);
+  });
+});
+
+describe("page tokens (nextToken, paginateTokens, onePage)", () => {
+  it("a token that is empty, null, absent or not a string means no further page", () => {
+    expect([nextToken("t1"), nextToken(""), nextToken(null), nextToken(undefined), nextToken(7)]).toEqual(["t1", null, null, null, null]);
+  });
+
+  it("paginateTokens starts from the token given, passes each token on, and stops on an empty one or the cap", async () => {
+    const asked: (string | undefined)[] = [];
+    const tokens: Record<string, { items: number[] | undefined; next: unknown }> = {
+      start: { items: [1], next: "a" },
+      a: { items: undefined, next: "b" },
+      b: { items: [2], next: "" },
+    };
+    const all = await paginateTokens<number>({ start: "start", maxPages: 10, fetch: async (t) => (asked.push(t), tokens[t!]!) });
+    expect(all).toEqual({ items: [1, 2], next: null });
+    expect(asked).toEqual(["start", "a", "b"]);
+    // No start: the first request carries no token; one page asked for: its token comes back to continue.
+    const first: (string | undefined)[] = [];
+    const one = await paginateTokens<number>({ start: undefined, maxPages: 1, fetch: async (t) => (first.push(t), { items: [9], next: "more" }) });
+    expect(one).toEqual({ items: [9], next: "more" });
+    expect(first).toEqual([undefined]);
+  });
+
+  it("onePage passes the page through with its token normalized; a token handed back unchanged ends the list", () => {
+    expect(onePage({ jobs: [1], contiguous_id: "n2" }, "n1")).toEqual({ jobs: [1], contiguous_id: "n2" });
+    expect(onePage({ jobs: [1], contiguous_id: "n1" }, "n1")).toEqual({ jobs: [1], contiguous_id: null });
+    expect(onePage({ jobs: [], contiguous_id: "" }, undefined)).toEqual({ jobs: [], contiguous_id: null });
+    expect(onePage({ jobs: [1], contiguous_id: "n1" }, undefined)).toEqual({ jobs: [1], contiguous_id: "n1" });
+    expect(onePage(undefined, "n1")).toEqual({ contiguous_id: null });
   });
 });
 
