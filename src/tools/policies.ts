@@ -638,11 +638,30 @@ export const policyTools: Tool[] = [
       const batches: RuleInput[][] = [];
       for (let i = 0; i < rules.length; i += RULE_BATCH_SIZE) batches.push(rules.slice(i, i + RULE_BATCH_SIZE));
       let applied = 0;
+      const sent = (index: number) => (index === 0 ? "No earlier batch was sent" : `The first ${applied} rules (batches 1–${index}) were applied`);
       for (const [index, batch] of batches.entries()) {
+        // A cancelled call sends no further batch, and says what the earlier ones did.
+        if (signal.aborted) {
+          if (index === 0) throw new AltrError({ kind: "cancelled", hint: "The call was cancelled by the client before any rule was sent: nothing was changed." });
+          throw new ToolFailure(
+            "cancelled",
+            `Cancelled by the client after batch ${index} of ${batches.length}. ${sent(index)}; the remaining ${rules.length - applied} were not sent. Check with get_rules.`,
+            { policy_id, rules_added: applied, batches: index },
+          );
+        }
         try {
           await call("api.batchUpdatePolicyRules", { path: { policy_id }, body: { rules: batch.map((r) => ({ action: "PUT" as const, rule: r })) }, signal });
         } catch (err) {
-          if (index === 0 || !(err instanceof AltrError)) throw err;
+          if (!(err instanceof AltrError)) throw err;
+          if (err.kind === "cancelled") {
+            // The batch may have reached ALTR before the cancel: its outcome is unknown, not "not applied".
+            throw new ToolFailure(
+              "cancelled",
+              `Cancelled by the client while batch ${index + 1} of ${batches.length} (${batch.length} rules) was being sent: ALTR may or may not have applied it. ${sent(index)}; the remaining ${rules.length - applied - batch.length} were not sent. Check with get_rules before retrying.`,
+              { policy_id, rules_added: applied, batches: index },
+            );
+          }
+          if (index === 0) throw err;
           throw new ToolFailure(
             "partial_failure",
             `Batch ${index + 1} of ${batches.length} failed: ${err.message} The first ${applied} rules (batches 1–${index}) were applied; the remaining ${rules.length - applied} were not sent. Check with get_rules before retrying.`,
@@ -650,6 +669,7 @@ export const policyTools: Tool[] = [
           );
         }
         applied += batch.length;
+        ctx.progress(applied, rules.length, `${applied} of ${rules.length} rules applied (batch ${index + 1} of ${batches.length})`);
       }
       return { policy_id, rules_added: applied, batches: batches.length, results };
     },
