@@ -19,7 +19,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { ConfigError, type Settings } from "../config/index.js";
 import type { Logger } from "../log/logger.js";
-import type { ToolHost } from "../server/server.js";
+import { WRITE_SCOPE, type ToolHost } from "../server/server.js";
 import { jsonDepth, MAX_DEPTH } from "./stdio.js";
 import { createTokenVerifier, metadataPaths, protectedResourceMetadata, requireOAuth, type AuthedRequest } from "./oauth.js";
 import { handleWeb } from "./web-bridge.js";
@@ -114,6 +114,12 @@ interface Session {
 
 /** The OAuth subject of a request (undefined without OAuth). */
 const ownerOf = (req: Request): string | undefined => (req as AuthedRequest).auth?.extra.subject;
+
+/** The session's tool list for the request's token: without altr:write, the tools that change data are not listed. */
+const listFor = (req: Request): { readOnly?: boolean } => {
+  const auth = (req as AuthedRequest).auth;
+  return auth && !auth.scopes.includes(WRITE_SCOPE) ? { readOnly: true } : {};
+};
 
 /**
  * A session is used only by whoever created it: with OAuth, another valid token presenting a
@@ -320,7 +326,7 @@ const serve = (transport: WebStandardStreamableHTTPServerTransport, req: Request
 function mountStreamable(app: express.Express, host: ToolHost, opts: HttpOptions, table: SessionTable): void {
   app.post("/mcp", async (req: Request, res: Response) => {
     if (opts.stateless) {
-      const server = host.createServer({ stateless: true });
+      const server = host.createServer({ stateless: true, ...listFor(req) });
       const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       res.on("close", () => {
         void transport.close();
@@ -342,7 +348,7 @@ function mountStreamable(app: express.Express, host: ToolHost, opts: HttpOptions
       return jsonRpcError(res, 400, "Bad Request: no Mcp-Session-Id header; the first request must be initialize");
     }
     if (!(await table.makeRoom())) return tooMany(res, opts.maxSessions);
-    const server = host.createServer();
+    const server = host.createServer(listFor(req));
     const owner = ownerOf(req);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -379,7 +385,7 @@ function mountSse(app: express.Express, host: ToolHost, opts: HttpOptions, table
   app.get("/sse", async (req: Request, res: Response) => {
     if (!(await table.makeRoom())) return tooMany(res, opts.maxSessions);
     const transport = new SSEServerTransport("/messages", res);
-    const server = host.createServer();
+    const server = host.createServer(listFor(req));
     sse.set(transport.sessionId, transport);
     owners.set(transport.sessionId, ownerOf(req));
     res.on("close", () => {
