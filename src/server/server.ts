@@ -154,8 +154,10 @@ export interface ToolHost {
   /**
    * A new SDK Server wired to the shared tool table (one per HTTP session; one for stdio), with
    * its own support latch. `stateless`: one request per Server (no latch can be armed).
+   * `readOnly`: tools/list leaves out the tools that change data (an OAuth token without
+   * altr:write: the 2025-era presentation; such calls are refused at call time all the same).
    */
-  createServer(opts?: { stateless?: boolean }): Server;
+  createServer(opts?: { stateless?: boolean; readOnly?: boolean }): Server;
   /** What tools/list shows a new session (the configuration's tools, latched under SUPPORT_MODE). */
   listed: McpTool[];
   /**
@@ -340,7 +342,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
     }
   }
 
-  function createServer(opts: { stateless?: boolean } = {}): Server {
+  function createServer(opts: { stateless?: boolean; readOnly?: boolean } = {}): Server {
     const server = new Server(
       { name: SERVER_NAME, title: "ALTR", version: deps.version },
       {
@@ -359,7 +361,8 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       server.sendToolListChanged().catch(() => undefined);
       server.sendResourceListChanged().catch(() => undefined);
     };
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: apps.tools(server.getClientCapabilities(), support.list(latch, configured)) }));
+    const shown = (tools: McpTool[]) => (opts.readOnly ? tools.filter((t) => !writes(t.name)) : tools);
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: apps.tools(server.getClientCapabilities(), shown(support.list(latch, configured))) }));
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts(promptTools, support.settings.prompts) }));
     server.setRequestHandler(GetPromptRequestSchema, async (req) => {
       try {
