@@ -121,6 +121,18 @@ describe("through a real client: hostile times from ALTR", () => {
   });
 });
 
+describe("through a real client: tokenization answers are keyed by the caller's labels, so they are not shaped", () => {
+  it("vault_tokenize with the labels PK and timestamp gets both back, and no timestamp_iso", async () => {
+    stub.route("POST", /.*/, {
+      status: 201,
+      bodyFrom: (req) => ({ success: true, data: Object.fromEntries(Object.keys(JSON.parse(req.body) as object).map((k) => [k, "1749560437000"])) }),
+    });
+    const res = await h.call("vault_tokenize", { values: { PK: "1234", timestamp: "5678" } });
+    expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+    expect(envelope(res).data).toEqual({ PK: "1749560437000", timestamp: "1749560437000" });
+  });
+});
+
 describe("through a real client: count is the rows returned, ALTR's figure is total", () => {
   it("get_tag_values: 4 rows beside ALTR's tagCount 2 (the issue's case) → count 4, total 2", async () => {
     const tags = ["a", "b", "c", "d"].map((v, i) => ({ tagID: `t${i}`, tagKey: "PII", tagValue: v }));

@@ -167,9 +167,11 @@ export function shape(value: unknown): unknown {
 /**
  * `verbatim`: the tool declared that its data must not be altered (see ToolSpec.verbatimOutput).
  * `scrub`: the secrets (every derived form, see log/redact.ts) to take out of the data.
+ * `shape: false`: data keyed by the caller's own labels (tokenization), left as it is by shape().
  */
-export function successResult(data: unknown, opts: { verbatim?: boolean; bound?: Bound; scrub?: RegExp } = {}): CallToolResult {
-  const cleaned = opts.verbatim ? (data ?? null) : sanitize(shape(data ?? null));
+export function successResult(data: unknown, opts: { verbatim?: boolean; bound?: Bound; scrub?: RegExp; shape?: boolean } = {}): CallToolResult {
+  const shaped = opts.shape === false ? (data ?? null) : shape(data ?? null);
+  const cleaned = opts.verbatim ? (data ?? null) : sanitize(shaped);
   const envelope: Envelope = { success: true, data: scrubDeep(cleaned, opts.scrub), error: null };
   return bounded(envelope, false, opts.bound);
 }
