@@ -397,6 +397,8 @@ describe("wire format", () => {
       job_id: JOB,
       scope: { database: "D", schema: "S", classifier_name: "US SSN" },
       revoked: true,
+      changed: true,
+      message: "deleted",
     });
     expect(stub.requests[0]!.url).toBe(`/v1/jobs/${JOB}/decisions`);
     expect(stub.requests[0]!.headers["content-type"]).toMatch(/^application\/json/);
@@ -405,7 +407,7 @@ describe("wire format", () => {
 
   it("revoke_job_decisions without a scope names the job-level decision: an empty JSON body", async () => {
     stub.route("DELETE", `/v1/jobs/${JOB}/decisions`, { status: 204 });
-    expect(await data("revoke_job_decisions", { job_id: JOB })).toEqual({ job_id: JOB, scope: {}, revoked: true });
+    expect(await data("revoke_job_decisions", { job_id: JOB })).toEqual({ job_id: JOB, scope: {}, revoked: true, changed: true, message: "deleted" });
     expect(stub.requests[0]!.url).toBe(`/v1/jobs/${JOB}/decisions`);
     expect(JSON.parse(stub.requests[0]!.body)).toEqual({});
   });

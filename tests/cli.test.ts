@@ -176,14 +176,14 @@ describe("altr-mcp call", () => {
   it("prints the result envelope (exit 0)", async () => {
     const res = await run("call", ["get_roles", "--offset", "0"]);
     expect(res).toMatchObject({ code: 0, err: "" });
-    expect(JSON.parse(res.out)).toEqual({ success: true, data: { roles: ["ANALYST", "AUDITOR"], count: 2, next_offset: null }, error: null });
+    expect(JSON.parse(res.out)).toEqual({ success: true, data: { roles: ["ANALYST", "AUDITOR"], count: 2, total: 2, next_offset: null }, error: null });
     expect(stub.requests.map((r) => r.url)).toEqual(["/api/userGroups?offset=0"]);
   });
 
   it("--output table prints the list as a column", async () => {
     const res = await run("call", ["get_roles", "--output", "table"]);
     expect(res.code).toBe(0);
-    expect(res.out).toBe("ROLES\n-------\nANALYST\nAUDITOR\n\ncount: 2\nnext_offset: null\n");
+    expect(res.out).toBe("ROLES\n-------\nANALYST\nAUDITOR\n\ncount: 2\ntotal: 2\nnext_offset: null\n");
   });
 
   it("a failed call: envelope on stdout, message on stderr, exit 1", async () => {

@@ -321,7 +321,9 @@ describe("idempotent deletes are honest (delete_rule, delete_policy)", () => {
     ["delete_policy", { policy_id: "TAG#PII" }, /\/policy\/TAG%23PII$/],
   ] as const)("%s: a repeat delete that gets 404 is a non-error with changed: false; a 500 is still an error", async (tool, args, path) => {
     stub = await startStub();
-    stub.route("DELETE", path, { status: 200, body: { success: true } }, { status: 404, body: { message: "not found" } }, { status: 500, body: { message: "boom" } });
+    stub.route("DELETE", path, { status: 200, body: { success: true } }, { status: 404, body: { message: "Not Found", statusCode: 404 } }, { status: 500, body: { message: "boom" } });
+    // delete_rule reads the policy after a 404 (an unknown policy is an error, an absent rule is not).
+    stub.route("GET", /\/rules$/, { status: 200, body: { success: true, data: { items: {} } } });
     h = await connect({ baseUrls: baseUrlsFrom(stub.url) });
     const first = envelope(await h.call(tool, args));
     expect(first.data).toMatchObject({ deleted: true, changed: true });

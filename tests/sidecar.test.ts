@@ -329,7 +329,7 @@ describe("annotations and names", () => {
   it("pre-rename names are callable aliases and RESTRICTED_TOOLS matches them", async () => {
     stub.route("DELETE", /.*/, { status: 204 });
     const env = envelope(await h.call("delete_sc_repo", { repo_name: "orders_oracle" }));
-    expect(env.data).toEqual({ repo_name: "orders_oracle", disconnected: true });
+    expect(env.data).toEqual({ repo_name: "orders_oracle", disconnected: true, changed: true, message: "deleted" });
     const old = ["delete_sc_agent", "delete_sc_repo", "delete_sc_repo_user", "delete_sc_service_user", "delete_sc_sidecar", "delete_sc_sidecar_binding"];
     const sel = selectTools(ALL_TOOLS, { toolsets: ["all"], readOnly: false, restricted: old });
     for (const name of ["disconnect_sc_agent", "disconnect_sc_repo", "disconnect_sc_repo_user", "disconnect_sc_service_user", "disconnect_sc_sidecar", "disconnect_sc_sidecar_binding"]) {
@@ -377,7 +377,7 @@ describe("errors from sc-control", () => {
     stub.requests.length = 0;
     stub.route("DELETE", /\/v1\/sidecars\/.+$/, { status: 502 }, { status: 204 });
     const env = envelope(await h.call("disconnect_sc_sidecar", { sidecar_id: SIDECAR }));
-    expect(env.data).toEqual({ sidecar_id: SIDECAR, disconnected: true });
+    expect(env.data).toEqual({ sidecar_id: SIDECAR, disconnected: true, changed: true, message: "deleted" });
     expect(stub.requests).toHaveLength(2);
   });
 });

@@ -85,7 +85,7 @@ describe("removals", () => {
     }
     stub.route("DELETE", /.*/, { status: 204 });
     const env = envelope(await h.call("delete_sidecar_instance", { sidecar_id: SIDECAR, instance_id: "i1" }));
-    expect(env.data).toEqual({ sidecar_id: SIDECAR, instance_id: "i1", disconnected: true });
+    expect(env.data).toEqual({ sidecar_id: SIDECAR, instance_id: "i1", disconnected: true, changed: true, message: "deleted" });
     const sel = selectTools(ALL_TOOLS, { toolsets: [], readOnly: false, restricted: ["DELETE_AGENT_INSTANCE", "delete_sidecar_instance"] });
     expect(sel.callable.has("disconnect_agent_instance")).toBe(false);
     expect(sel.callable.has("disconnect_sidecar_instance")).toBe(false);

@@ -225,6 +225,7 @@ export async function ok<R extends FetchResult>(call: Promise<R>): Promise<Exclu
       statusText: response.statusText,
       operation: operationOf.get(response),
       altrMessage: altrMessageOf(result.error),
+      body: result.error,
       attempts: Number(response.headers.get(ATTEMPTS_HEADER) ?? 1),
     });
   }

@@ -18,6 +18,13 @@ export interface AltrErrorInit {
   afterSend?: boolean;
   /** A fix hint that replaces the kind's default (e.g. for a call refused before sending). */
   hint?: string;
+  /**
+   * The error body as received. Only read (by altrErrorBody) to tell whether ALTR itself wrote
+   * it; never kept, logged or shown (ALTR's message reaches the caller through altrMessage).
+   */
+  body?: unknown;
+  /** Set from `body` by the constructor: the body is one of ALTR's documented error bodies. */
+  fromAltr?: boolean;
 }
 
 /** Fix hints, after the troubleshooting table of the original server's README (our words). */
@@ -25,7 +32,7 @@ export const STATUS_HINTS: Record<number, string> = {
   400: "ALTR rejected the request as invalid; check the parameter values against the tool's description.",
   401: "Invalid credentials: check MAPI_KEY and MAPI_SECRET (ALTR console → Settings → Preferences → API) and that ORG_ID is the organisation the key belongs to.",
   403: "The endpoint exists but this organisation or key may not use it — usually an ALTR feature that is not enabled for the organisation; ask ALTR support to enable it, or use a key with the needed permissions.",
-  404: "Not found: check the id or name you gave — list the resources first (e.g. get_databases, get_policies) and use a value from the list. If every lookup fails, check ORG_ID.",
+  404: "Not found: check the id or name you gave — list the resources first (e.g. get_databases, get_policies) and use a value from the list.",
   409: "Conflict: the resource already exists or is being changed; list it to see its current state before retrying.",
   429: "Rate limited: the server already retried with backoff; wait a minute and make fewer calls.",
 };
@@ -48,6 +55,12 @@ export class AltrError extends Error {
   readonly attempts: number;
   readonly hint: string | undefined;
   readonly operation: string | undefined;
+  /**
+   * The error body is one of ALTR's documented error bodies, whose own status (where it states
+   * one) is the HTTP status (see altrErrorBody). False for a page or JSON from something else
+   * answering at the base URL (a proxy, a wrong ALTR_*_BASE_URL, a gateway's own 404).
+   */
+  readonly fromAltr: boolean;
   private readonly init: AltrErrorInit;
 
   constructor(init: AltrErrorInit) {
@@ -66,7 +79,10 @@ export class AltrError extends Error {
     this.attempts = attempts;
     this.hint = hint;
     this.operation = init.operation;
-    this.init = init;
+    this.fromAltr = init.fromAltr ?? altrErrorBody(init.body, init.status);
+    // The body itself is not kept: only what was judged from it.
+    const { body: _body, ...rest } = init;
+    this.init = { ...rest, fromAltr: this.fromAltr };
   }
 
   /** The same error, naming the operation it happened in. */
@@ -136,6 +152,40 @@ function describe(init: AltrErrorInit, attempts: number, hint: string | undefine
   }
   const msg = init.altrMessage ? `: ${init.altrMessage}` : "";
   return `${head}${msg}.${hint ? ` ${hint}` : ""}`;
+}
+
+/** Top-level keys of ALTR's documented error bodies (every service's, see altrErrorBody). */
+const ERROR_BODY_KEYS = new Set(["success", "data", "message", "statusCode", "date", "response", "error", "errorCode"]);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Whether `body` is one of the error bodies ALTR's services document (openapi/*.yaml), with the
+ * status it states (if any) equal to `status`:
+ * - `{message, statusCode, date}` (unified policy API);
+ * - `{success: false, data: {message, statusCode, date, context}}` (altrnet);
+ * - `{statusCode, response: {error_code, message}}` (sc-control, classification, audit reports)
+ *   and `{error: {error_code, message}}` (sidecar telemetry);
+ * - `{errorCode, message}` (tag values) and `{error: "text"}` (tag masking, query audits),
+ *   the latter stating no status.
+ * Any other top-level key (Spring's `timestamp`/`path`, …), a text or HTML page, an empty body, or
+ * a body that states only a bare `message` (what API gateways answer for an unknown route) is
+ * not ALTR's: a 404 with it says nothing about whether the object exists.
+ */
+export function altrErrorBody(body: unknown, status: number | undefined): boolean {
+  if (!isRecord(body) || Object.keys(body).length === 0) return false;
+  if (!Object.keys(body).every((k) => ERROR_BODY_KEYS.has(k))) return false;
+  const stated: unknown[] = [];
+  if ("statusCode" in body) stated.push(body.statusCode);
+  if ("errorCode" in body) stated.push(body.errorCode);
+  if (isRecord(body.data)) {
+    if (body.success !== false) return false;
+    if ("statusCode" in body.data) stated.push(body.data.statusCode);
+  }
+  for (const inner of [body.response, body.error]) if (isRecord(inner) && "error_code" in inner) stated.push(inner.error_code);
+  if (stated.length > 0) return stated.every((s) => s === status);
+  // No status stated: only the `{error: "text"}` body of the tag-masking and query-audit services.
+  return typeof body.error === "string" && Object.keys(body).length === 1;
 }
 
 /**

@@ -115,11 +115,63 @@ export function sanitize(value: unknown): unknown {
 }
 
 /**
+ * Fields that the curated documents (openapi/*.yaml) describe as epoch (Unix) milliseconds: each
+ * gets its ISO 8601 UTC form beside it (`event_time` → `event_time_iso`).
+ * tests/readable-results.test.ts checks this list against the documents, both ways.
+ */
+export const EPOCH_MS_FIELDS: ReadonlySet<string> = new Set(["agent_time", "checkin_time", "event_time", "timestamp"]);
+
+/** ALTR's internal storage keys (its table's partition and sort keys): noise to a reader, dropped. */
+export const STORAGE_KEYS: ReadonlySet<string> = new Set(["PK", "SK"]);
+
+/** Epoch-millisecond values accepted: 1973-03-03 … 5138-11-16 (a smaller number is taken as seconds). */
+const MS_MIN = 1e11;
+const MS_MAX = 1e14;
+/** Epoch seconds accepted when a documented millisecond field carries seconds: from 2001-09-09 (up to MS_MIN). */
+const S_MIN = 1e9;
+
+/**
+ * The ISO 8601 UTC form of an epoch time, or undefined when `value` is not one: a finite integer
+ * (or a string of digits) in milliseconds, or in seconds when it is too small to be milliseconds
+ * of any ALTR event (before 1973) but a plausible seconds value (after 2001). Negative, zero,
+ * fractional, NaN, huge (1e20) or non-numeric values get no ISO form.
+ */
+export function isoOf(value: unknown): string | undefined {
+  const n = typeof value === "number" ? value : typeof value === "string" && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) return undefined;
+  const ms = n >= MS_MIN && n < MS_MAX ? n : n >= S_MIN && n < MS_MIN ? n * 1000 : undefined;
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+/**
+ * Result shaping, the one place for it: every documented epoch-ms field gets `<field>_iso` right
+ * after it (unless ALTR already sent one), and ALTR's storage keys (PK, SK) are dropped, at any
+ * depth. A map's entries (e.g. rules keyed by id) are shaped like any object.
+ */
+export function shape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shape);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  const source = value as Record<string, unknown>;
+  for (const [k, v] of Object.entries(source)) {
+    if (STORAGE_KEYS.has(k)) continue;
+    out[k] = shape(v);
+    if (EPOCH_MS_FIELDS.has(k) && !Object.hasOwn(source, `${k}_iso`)) {
+      const iso = isoOf(v);
+      if (iso !== undefined) out[`${k}_iso`] = iso;
+    }
+  }
+  return out;
+}
+
+/**
  * `verbatim`: the tool declared that its data must not be altered (see ToolSpec.verbatimOutput).
  * `scrub`: the secrets (every derived form, see log/redact.ts) to take out of the data.
+ * `shape: false`: data keyed by the caller's own labels (tokenization), left as it is by shape().
  */
-export function successResult(data: unknown, opts: { verbatim?: boolean; bound?: Bound; scrub?: RegExp } = {}): CallToolResult {
-  const cleaned = opts.verbatim ? (data ?? null) : sanitize(data ?? null);
+export function successResult(data: unknown, opts: { verbatim?: boolean; bound?: Bound; scrub?: RegExp; shape?: boolean } = {}): CallToolResult {
+  const shaped = opts.shape === false ? (data ?? null) : shape(data ?? null);
+  const cleaned = opts.verbatim ? (data ?? null) : sanitize(shaped);
   const envelope: Envelope = { success: true, data: scrubDeep(cleaned, opts.scrub), error: null };
   return bounded(envelope, false, opts.bound);
 }

@@ -282,7 +282,8 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       const payload = tool.verbatimOutput || tool.toolset === "tokenization";
       let result: CallToolResult;
       try {
-        result = successResult(data, { verbatim: tool.verbatimOutput, bound, scrub: payload ? baseSecretPattern : secrets });
+        // Tokenization answers are maps keyed by the caller's own labels ("PK", "timestamp"…): not shaped.
+        result = successResult(data, { verbatim: tool.verbatimOutput, bound, scrub: payload ? baseSecretPattern : secrets, shape: !payload });
       } catch (err) {
         // ALTR's answer nested too deeply (or too large) to walk or serialise: its fault, not ours.
         if (err instanceof RangeError) {

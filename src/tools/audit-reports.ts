@@ -7,8 +7,9 @@ import { paginate } from "../altr/paginate.js";
 import type { components } from "../generated/audit-report.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, responseBody, type Tool } from "./define.js";
-import { CREATE, isTimeZone, MAX_PAGES, READ, readFirstFailure, REMOVE, UPDATE } from "./common.js";
+import { CREATE, isTimeZone, MAX_PAGES, READ, readFirstFailure, REMOVE, UPDATE, withProperties } from "./common.js";
 import { cron } from "./cron.js";
+import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
 type Definition = components["schemas"]["Definition"];
 type DefinitionInput = components["schemas"]["DefinitionInput"];
@@ -277,9 +278,15 @@ export const auditReportTools: Tool[] = [
     input: { definition_id: definitionId },
     annotations: REMOVE,
     operations: ["audit_report.archiveReportDefinition"],
-    output: responseBody("audit_report.archiveReportDefinition"),
+    output: withProperties(responseBody("audit_report.archiveReportDefinition"), DELETE_OUTCOME),
     async handler({ definition_id }, { call, signal }) {
-      return call("audit_report.archiveReportDefinition", { path: { definition_id }, signal });
+      // A repeat archive is ALTR's documented 409 "already archived": changed: false, not an error.
+      const done = await deleteOnce(call("audit_report.archiveReportDefinition", { path: { definition_id }, signal }), {
+        what: "report definition",
+        list: "list_report_definitions",
+        repeatConflict: /already archived/i,
+      });
+      return { ...(done.answer ?? { definition_id }), ...outcome(done) };
     },
   }),
 

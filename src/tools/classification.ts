@@ -9,6 +9,7 @@ import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { allPages, classifierNames, contiguousId, name, pageSize, rulesetParam } from "./classification-shared.js";
 import { CREATE, MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
 import { paginateTokens } from "../altr/paginate.js";
+import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
 type Classifier = components["schemas"]["Classifier"];
 type Collection = components["schemas"]["Collection"];
@@ -133,10 +134,10 @@ export const classifierTools: Tool[] = [
     input: { classifier_name: name },
     annotations: REMOVE,
     operations: ["classification.deleteClassifier"],
-    output: objectOf({ classifier_name: S.string, deleted: S.boolean }),
+    output: objectOf({ classifier_name: S.string, deleted: S.boolean, ...DELETE_OUTCOME }),
     async handler({ classifier_name }, { call, signal }) {
-      await call("classification.deleteClassifier", { path: { classifier_name }, signal });
-      return { classifier_name, deleted: true };
+      const done = await deleteOnce(call("classification.deleteClassifier", { path: { classifier_name }, signal }), { what: "classifier", list: "get_classifiers" });
+      return { classifier_name, deleted: done.changed, ...outcome(done) };
     },
   }),
 ];
@@ -214,10 +215,10 @@ export const collectionTools: Tool[] = [
     input: { collection_name: name },
     annotations: REMOVE,
     operations: ["classification.deleteCollection"],
-    output: objectOf({ collection_name: S.string, deleted: S.boolean }),
+    output: objectOf({ collection_name: S.string, deleted: S.boolean, ...DELETE_OUTCOME }),
     async handler({ collection_name }, { call, signal }) {
-      await call("classification.deleteCollection", { path: { collection_name }, signal });
-      return { collection_name, deleted: true };
+      const done = await deleteOnce(call("classification.deleteCollection", { path: { collection_name }, signal }), { what: "collection", list: "get_collections" });
+      return { collection_name, deleted: done.changed, ...outcome(done) };
     },
   }),
 

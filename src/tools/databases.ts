@@ -6,6 +6,7 @@ import { nextToken, paginate, paginateOffset } from "../altr/paginate.js";
 import { S, objectOf, propertyOf, type JsonSchema } from "../schema/json-schema.js";
 import { defineTool, InputError, ToolFailure, responseBody, responseData, type Tool, type ToolContext } from "./define.js";
 import { contiguousId, CREATE, databaseId, MAX_PAGES, offsetParam, READ, REMOVE, UPDATE, withProperties } from "./common.js";
+import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
 type Database = components["schemas"]["Database"];
 type ServiceUser = ServiceUserComponents["schemas"]["ServiceUser"];
@@ -36,10 +37,11 @@ export const databaseTools: Tool[] = [
     },
     annotations: READ,
     operations: ["altrnet.listDatabases"],
-    output: withProperties(responseData("altrnet.listDatabases"), { next_offset: S.nullableInteger }),
+    output: withProperties(responseData("altrnet.listDatabases"), { total: S.integer, next_offset: S.nullableInteger }),
     async handler({ offset }, { call, signal }) {
       const paged = await databasePages({ call, signal }, offset ?? 0, MAX_PAGES);
-      return { databases: paged.items, count: paged.total, next_offset: paged.next_offset };
+      // count: the rows returned; total: how many ALTR says there are (more when next_offset is set).
+      return { databases: paged.items, count: paged.items.length, total: paged.total, next_offset: paged.next_offset };
     },
   }),
 
@@ -254,15 +256,15 @@ export const databaseTools: Tool[] = [
     },
     annotations: REMOVE,
     operations: ["altrnet.deleteDatabase", "altrnet.listDatabases"],
-    output: objectOf({ database_id: S.integer, disconnected: S.boolean }),
+    output: objectOf({ database_id: S.integer, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async impact({ database_id }, ctx) {
       const database = (await databasePages(ctx, 0, 3)).items.find((d) => d.id === database_id);
       if (!database?.friendlyDatabaseName) return undefined;
       return `${database.friendlyDatabaseName} (${database.databaseType ?? "?"}): ALTR stops governing it`;
     },
     async handler({ database_id, ignore_errors }, { call, signal }) {
-      await call("altrnet.deleteDatabase", { path: { databaseId: database_id }, query: ignore_errors ? { ignoreErrors: true } : {}, signal });
-      return { database_id, disconnected: true };
+      const done = await deleteOnce(call("altrnet.deleteDatabase", { path: { databaseId: database_id }, query: ignore_errors ? { ignoreErrors: true } : {}, signal }), { what: "database", list: "get_databases" });
+      return { database_id, disconnected: done.changed, ...outcome(done) };
     },
   }),
 ];

@@ -263,7 +263,18 @@ function plainIssue(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): stri
   return `expected ${PLAIN_TYPES[expected] ?? expected}${got}`;
 }
 
-export function formatIssues(error: z.ZodError): InputError {
+/**
+ * `required` with the parameter's own description when it has one ("namespace: required — usually
+ * fpe."): the missing value's usual source or value, so the retry needs no other look-up.
+ */
+function requiredHint(path: readonly PropertyKey[], shape: z.ZodRawShape | undefined): string {
+  const top = path.length === 1 && typeof path[0] === "string" ? shape?.[path[0]] : undefined;
+  const description = top instanceof z.ZodType ? top.description?.trim() : undefined;
+  if (!description || description.length > 120) return "required";
+  return `required — ${description.charAt(0).toLowerCase()}${description.slice(1)}`;
+}
+
+export function formatIssues(error: z.ZodError, shape?: z.ZodRawShape): InputError {
   const fields: string[] = [];
   const issues = specificIssues(error.issues);
   const lines = issues.slice(0, 10).map(({ path, issue }) => {
@@ -275,7 +286,7 @@ export function formatIssues(error: z.ZodError): InputError {
     const field = fieldPath(path);
     fields.push(field);
     const message =
-      issue.code === "invalid_type" && /^Invalid input.*received undefined$/.test(issue.message) ? "required" : plainIssue(issue, path);
+      issue.code === "invalid_type" && /^Invalid input.*received undefined$/.test(issue.message) ? requiredHint(path, shape) : plainIssue(issue, path);
     return `${field}: ${message}`;
   });
   const more = issues.length > 10 ? ` (and ${issues.length - 10} more)` : "";
@@ -366,7 +377,7 @@ export function defineTool<S extends z.ZodRawShape, const O extends readonly Ope
 
   async function run(raw: unknown, ctx: InvokeContext, gate: Gate | undefined): Promise<unknown> {
     const parsed = schema.safeParse(withoutNulls(raw));
-    if (!parsed.success) throw formatIssues(parsed.error);
+    if (!parsed.success) throw formatIssues(parsed.error, spec.input);
     const broken = fieldsWith(parsed.data, LONE_SURROGATE);
     if (broken.length) {
       throw new InputError(`Invalid arguments: ${broken.join(", ")}: not valid Unicode text (contains a lone surrogate)`, broken);

@@ -9,6 +9,7 @@ import { defineTool, input, InputError, ToolFailure, responseData, type Tool, ty
 import { CREATE, cursor, MAX_PAGES, READ, REMOVE, UPDATE } from "./common.js";
 import { LEVEL_LIST, levelByName, levelName, MAX_LEVEL, MIN_LEVEL } from "../schema/masking-levels.js";
 import { TAG_VALUE_PAGE_SIZE } from "./tags.js";
+import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
 type PolicyType = components["schemas"]["PolicyType"];
 type Rule = components["schemas"]["Rule"];
@@ -421,23 +422,6 @@ async function checkRuleUpdate(args: RuleUpdate, ctx: GuardCtx): Promise<void> {
   }
 }
 
-/**
- * The delete tools' rule (idempotentHint stays true): a repeat delete that ALTR answers with 404
- * is a success that changed nothing, not an error. Any other failure is still an error.
- */
-async function absent(deleting: Promise<unknown>): Promise<boolean> {
-  try {
-    await deleting;
-    return false;
-  } catch (err) {
-    if (err instanceof AltrError && err.status === 404) return true;
-    throw err;
-  }
-}
-
-const ALREADY_ABSENT = (what: string, list: string) =>
-  `already absent — nothing to delete (ALTR has no such ${what}; if you expected one, check the id with ${list})`;
-
 interface PolicyCursor {
   /** Policy type filter the cursor belongs to (null = all types). */
   p: PolicyType | null;
@@ -724,17 +708,15 @@ export const policyTools: Tool[] = [
     input: { policy_id: policyId },
     annotations: REMOVE,
     operations: ["api.deletePolicy", "api.listPolicyRules"],
-    output: objectOf({ policy_id: S.string, deleted: S.boolean, changed: S.boolean, message: S.string }),
+    output: objectOf({ policy_id: S.string, deleted: S.boolean, ...DELETE_OUTCOME }),
     async impact({ policy_id }, ctx) {
       const { rules, more } = await someRules(ctx, policy_id);
       const n = `${rules.length}${more ? "+" : ""}`;
       return rules.length === 0 && !more ? "it has no rules" : n === "1" ? "1 rule goes with it" : `${n} rules go with it`;
     },
     async handler({ policy_id }, { call, signal }) {
-      if (await absent(call("api.deletePolicy", { path: { policy_id }, signal }))) {
-        return { policy_id, deleted: false, changed: false, message: ALREADY_ABSENT("policy", "get_policies") };
-      }
-      return { policy_id, deleted: true, changed: true, message: "deleted" };
+      const done = await deleteOnce(call("api.deletePolicy", { path: { policy_id }, signal }), { what: "policy", list: "get_policies" });
+      return { policy_id, deleted: done.changed, ...outcome(done) };
     },
   }),
 
@@ -746,16 +728,29 @@ export const policyTools: Tool[] = [
     input: { policy_id: policyId, rule_id: ruleId },
     annotations: REMOVE,
     operations: ["api.deletePolicyRule", "api.listPolicyRules"],
-    output: objectOf({ policy_id: S.string, rule_id: S.string, deleted: S.boolean, changed: S.boolean, message: S.string }),
+    output: objectOf({ policy_id: S.string, rule_id: S.string, deleted: S.boolean, ...DELETE_OUTCOME }),
     async impact({ policy_id, rule_id }, ctx) {
       const rule = (await someRules(ctx, policy_id)).rules.find((r) => r.rule_id === rule_id);
       return rule ? `${describeRule(rule)}; what that role sees changes at once` : undefined;
     },
-    async handler({ policy_id, rule_id }, { call, signal }) {
-      if (await absent(call("api.deletePolicyRule", { path: { policy_id, rule_id }, signal }))) {
-        return { policy_id, rule_id, deleted: false, changed: false, message: ALREADY_ABSENT("rule", "get_rules") };
+    async handler({ policy_id, rule_id }, ctx) {
+      const { call, signal } = ctx;
+      const done = await deleteOnce(call("api.deletePolicyRule", { path: { policy_id, rule_id }, signal }), { what: "rule", list: "get_rules" });
+      // ALTR's 404 body is the same "Not Found" for an unknown policy and an unknown rule: the
+      // policy's rules are read to tell them apart (an unknown policy is a wrong policy_id, an error).
+      if (!done.changed) {
+        await rulesPage(ctx, policy_id, null).catch((err: unknown) => {
+          if (!(err instanceof AltrError) || err.status !== 404) throw err;
+          throw new AltrError({
+            kind: "http",
+            status: 404,
+            ...(err.operation === undefined ? {} : { operation: err.operation }),
+            ...(err.altrMessage === undefined ? {} : { altrMessage: err.altrMessage }),
+            hint: "ALTR has no policy with this policy_id, so the rule id was not looked at: check policy_id with get_policies. Nothing was deleted.",
+          });
+        });
       }
-      return { policy_id, rule_id, deleted: true, changed: true, message: "deleted" };
+      return { policy_id, rule_id, deleted: done.changed, ...outcome(done) };
     },
   }),
 ];

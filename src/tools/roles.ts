@@ -16,7 +16,7 @@ export const roleTools: Tool[] = [
     },
     annotations: READ,
     operations: ["altrnet.listUserGroups"],
-    output: objectOf({ roles: S.arrayOf(S.string), count: S.integer, next_offset: S.nullableInteger }),
+    output: objectOf({ roles: S.arrayOf(S.string), count: S.integer, total: S.integer, next_offset: S.nullableInteger }),
     async handler({ offset }, { call, signal }) {
       const paged = await paginateOffset({
         start: offset ?? 0,
@@ -28,7 +28,8 @@ export const roleTools: Tool[] = [
         },
       });
       const roles = paged.items.map((g) => g.userGroupName).filter((n): n is string => typeof n === "string");
-      return { roles, count: paged.total, next_offset: paged.next_offset };
+      // count: the rows returned; total: how many ALTR says there are.
+      return { roles, count: roles.length, total: paged.total, next_offset: paged.next_offset };
     },
   }),
 ];

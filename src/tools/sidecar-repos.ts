@@ -9,6 +9,7 @@ import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { CREATE, READ, REMOVE, UPDATE } from "./common.js";
 import { awsSecretsManager, azureKeyVault, caseless, contiguousId, limit, port, REPO_TYPES, repoName, username } from "./sidecar-shared.js";
 import { onePage } from "../altr/paginate.js";
+import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
 
 const repoType = caseless(REPO_TYPES);
@@ -107,10 +108,10 @@ export const repoTools: Tool[] = [
     input: { repo_name: repoName },
     annotations: REMOVE,
     operations: ["sc_control.deleteRepo"],
-    output: objectOf({ repo_name: S.string, disconnected: S.boolean }),
+    output: objectOf({ repo_name: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async handler({ repo_name }, { call, signal }) {
-      await call("sc_control.deleteRepo", { path: { repo_name }, signal });
-      return { repo_name, disconnected: true };
+      const done = await deleteOnce(call("sc_control.deleteRepo", { path: { repo_name }, signal }), { what: "repo", list: "list_sc_repos" });
+      return { repo_name, disconnected: done.changed, ...outcome(done) };
     },
   }),
 
@@ -187,10 +188,10 @@ export const repoTools: Tool[] = [
     input: userPath,
     annotations: REMOVE,
     operations: ["sc_control.deleteRepoUser"],
-    output: objectOf({ repo_name: S.string, username: S.string, disconnected: S.boolean }),
+    output: objectOf({ repo_name: S.string, username: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async handler(path, { call, signal }) {
-      await call("sc_control.deleteRepoUser", { path, signal });
-      return { ...path, disconnected: true };
+      const done = await deleteOnce(call("sc_control.deleteRepoUser", { path, signal }), { what: "repo user", list: "list_sc_repo_users" });
+      return { ...path, disconnected: done.changed, ...outcome(done) };
     },
   }),
 
@@ -278,10 +279,10 @@ export const repoTools: Tool[] = [
     input: userPath,
     annotations: REMOVE,
     operations: ["sc_control.deleteServiceUser"],
-    output: objectOf({ repo_name: S.string, username: S.string, disconnected: S.boolean }),
+    output: objectOf({ repo_name: S.string, username: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async handler(path, { call, signal }) {
-      await call("sc_control.deleteServiceUser", { path, signal });
-      return { ...path, disconnected: true };
+      const done = await deleteOnce(call("sc_control.deleteServiceUser", { path, signal }), { what: "service user", list: "list_sc_service_users" });
+      return { ...path, disconnected: done.changed, ...outcome(done) };
     },
   }),
 ];

@@ -10,6 +10,7 @@ import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { CREATE, READ, REMOVE, UPDATE, text } from "./common.js";
 import { agentId, caseless, commaList, contiguousId, limit, port, repoName, schedule, sidecarId, taskConfiguration, taskId } from "./sidecar-shared.js";
 import { onePage } from "../altr/paginate.js";
+import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
 
 const agentType = caseless(["SIS", "CLASSIFIER"]);
@@ -103,10 +104,10 @@ export const agentTools: Tool[] = [
     input: { agent_id: agentId },
     annotations: REMOVE,
     operations: ["sc_control.deleteAgent"],
-    output: objectOf({ agent_id: S.string, disconnected: S.boolean }),
+    output: objectOf({ agent_id: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async handler({ agent_id }, { call, signal }) {
-      await call("sc_control.deleteAgent", { path: { agent_id }, signal });
-      return { agent_id, disconnected: true };
+      const done = await deleteOnce(call("sc_control.deleteAgent", { path: { agent_id }, signal }), { what: "agent", list: "list_sc_agents" });
+      return { agent_id, disconnected: done.changed, ...outcome(done) };
     },
   }),
 
@@ -185,10 +186,10 @@ export const agentTools: Tool[] = [
     input: { agent_id: agentId, task_id: taskId },
     annotations: REMOVE,
     operations: ["sc_control.deleteAgentTask"],
-    output: objectOf({ agent_id: S.string, task_id: S.string, deleted: S.boolean }),
+    output: objectOf({ agent_id: S.string, task_id: S.string, deleted: S.boolean, ...DELETE_OUTCOME }),
     async handler({ agent_id, task_id }, { call, signal }) {
-      await call("sc_control.deleteAgentTask", { path: { agent_id, task_id }, signal });
-      return { agent_id, task_id, deleted: true };
+      const done = await deleteOnce(call("sc_control.deleteAgentTask", { path: { agent_id, task_id }, signal }), { what: "agent task", list: "list_sc_agent_tasks" });
+      return { agent_id, task_id, deleted: done.changed, ...outcome(done) };
     },
   }),
 ];
@@ -277,10 +278,10 @@ export const sidecarTools: Tool[] = [
     input: { sidecar_id: sidecarId },
     annotations: REMOVE,
     operations: ["sc_control.deleteSidecar"],
-    output: objectOf({ sidecar_id: S.string, disconnected: S.boolean }),
+    output: objectOf({ sidecar_id: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async handler({ sidecar_id }, { call, signal }) {
-      await call("sc_control.deleteSidecar", { path: { sidecar_id }, signal });
-      return { sidecar_id, disconnected: true };
+      const done = await deleteOnce(call("sc_control.deleteSidecar", { path: { sidecar_id }, signal }), { what: "sidecar", list: "list_sc_sidecars" });
+      return { sidecar_id, disconnected: done.changed, ...outcome(done) };
     },
   }),
 
@@ -327,10 +328,10 @@ export const sidecarTools: Tool[] = [
     input: { sidecar_id: sidecarId, port },
     annotations: REMOVE,
     operations: ["sc_control.deregisterSidecarListener"],
-    output: objectOf({ sidecar_id: S.string, port: S.integer, deregistered: S.boolean }),
+    output: objectOf({ sidecar_id: S.string, port: S.integer, deregistered: S.boolean, ...DELETE_OUTCOME }),
     async handler({ sidecar_id, port }, { call, signal }) {
-      await call("sc_control.deregisterSidecarListener", { path: { sidecar_id, port }, signal });
-      return { sidecar_id, port, deregistered: true };
+      const done = await deleteOnce(call("sc_control.deregisterSidecarListener", { path: { sidecar_id, port }, signal }), { what: "listener", list: "list_sc_sidecar_listeners", alsoCalled: ["port"] });
+      return { sidecar_id, port, deregistered: done.changed, ...outcome(done) };
     },
   }),
 
@@ -414,10 +415,10 @@ export const sidecarTools: Tool[] = [
     input: { sidecar_id: sidecarId, port, repo_name: repoName },
     annotations: REMOVE,
     operations: ["sc_control.deleteSidecarBinding"],
-    output: objectOf({ sidecar_id: S.string, port: S.integer, repo_name: S.string, disconnected: S.boolean }),
+    output: objectOf({ sidecar_id: S.string, port: S.integer, repo_name: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async handler(path, { call, signal }) {
-      await call("sc_control.deleteSidecarBinding", { path, signal });
-      return { ...path, disconnected: true };
+      const done = await deleteOnce(call("sc_control.deleteSidecarBinding", { path, signal }), { what: "binding", list: "list_sc_sidecar_bindings", alsoCalled: ["repo"] });
+      return { ...path, disconnected: done.changed, ...outcome(done) };
     },
   }),
 ];

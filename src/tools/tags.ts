@@ -9,6 +9,7 @@ import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, ToolFailure, responseBody, type Tool } from "./define.js";
 import { databaseId, MAX_PAGES, offsetParam, READ, readFirstFailure, REMOVE, UPDATE } from "./common.js";
 import { findDatabaseByName } from "./databases.js";
+import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
 type TagMaskingItem = components["schemas"]["TagMaskingItem"];
 type TagMaskingInput = components["schemas"]["TagMaskingInput"];
@@ -132,7 +133,7 @@ export const tagTools: Tool[] = [
     input: { tag_name: z.string().trim().min(1), offset: offsetParam },
     annotations: READ,
     operations: ["api.listTagValues"],
-    output: objectOf({ tags: tagValues, count: S.integer, next_offset: S.nullableInteger }),
+    output: objectOf({ tags: tagValues, count: S.integer, total: S.nullableInteger, next_offset: S.nullableInteger }),
     async handler({ tag_name, offset }, { call, signal }) {
       const start = offset ?? 0;
       const seen = new Set<string>();
@@ -150,7 +151,8 @@ export const tagTools: Tool[] = [
           return { items, next: items.length > 0 ? nextOffset(at, received.length, total) : null };
         },
       });
-      return { tags: paged.items, count: total ?? paged.items.length, next_offset: paged.next };
+      // count: the rows returned (ALTR's totals.tagCount can differ: it was 2 beside 4 rows); total: ALTR's figure.
+      return { tags: paged.items, count: paged.items.length, total: total ?? null, next_offset: paged.next };
     },
   }),
 
@@ -335,7 +337,7 @@ export const tagTools: Tool[] = [
     input: { tag_group_id: tagGroupId },
     annotations: REMOVE,
     operations: ["api.deleteTagMasking", "api.getTagMasking"],
-    output: objectOf({ tag_group_id: S.string, disconnected: S.boolean }),
+    output: objectOf({ tag_group_id: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async impact({ tag_group_id }, { call, signal }) {
       const tag = (await call("api.getTagMasking", { path: { tag_group_id }, signal }))
         .item;
@@ -344,8 +346,8 @@ export const tagTools: Tool[] = [
       return `tag ${where}: its columns stop being masked`;
     },
     async handler({ tag_group_id }, { call, signal }) {
-      await call("api.deleteTagMasking", { path: { tag_group_id }, signal });
-      return { tag_group_id, disconnected: true };
+      const done = await deleteOnce(call("api.deleteTagMasking", { path: { tag_group_id }, signal }), { what: "tag", list: "get_tags", alsoCalled: ["tag masking"] });
+      return { tag_group_id, disconnected: done.changed, ...outcome(done) };
     },
   }),
 
@@ -364,10 +366,10 @@ export const tagTools: Tool[] = [
     },
     annotations: REMOVE,
     operations: ["api.deleteTagMaskingByDetails"],
-    output: objectOf({ database_id: S.integer, schema_name: S.string, tag_name: S.string, disconnected: S.boolean }),
+    output: objectOf({ database_id: S.integer, schema_name: S.string, tag_name: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async handler({ ignore_errors, ...tag }, { call, signal }) {
-      await call("api.deleteTagMaskingByDetails", { query: { ignore_errors }, body: tag, signal });
-      return { database_id: tag.database_id, schema_name: tag.schema_name, tag_name: tag.tag_name, disconnected: true };
+      const done = await deleteOnce(call("api.deleteTagMaskingByDetails", { query: { ignore_errors }, body: tag, signal }), { what: "tag", list: "get_tags", alsoCalled: ["tag masking"] });
+      return { database_id: tag.database_id, schema_name: tag.schema_name, tag_name: tag.tag_name, disconnected: done.changed, ...outcome(done) };
     },
   }),
 ];

@@ -8,6 +8,7 @@ import { defineTool, responseBody, type Tool } from "./define.js";
 import { agentId, contiguousId, limit, sidecarId, taskId } from "./sidecar-shared.js";
 import { READ, REMOVE } from "./common.js";
 import { onePage } from "../altr/paginate.js";
+import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
 
 const agentInstanceId = z.string().trim().min(1);
@@ -53,10 +54,10 @@ export const telemetryTools: Tool[] = [
     input: { agent_id: agentId, instance_id: agentInstanceId },
     annotations: REMOVE,
     operations: ["sc_control.deleteAgentInstance"],
-    output: objectOf({ agent_id: S.string, instance_id: S.string, disconnected: S.boolean }),
+    output: objectOf({ agent_id: S.string, instance_id: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async handler(path, { call, signal }) {
-      await call("sc_control.deleteAgentInstance", { path, signal });
-      return { ...path, disconnected: true };
+      const done = await deleteOnce(call("sc_control.deleteAgentInstance", { path, signal }), { what: "agent instance", list: "get_agent_instances", alsoCalled: ["instance"] });
+      return { ...path, disconnected: done.changed, ...outcome(done) };
     },
   }),
 
@@ -113,10 +114,10 @@ export const telemetryTools: Tool[] = [
     input: { sidecar_id: sidecarId, instance_id: sidecarInstanceId },
     annotations: REMOVE,
     operations: ["sc_control.deleteSidecarInstance"],
-    output: objectOf({ sidecar_id: S.string, instance_id: S.string, disconnected: S.boolean }),
+    output: objectOf({ sidecar_id: S.string, instance_id: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
     async handler(path, { call, signal }) {
-      await call("sc_control.deleteSidecarInstance", { path, signal });
-      return { ...path, disconnected: true };
+      const done = await deleteOnce(call("sc_control.deleteSidecarInstance", { path, signal }), { what: "sidecar instance", list: "get_sidecar_instances", alsoCalled: ["instance"] });
+      return { ...path, disconnected: done.changed, ...outcome(done) };
     },
   }),
 
@@ -142,10 +143,10 @@ export const telemetryTools: Tool[] = [
     input: { task_id: taskId },
     annotations: REMOVE,
     operations: ["sc_control.deleteTaskTelemetry"],
-    output: objectOf({ task_id: S.string, deleted: S.boolean }),
+    output: objectOf({ task_id: S.string, deleted: S.boolean, ...DELETE_OUTCOME }),
     async handler({ task_id }, { call, signal }) {
-      await call("sc_control.deleteTaskTelemetry", { path: { task_id }, signal });
-      return { task_id, deleted: true };
+      const done = await deleteOnce(call("sc_control.deleteTaskTelemetry", { path: { task_id }, signal }), { what: "task report", list: "get_task_telemetry", alsoCalled: ["task", "telemetry"] });
+      return { task_id, deleted: done.changed, ...outcome(done) };
     },
   }),
 ];

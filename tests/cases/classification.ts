@@ -307,6 +307,22 @@ export const classificationCases: ToolCase[] = [
     ],
   },
   {
+    // The whole tree in one call (issue 16): each level's pages, depth first, the filters on every level.
+    tool: "get_job_classified_columns",
+    args: { job_id: JOB, classifier_name: ["US SSN"] },
+    wire: [
+      { method: "GET", service: "classification", path: `/v1/jobs/${JOB}/findings`, query: { limit: "200", classifier_name: "US SSN" } },
+      { method: "GET", service: "classification", path: `/v1/jobs/${JOB}/findings/databases/ANALYTICS/schemas`, query: { limit: "200", classifier_name: "US SSN" } },
+      { method: "GET", service: "classification", path: `/v1/jobs/${JOB}/findings/databases/ANALYTICS/schemas/CRM%20DATA/tables`, query: { limit: "200", classifier_name: "US SSN" } },
+      {
+        method: "GET",
+        service: "classification",
+        path: `/v1/jobs/${JOB}/findings/databases/ANALYTICS/schemas/CRM%20DATA/tables/CUSTOMERS/columns`,
+        query: { limit: "200", classifier_name: "US SSN" },
+      },
+    ],
+  },
+  {
     tool: "get_job_findings_schemas",
     args: { job_id: JOB, database: "ANALYTICS", limit: 100 },
     wire: [
