@@ -131,6 +131,9 @@ const INVALID: [tool: string, args: Record<string, unknown>, field: string][] = 
   ["get_job_findings_schemas", { job_id: JOB, database: "" }, "database"],
   ["get_job_findings_tables", { job_id: JOB, database: "D" }, "schema"],
   ["get_job_findings_columns", { job_id: JOB, database: "D", schema: "S" }, "table"],
+  ["get_job_classified_columns", { job_id: "j1" }, "job_id"],
+  ["get_job_classified_columns", { job_id: JOB, limit: 1001 }, "limit"],
+  ["get_job_classified_columns", { job_id: JOB, cursor: "" }, "cursor"],
   ["get_job_findings_classifiers", { job_id: JOB, database: "D", schema: "S", table: "T" }, "column"],
   ["get_job_findings_lineage", { job_id: JOB, database: "D", schema: "S", table: "T", column: "C" }, "classifier_name"],
   ["record_job_decision", { job_id: JOB, confirmed_status: "pending" }, "confirmed_status"],
@@ -146,7 +149,7 @@ const INVALID: [tool: string, args: Record<string, unknown>, field: string][] = 
 describe("invalid input cases", () => {
   it("cover every classification tool", () => {
     const tools = ALL_TOOLS.filter((t) => t.toolset === "classification").map((t) => t.name);
-    expect(tools).toHaveLength(36);
+    expect(tools).toHaveLength(37);
     expect(tools.filter((t) => !INVALID.some(([name]) => name === t))).toEqual([]);
   });
 });

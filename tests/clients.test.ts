@@ -24,7 +24,7 @@ const INSPECTOR = bin("@modelcontextprotocol/inspector", "mcp-inspector");
 const MCPORTER = bin("mcporter", "mcporter");
 const DEFAULT_NAMES = selectTools(ALL_TOOLS, { toolsets: [], readOnly: false, restricted: [] }).enabled.map((t) => t.name);
 /** get_roles on the sandbox's seeded organisation. */
-const ENVELOPE = { success: true, data: { roles: ["ADMIN", "ANALYST", "DATA_SCIENTIST"], count: 3, next_offset: null }, error: null };
+const ENVELOPE = { success: true, data: { roles: ["ADMIN", "ANALYST", "DATA_SCIENTIST"], count: 3, total: 3, next_offset: null }, error: null };
 
 let home: string;
 const children: ChildProcess[] = [];

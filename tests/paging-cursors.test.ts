@@ -97,6 +97,8 @@ interface Case {
   wire?: string;
   /** The tool makes one filtered look-up and does not page: the reason. */
   lookup?: string;
+  /** Other reads the tool makes on its way to the paged one (one page each). */
+  also?: { path: RegExp; body: unknown }[];
 }
 
 const JOB = "0f8fad5b-d9cb-469f-a165-70867728950e";
@@ -124,6 +126,16 @@ const CASES: Record<string, Case> = {
   get_job_findings_tables: { args: { job_id: JOB, database: "DB", schema: "S" } },
   get_job_findings_columns: { args: { job_id: JOB, database: "DB", schema: "S", table: "T" } },
   get_job_findings_classifiers: { args: { job_id: JOB, database: "DB", schema: "S", table: "T", column: "C" } },
+  // The whole tree: one database, schema and table on the way to the paged columns.
+  get_job_classified_columns: {
+    args: { job_id: JOB },
+    op: "classification.listFindingColumns",
+    also: [
+      { path: /\/findings$/, body: { items: [{ name: "DB" }], next_page_token: null } },
+      { path: /\/schemas$/, body: { items: [{ name: "S" }], next_page_token: null } },
+      { path: /\/tables$/, body: { items: [{ name: "T" }], next_page_token: null } },
+    ],
+  },
   get_job_decisions: { args: { job_id: JOB } },
   get_access_requests: { wire: TOKEN },
   search_audits: {},
@@ -241,6 +253,7 @@ describe("paging cursors: every paginated tool sends page 1's cursor exactly as 
     const next1 = firstCursor(op, param);
     const wire = param === "offset" ? String(PER_PAGE[1]) : (c.wire ?? (typeof next1 === "string" ? next1 : JSON.stringify(next1)));
     const isFirst = (v: string | undefined) => v === undefined || (param === "offset" && v === "0");
+    for (const a of c.also ?? []) stub.route("GET", a.path, { status: 200, body: a.body });
     stub.route(info.method, route, {
       status: 200,
       bodyFrom: (req) => {

@@ -89,7 +89,7 @@ describe("two HTTP sessions of one server", () => {
     expect(a.changes()).toBe(1);
     expect(b.changes()).toBe(0);
     expect(c.changes()).toBe(0);
-    expect(await a.names()).toHaveLength(71 + 3);
+    expect(await a.names()).toHaveLength(72 + 3);
     expect(await b.names()).toHaveLength(ALL_TOOLS.length + 3);
     expect(await c.names()).toHaveLength(ALL_TOOLS.length + 3);
 
@@ -117,7 +117,7 @@ describe("two HTTP sessions of one server", () => {
     const a = await client(http);
     const b = await client(http, "sse");
     for (const s of [a, b]) {
-      expect(await s.names()).toHaveLength(72);
+      expect(await s.names()).toHaveLength(73);
       expect((await s.call("create_policy", { tag: "FINANCIAL" })).error?.message).toContain("support read-only mode");
     }
     expect(stub.requests).toEqual([]);
@@ -157,7 +157,7 @@ describe("stdio (the built server): the session is the process", () => {
     await c.connect(transport);
     closing.push(() => c.close());
     const names = (await c.listTools()).tools.map((t) => t.name);
-    expect(names).toHaveLength(72);
+    expect(names).toHaveLength(73);
     expect(names).toContain("enter_support_mode");
     const refused = envelope((await c.callTool({ name: "create_policy", arguments: { tag: "FINANCIAL" } })) as CallToolResult);
     expect(refused.error?.message).toContain("not available due to support read-only mode");

@@ -67,11 +67,11 @@ const refusal = (r: CallToolResult) => {
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe("the allow-list", () => {
-  it("is the 71 get_/list_/search_ tools of the table, detokenize excluded, the three search_* included", () => {
-    expect(ALLOWED).toHaveLength(71);
+  it("is the 72 get_/list_/search_ tools of the table, detokenize excluded, the three search_* included", () => {
+    expect(ALLOWED).toHaveLength(72);
     expect(ALLOWED.filter((n) => n.startsWith("search_")).sort()).toEqual(["search_audits", "search_query_audits", "search_system_audits"]);
     expect(allowedWhileLatched({ name: "get_detokenized_value" })).toBe(false);
-    expect(WITHHELD).toHaveLength(ALL_TOOLS.length - 71);
+    expect(WITHHELD).toHaveLength(ALL_TOOLS.length - 72);
   });
 
   it("names real tools as never unlockable", () => {
@@ -81,7 +81,7 @@ describe("the allow-list", () => {
 });
 
 describe("hard latch (SUPPORT_MODE)", () => {
-  it("lists the 71 allowed tools and enter_support_mode", async () => {
+  it("lists the 72 allowed tools and enter_support_mode", async () => {
     const h = await harness({ support: { mode: true, prompts: false } });
     expect((await names(h)).sort()).toEqual([...ALLOWED, "enter_support_mode"].sort());
     expect(h.host.listed.map((t) => t.name).sort()).toEqual([...ALLOWED, "enter_support_mode"].sort());
@@ -119,7 +119,7 @@ describe("soft latch", () => {
     expect(before.slice(-3)).toEqual(CONTROLS);
 
     const entered = data(await h.call("enter_support_mode"));
-    expect(entered).toMatchObject({ state: "soft", changed: true, read_tools_available: 71 });
+    expect(entered).toMatchObject({ state: "soft", changed: true, read_tools_available: 72 });
     expect(data(await (await harness({ selection: { toolsets: [] } })).call("enter_support_mode")).read_tools_available).toBeLessThan(71);
     expect(String(entered.exit)).not.toContain(EXIT_PHRASE);
     await settle();
