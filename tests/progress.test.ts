@@ -366,22 +366,37 @@ describe("over the transports", () => {
     // Pages slower than the default rate limit (100 ms): each one is reported.
     stub.route("GET", "/api/userGroups", roles(namesFrom(0, 50), 120, 150), roles(namesFrom(50, 50), 120, 150), roles(namesFrom(100, 20), 120, 150));
     const { seen } = await withProgress(client, "get_roles", {});
-    expect(seen.map((p) => [p.progress, p.total])).toEqual([
+    // In order, none skipped. The SDK client handles a notification a microtask after a response
+    // read in the same chunk: on a loaded machine the last one can still arrive with the answer
+    // and be dropped by the client (the server waits one event-loop turn to make that rare).
+    const expected = [
       [50, 120],
       [100, 120],
       [120, 120],
-    ]);
+    ];
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.map((p) => [p.progress, p.total])).toEqual(expected.slice(0, seen.length));
     stub.requests.length = 0;
 
     endlessPolicies(300);
     const abort = new AbortController();
+    let atCancel = 0;
     const call = client.callTool({ name: "get_policies", arguments: { policy_type: "TAG" } }, undefined, {
       signal: abort.signal,
-      onprogress: () => abort.abort("stop"),
+      onprogress: () => {
+        atCancel = stub.requests.length;
+        abort.abort("stop");
+      },
     });
     await expect(call).rejects.toThrow();
+    // The cancel crosses the transport while the page after the one reported is asked for, and
+    // the one after that may start before the cancel lands: at most two more requests, then none
+    // (an endless listing left running asks every 300 ms).
     await settle(800);
-    expect(stub.requests.length).toBeLessThanOrEqual(2);
+    const after = stub.requests.length;
+    expect(after).toBeLessThanOrEqual(atCancel + 2);
+    await settle(800);
+    expect(stub.requests.length).toBe(after);
   }
 
   it("stdio (the built server)", { timeout: 30_000 }, async () => {
