@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import type { ServiceName } from "../config/services.js";
 import { describeErrors, documentFor, type Document, type Operation } from "./documents.js";
+import { recordActivity } from "./activity.js";
 import { auditReportFor } from "./audit-reports.js";
 import { reportFor } from "./classification.js";
 import { baseBody, collectionOf, errorReply, fill, itemReply, json, listReply, okResponse, PAGING, readRequest, TIMESTAMPS, trim } from "./replies.js";
@@ -186,6 +187,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
 
     const override = OVERRIDES[`${doc.service}.${op.operationId}`];
     const reply = override ? override(ctx) : generic();
+    recordActivity(ctx, reply);
     return { reply, changed: (changed && op.method !== "get") || progressed };
   }
 
