@@ -675,9 +675,11 @@ export interface paths {
          *     queries that touched governed data; every filter is AND-ed. The answer is
          *     a `search_uuid` (valid 30 days) for getQueryAuditResults. It only reads.
          *
-         *     As the upstream does, every filter travels in the query string and no
-         *     body is sent (ALTR also accepts an optional filter-tree body, which is not
-         *     described). `limit` bounds differ: ALTR's document (1.1.0) allows 1 to
+         *     As the upstream does, every filter travels in the query string; without
+         *     a time-of-day window no body is sent. ALTR's optional filter-tree body
+         *     is described for that one filter (dimension `time_of_day`, op
+         *     `between`) and its `timezone`, which ALTR requires with such a filter
+         *     and forbids otherwise (the upstream never sends a body). `limit` bounds differ: ALTR's document (1.1.0) allows 1 to
          *     100000 with default 10000; the upstream's current tool documentation says
          *     at most 10000 (it was lowered from 100000). The stricter 10000 is used, so
          *     no value that either source calls invalid is ever sent. ALTR declares only
@@ -728,6 +730,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description ALTR's filter-tree body, used for one filter: a time-of-day window (start to end, local to `timezone`; a window may wrap past midnight). AND-ed with the query-string filters. */
+        TimeOfDaySearch: {
+            filter: {
+                /** @enum {string} */
+                dimension: "time_of_day";
+                /** @enum {string} */
+                op: "between";
+                between: {
+                    /** @description HH:MM, 24-hour. */
+                    start: string;
+                    /** @description HH:MM, 24-hour. */
+                    end: string;
+                };
+            };
+            /** @description IANA time zone of the window, e.g. America/New_York. */
+            timezone: string;
+        };
         /**
          * @description Unified policy type.
          * @enum {string}
@@ -3539,7 +3558,24 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "filter": {
+                 *         "dimension": "time_of_day",
+                 *         "op": "between",
+                 *         "between": {
+                 *           "start": "22:00",
+                 *           "end": "06:00"
+                 *         }
+                 *       },
+                 *       "timezone": "America/New_York"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TimeOfDaySearch"];
+            };
+        };
         responses: {
             /** @description The search was started. */
             200: {

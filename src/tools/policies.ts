@@ -73,8 +73,10 @@ const timeWindowThreshold = z
   .strict();
 
 /** One threshold object or a list of them (object or JSON string); always sent as a list. */
-const thresholds = <T extends z.ZodType>(item: T) =>
-  input.jsonOr(z.preprocess((v) => (v !== null && typeof v === "object" && !Array.isArray(v) ? [v] : v), z.array(item).min(1)));
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (v !== null && typeof v === "object" && !Array.isArray(v) ? [v] : v), z.array(item).min(1));
+/** update_rule's thresholds: validated as in add_rules, whose rules spell the shape out once (the list's budget). */
+const thresholdsAsInAddRules = <T extends z.ZodType>(item: T) => input.described("array", oneOrMany(item), "As in add_rules' rules.");
 
 const rule = z
   .object({
@@ -647,8 +649,8 @@ export const policyTools: Tool[] = [
       masking_policy: maskingLevel.optional(),
       role: z.string().trim().min(1).optional(),
       tag_value: z.string().trim().min(1).optional(),
-      access_rate_thresholds: thresholds(accessRateThreshold).optional(),
-      time_window_thresholds: thresholds(timeWindowThreshold).optional(),
+      access_rate_thresholds: thresholdsAsInAddRules(accessRateThreshold).optional(),
+      time_window_thresholds: thresholdsAsInAddRules(timeWindowThreshold).optional(),
       allow_unknown: allowUnknown,
     },
     // It can unmask data (a lower masking level), so it is flagged as destructive.
