@@ -176,7 +176,7 @@ describe("sidecar audits", () => {
 });
 
 describe("telemetry", () => {
-  it("sidecar instances: latest check-in first, paged with contiguous_id, filtered by check-in time; removing one removes it", async () => {
+  it("sidecar instances: latest check-in first, paged with contiguous_id; removing one removes it", async () => {
     const s = await open();
     const all = await s.ok<Page<Instance>>("get_sidecar_instances", { sidecar_id: SIDECAR });
     expect(all.items.map((i) => i.instance_id)).toEqual([EAST_1, EAST_2]);
@@ -306,5 +306,72 @@ describe("sidecar configuration stays referentially consistent", () => {
     expect(seen).toEqual(["orders_oracle", "billing_pg", "crm_pg"]);
     expect((await s.ok<{ repos: { name: string }[] }>("list_sc_repos", { repo_type: "Postgres" })).repos.map((r) => r.name)).toEqual(["billing_pg", "crm_pg"]);
     expect((await s.ok<{ agents: { id: string }[] }>("list_sc_agents", { agent_type: "CLASSIFIER" })).agents.map((a) => a.id)).toEqual([CLASSIFIER_AGENT]);
+  });
+});
+
+describe("the sidecar-family parameters on the sandbox, through the tools", () => {
+  it("search_audits: repo_name selects the connection; a time-of-day window in its zone (wrapping midnight) keeps only those hours", async () => {
+    const s = await open();
+    expect(await search(s, { ...SEEDED, repo_name: "ORDERS_ORACLE" })).toHaveLength(10);
+    expect(await search(s, { ...SEEDED, repo_name: ["billing_oracle"] })).toEqual([]);
+    // 14:00–16:00 UTC is 10:00–12:00 in New York (EDT): 14:03:25, 14:03:27, 15:10:00 UTC on 1 June.
+    const ny = await search(s, { ...SEEDED, time_of_day: { start: "10:00", end: "12:00" }, timezone: "America/New_York" });
+    expect(ny.map((r) => r.event_time).sort()).toEqual(["2025-06-01T14:03:25Z", "2025-06-01T14:03:27Z", "2025-06-01T15:10:00Z"]);
+    // A window past midnight in UTC: 18:00–09:00 keeps the evening and early-morning rows.
+    const night = await search(s, { ...SEEDED, time_of_day: { start: "18:00", end: "09:00" }, timezone: "UTC" });
+    expect(night.map((r) => r.event_time).sort()).toEqual(["2025-06-02T18:22:09Z", "2025-06-03T08:05:55Z"]);
+    // AND-ed with the other filters.
+    expect(await search(s, { ...SEEDED, time_of_day: { start: "18:00", end: "09:00" }, timezone: "UTC", consuming_user: "asmith" })).toHaveLength(1);
+    expect((await s.call("search_audits", { time_of_day: { start: "10:00", end: "12:00" } })).error?.message).toContain("timezone");
+  });
+
+  it("get_sidecar_instances / get_agent_instances: checkin_after and checkin_before select by check-in time (ms, durations, inclusive)", async () => {
+    const s = await open();
+    const ids = async (tool: string, args: Record<string, unknown>) => (await s.ok<Page<Instance>>(tool, args)).items.map((i) => i.instance_id);
+    expect(await ids("get_sidecar_instances", { sidecar_id: SIDECAR, checkin_after: "1752074611204" })).toEqual([EAST_1]);
+    expect(await ids("get_sidecar_instances", { sidecar_id: SIDECAR, checkin_before: "1752074611203" })).toEqual([EAST_2]);
+    expect(await ids("get_sidecar_instances", { sidecar_id: SIDECAR, checkin_after: "1748945700000", checkin_before: "1752074611204" })).toEqual([EAST_1, EAST_2]);
+    // Durations count back from now (2025-07-10T12:00Z): EAST_1 checked in 21 hours before, EAST_2 37 days before.
+    expect(await ids("get_sidecar_instances", { sidecar_id: SIDECAR, checkin_after: "24h" })).toEqual([EAST_1]);
+    expect(await ids("get_sidecar_instances", { sidecar_id: SIDECAR, checkin_after: "30d", checkin_before: "1d" })).toEqual([]);
+    expect(await ids("get_sidecar_instances", { sidecar_id: SIDECAR, checkin_before: "30d" })).toEqual([EAST_2]);
+    expect(await ids("get_agent_instances", { agent_id: AUDIT_AGENT, checkin_after: "2025-07-09T00:00:00Z" })).toEqual(["b55f7214-191b-47df-adf1-9b004fd98e39"]);
+    expect(await ids("get_agent_instances", { agent_id: CLASSIFIER_AGENT, checkin_after: "7d" })).toEqual([]);
+    // A check-in moves an instance into a recent window.
+    const job = await s.ok<{ job_id: string }>("create_oltp_job", { agent_id: CLASSIFIER_AGENT, repo_name: "orders_oracle", service_user_name: "altr_classification_svc", collection_name: "pii_classifiers" });
+    await s.ok("get_job", { job_id: job.job_id });
+    await s.ok("get_job", { job_id: job.job_id });
+    expect(await ids("get_agent_instances", { agent_id: CLASSIFIER_AGENT, checkin_after: "5m" })).toEqual(["0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"]);
+  });
+
+  it("list_sc_repos: name_starts_with selects by prefix (case-insensitive), with the type filter and paging", async () => {
+    const s = await open();
+    for (const name of ["orders_pg", "billing_pg"]) await s.ok("create_sc_repo", { name, repo_type: "Postgres", hostname: `${name}.internal.example.com`, port: 5432 });
+    const names = async (args: Record<string, unknown>) => (await s.ok<{ repos: { name: string }[] }>("list_sc_repos", args)).repos.map((r) => r.name);
+    expect(await names({ name_starts_with: "ORDERS" })).toEqual(["orders_oracle", "orders_pg"]);
+    expect(await names({ name_starts_with: "orders", repo_type: "Postgres" })).toEqual(["orders_pg"]);
+    expect(await names({ name_starts_with: "zzz" })).toEqual([]);
+    const first = await s.ok<{ repos: { name: string }[]; contiguous_id: string | null }>("list_sc_repos", { name_starts_with: "orders", limit: 1 });
+    expect(first.repos.map((r) => r.name)).toEqual(["orders_oracle"]);
+    expect(await names({ name_starts_with: "orders", limit: 1, contiguous_id: first.contiguous_id })).toEqual(["orders_pg"]);
+  });
+
+  it("environment_variable and secret_file credential sources are kept and shown; a change replaces the previous source", async () => {
+    const s = await open();
+    await s.ok("create_sc_repo_user", { repo_name: "orders_oracle", username: "env_reader", environment_variable: { variable_name: "ORDERS_READER_PW" } });
+    expect(await s.ok("get_sc_repo_user", { repo_name: "orders_oracle", username: "env_reader" })).toMatchObject({ repo_name: "orders_oracle", environment_variable: { variable_name: "ORDERS_READER_PW" } });
+    await s.ok("update_sc_repo_user", { repo_name: "orders_oracle", username: "env_reader", secret_file: { path: "orders_reader_pw" } });
+    const user = await s.ok<Record<string, unknown>>("get_sc_repo_user", { repo_name: "orders_oracle", username: "env_reader" });
+    expect(user.secret_file).toEqual({ path: "orders_reader_pw" });
+    expect(user.environment_variable).toBeUndefined();
+    await s.ok("create_sc_service_user", { repo_name: "orders_oracle", username: "file_svc", resource: "arn:aws:iam::123456789012:role/AltrFileSvc", secret_file: { path: "file_svc_pw" } });
+    const listed = (await s.ok<{ service_users: Record<string, unknown>[] }>("list_sc_service_users", { repo_name: "orders_oracle" })).service_users.find((u) => u.username === "file_svc");
+    expect(listed).toMatchObject({ repo_name: "orders_oracle", secret_file: { path: "file_svc_pw" }, task_count: 0 });
+    await s.ok("update_sc_service_user", { repo_name: "orders_oracle", username: "file_svc", aws_secrets_manager: { secrets_path: "prod/orders/file_svc" } });
+    const after = await s.ok<Record<string, unknown>>("get_sc_service_user", { repo_name: "orders_oracle", username: "file_svc" });
+    expect(after.aws_secrets_manager).toEqual({ secrets_path: "prod/orders/file_svc" });
+    expect(after.secret_file).toBeUndefined();
+    // The repo counts its users, whatever their source.
+    expect(await s.ok("get_sc_repo", { repo_name: "orders_oracle" })).toMatchObject({ user_count: 2, service_user_count: 3 });
   });
 });

@@ -16,6 +16,7 @@ import { createHash } from "node:crypto";
 import type { Context, Override, Reply } from "./types.js";
 import { isRecord, str, type Item, type Json } from "./values.js";
 import { columnsOf, ORG } from "./warehouse.js";
+import { inTimeOfDay, timeOfDayOf, type TimeOfDay } from "./time-of-day.js";
 
 /** Where the sandbox keeps its sc_control records (state keys under "sc_control "). */
 export const SIDECAR_AUDITS = "sandbox/sidecar-audits";
@@ -123,6 +124,7 @@ export function selectAudits(all: Item[], f: Item, now: Date): Item[] {
     repo_name: many(f.repo_name),
   };
   const text = f.statement_text_contains === undefined ? undefined : str(f.statement_text_contains).toLowerCase();
+  const window = isRecord(f.time_of_day) ? (f.time_of_day as unknown as TimeOfDay) : undefined;
   const hit = (filter: string[] | undefined, ...values: unknown[]) => !filter || values.some((v) => v !== undefined && v !== "" && filter.includes(str(v).toLowerCase()));
   const rows = all.filter((r) => {
     const row = rec(r.row);
@@ -144,7 +146,8 @@ export function selectAudits(all: Item[], f: Item, now: Date): Item[] {
       hit(lists.table_name, r.table) &&
       hit(lists.column_name, ...(Array.isArray(r.columns) ? r.columns : [])) &&
       hit(lists.statement_type, statement.statement_type) &&
-      (text === undefined || str(statement.statement).toLowerCase().includes(text))
+      (text === undefined || str(statement.statement).toLowerCase().includes(text)) &&
+      (window === undefined || inTimeOfDay(startOf(row), window))
     );
   });
   const key = (r: Item) => (f.sort_by === "rows_accessed" ? records(rec(r.row)) : startOf(rec(r.row)));
@@ -402,6 +405,10 @@ export const ACTIVITY: Record<string, Override> = {
   "sc_control.searchSidecarAudits": (ctx) => {
     const filters: Item = {};
     for (const [k, v] of Object.entries(ctx.params)) if (v !== undefined) filters[k] = v as Json;
+    // The body's one filter: a time-of-day window (AND-ed with the query's).
+    const window = timeOfDayOf(ctx.body);
+    if (window && "error" in window) return ctx.error(400, window.error);
+    if (window) filters.time_of_day = { ...window };
     const searches = ctx.store(SEARCHES);
     const search_uuid = derivedId("sidecar-audit-search", String(searches.length), ctx.now.toISOString(), JSON.stringify(filters));
     searches.push({ search_uuid, filters, at: ctx.now.toISOString() });

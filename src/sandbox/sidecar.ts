@@ -86,6 +86,31 @@ function withParent(field: string, param: string, view?: (ctx: Context, i: Item)
   };
 }
 
+/**
+ * Where a user's credential is read from (a vault path, a variable or file name: a location,
+ * not the secret) is kept and shown as ALTR shows it; a change names one source and replaces
+ * the previous one (ALTR takes exactly one).
+ */
+const SOURCES = ["aws_secrets_manager", "azure_key_vault", "environment_variable", "secret_file"] as const;
+function withSource(inner: Override): Override {
+  return (ctx) => {
+    const reply = inner(ctx);
+    const b = isRecord(ctx.body) ? ctx.body : {};
+    const given = SOURCES.find((k) => isRecord(b[k]));
+    if (reply.status >= 300 || !given) return reply;
+    const c = ctx.collection(ctx.op.template) ?? ctx.collection(ctx.op.template.replace(/\/\{[^}]+\}$/, ""));
+    const username = str(ctx.params.username ?? b.username);
+    const stored = c ? ctx.items(c.template).find((u) => u.username === username) : undefined;
+    const apply = (u: Item) => {
+      for (const k of SOURCES) delete u[k];
+      u[given] = JSON.parse(JSON.stringify(b[given])) as Item;
+      return u;
+    };
+    if (stored) apply(stored);
+    return isRecord(reply.body) ? { ...reply, body: apply({ ...(reply.body as Item) }) } : reply;
+  };
+}
+
 /** What a newly created object starts with: empty lists (not the documents' examples). */
 function startEmpty(ctx: Context, templates: string[], params: Record<string, unknown>): void {
   for (const t of templates) ctx.items(t, params).splice(0);
@@ -173,9 +198,10 @@ export const SIDECAR: Record<string, Override> = {
     (u) => `${str(u.repo_name)}/${str(u.username)}`,
   ),
   "sc_control.getServiceUser": counted(serviceUserView),
-  "sc_control.createServiceUser": withParent("repo_name", "repo_name", serviceUserView),
-  "sc_control.createRepoUser": withParent("repo_name", "repo_name"),
-  "sc_control.updateServiceUser": counted(serviceUserView),
+  "sc_control.createServiceUser": withSource(withParent("repo_name", "repo_name", serviceUserView)),
+  "sc_control.createRepoUser": withSource(withParent("repo_name", "repo_name")),
+  "sc_control.updateRepoUser": withSource((ctx) => ctx.generic()),
+  "sc_control.updateServiceUser": withSource(counted(serviceUserView)),
   "sc_control.listSidecars": configList("sidecars", (ctx) => ctx.items(SIDECARS).map((s) => sidecarView(ctx, s)), (s) => str(s.id)),
   "sc_control.getSidecar": counted(sidecarView),
   "sc_control.createSidecar": (ctx) => {
