@@ -375,3 +375,18 @@ describe("the sidecar-family parameters on the sandbox, through the tools", () =
     expect(await s.ok("get_sc_repo", { repo_name: "orders_oracle" })).toMatchObject({ user_count: 2, service_user_count: 3 });
   });
 });
+
+describe("the time-of-day window on Snowflake query audits too", () => {
+  it("search_query_audits keeps only the rows whose local time is in the window", async () => {
+    const s = await open();
+    const rows = async (args: Record<string, unknown>) => {
+      const { search_uuid } = await s.ok<{ search_uuid: string }>("search_query_audits", args);
+      return (await s.ok<{ query_audits: { event_details: { actor: { username: string } } }[] }>("get_query_audit_results", { search_uuid })).query_audits.map((r) => r.event_details.actor.username);
+    };
+    // The seeded rows ran at 00:00 (ALICE) and 01:00 (BOB) UTC on 2 June: 20:00 and 21:00 in New York.
+    expect((await rows({})).sort()).toEqual(["ALICE", "BOB"]);
+    expect(await rows({ time_of_day: { start: "20:30", end: "23:00" }, timezone: "America/New_York" })).toEqual(["BOB"]);
+    expect(await rows({ time_of_day: { start: "23:30", end: "00:30" }, timezone: "UTC" })).toEqual(["ALICE"]);
+    expect(await rows({ time_of_day: { start: "02:00", end: "03:00" }, timezone: "UTC" })).toEqual([]);
+  });
+});

@@ -10,6 +10,7 @@ import { ORG, QUERY_AUDITS } from "./warehouse.js";
 import { KEYS } from "./keys.js";
 import { SIDECAR } from "./sidecar.js";
 import { TOKENIZATION } from "./tokens.js";
+import { inTimeOfDay, timeOfDayOf, type TimeOfDay } from "./time-of-day.js";
 import type { Context, Override, Reply } from "./types.js";
 import { isRecord, str, type Item, type Json } from "./values.js";
 
@@ -101,7 +102,8 @@ function searchAudits(all: Item[], f: Item): Item[] {
       (f.policy_tag_value === undefined || decisions.some((d) => rec(d).tag_value === f.policy_tag_value)) &&
       // Not pinned by the documents: a column filter matches the object names in the query text.
       (table.length === 0 || text.includes(table.join("."))) &&
-      (f.policy_column_name === undefined || text.includes(str(f.policy_column_name).toUpperCase()))
+      (f.policy_column_name === undefined || text.includes(str(f.policy_column_name).toUpperCase())) &&
+      (!isRecord(f.time_of_day) || inTimeOfDay(time, f.time_of_day as unknown as TimeOfDay))
     );
   });
   const key = (r: Item) => (f.sort_by === "rows_accessed" ? Number(rec(rec(r.event_details).result).row_count ?? 0) : Number(r.event_time));
@@ -280,6 +282,9 @@ export const OVERRIDES: Record<string, Override> = {
     const search_uuid = randomUUID();
     const filters: Item = {};
     for (const [k, v] of Object.entries(ctx.params)) if (v !== undefined) filters[k] = v as Json;
+    const window = timeOfDayOf(ctx.body);
+    if (window && "error" in window) return ctx.error(400, window.error);
+    if (window) filters.time_of_day = { ...window };
     ctx.store(SEARCHES).push({ search_uuid, filters, created_at: ctx.now.toISOString() });
     return { status: 200, body: { search_uuid } };
   },
