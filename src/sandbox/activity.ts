@@ -5,12 +5,13 @@
  *   through a sidecar: an OLTP classification job on a repo bound to a sidecar connects as its
  *   service user and samples each table it scans (one statement per table) when it completes.
  *   A search keeps its filters; its results apply them when read, sorted and paged as documented.
+ *   Not pinned by the documents: a search has finished when first read (never 202, "processing").
  * - Telemetry: instances and task reports are kept per agent/sidecar; an instance checks in
  *   (checkin_time = the request's time) when the sandbox changes its configuration or passes
  *   traffic through it, the sandbox's stand-in for the periodic check-in. A sidecar or agent
  *   created in the sandbox runs no instance, so none checks in for it.
- * - Every telemetry list filters (checkin_after/checkin_before), pages with `contiguous_id`
- *   (the last item's key, opaque) and ends with an empty `contiguous_id`.
+ * - Instance lists filter by check-in time (checkin_after/checkin_before); every telemetry
+ *   list pages with `contiguous_id` (the last item's key, opaque) and ends with an empty one.
  */
 import { createHash } from "node:crypto";
 import type { Context, Override, Reply } from "./types.js";
