@@ -124,8 +124,15 @@ interface Validators {
   addFormats: AddFormats;
 }
 
-/** ajv and its formats, loaded with the first document (not at start-up). */
-async function loadValidators(): Promise<Validators> {
+let validatorsLoaded: Promise<Validators> | undefined;
+/** ajv and its formats, loaded once: with the first document, or by warmUp (never by a normal start). */
+function loadValidators(): Promise<Validators> {
+  validatorsLoaded ??= importValidators();
+  validatorsLoaded.catch(() => (validatorsLoaded = undefined));
+  return validatorsLoaded;
+}
+
+async function importValidators(): Promise<Validators> {
   const [ajv, formats] = await Promise.all([import("ajv"), import("ajv-formats")]);
   // Both are CommonJS: from the sources Node exposes ajv's named export; from the esbuild bundle
   // only `default` (module.exports) is there. Likewise ajv-formats' default arrives wrapped or bare.
@@ -383,6 +390,20 @@ function coercing(inner: ValidateFunction, parameters: Parameter[], resolve: (n:
   };
   validate.errors = null as ErrorObject[] | null | undefined;
   return Object.assign(validate, { schema: inner.schema, schemaEnv: inner.schemaEnv }) as unknown as ValidateFunction;
+}
+
+/**
+ * Readies validation while the server waits for its first call: loads ajv and compiles one small
+ * schema, so the first request's two compiles do not also pay for ajv's own first run (about a
+ * third of the first call's sandbox time). Only an optimisation: a failure here is left to the
+ * first request to report.
+ */
+export function warmUp(): void {
+  loadValidators()
+    .then((v) => {
+      newAjv(v).compile({ type: "object", properties: { n: { type: "integer", minimum: 1 }, s: { type: "string", enum: ["a"] }, l: { type: "array", items: { type: "object", properties: { t: { type: "string", format: "date-time" } } } } }, required: ["n"] });
+    })
+    .catch(() => undefined);
 }
 
 const loaded = new Map<ServiceName, Promise<Document>>();
