@@ -111,9 +111,23 @@ function withSource(inner: Override): Override {
   };
 }
 
-/** What a newly created object starts with: empty lists (not the documents' examples). */
-function startEmpty(ctx: Context, templates: string[], params: Record<string, unknown>): void {
-  for (const t of templates) ctx.items(t, params).splice(0);
+/** Removes the items a test selects, in place. */
+function removeWhere(list: Item[], test: (i: Item) => boolean): void {
+  for (let i = list.length - 1; i >= 0; i--) if (test(list[i]!)) list.splice(i, 1);
+}
+
+/**
+ * A create: the generic answer, the new object's lists (`templates`, filled with its id) started
+ * empty rather than from the documents' examples, and its counts computed.
+ */
+function created(param: string, idOf: (body: Record<string, unknown>, created: Item) => string, templates: string[], view: (ctx: Context, i: Item) => Item): Override {
+  return (ctx) => {
+    const reply = ctx.generic();
+    if (reply.status >= 300 || !isRecord(reply.body)) return reply;
+    const id = idOf(isRecord(ctx.body) ? ctx.body : {}, reply.body as Item);
+    for (const t of templates) ctx.items(t, { [param]: id }).splice(0);
+    return { ...reply, body: view(ctx, reply.body as Item) };
+  };
 }
 
 export const SIDECAR: Record<string, Override> = {
@@ -158,10 +172,7 @@ export const SIDECAR: Record<string, Override> = {
   /** Not pinned by the documents: removing a listener removes the bindings on its port (nothing serves them). */
   "sc_control.deregisterSidecarListener": (ctx) => {
     const reply = ctx.generic();
-    if (reply.status < 300) {
-      const list = bindingsOf(ctx, str(ctx.params.sidecar_id));
-      for (let i = list.length - 1; i >= 0; i--) if (Number(list[i]!.port) === Number(ctx.params.port)) list.splice(i, 1);
-    }
+    if (reply.status < 300) removeWhere(bindingsOf(ctx, str(ctx.params.sidecar_id)), (b) => Number(b.port) === Number(ctx.params.port));
     return reply;
   },
   "sc_control.listRepos": configList(
@@ -170,11 +181,7 @@ export const SIDECAR: Record<string, Override> = {
     (r) => str(r.name),
   ),
   "sc_control.getRepo": counted(repoView),
-  "sc_control.createRepo": (ctx) => {
-    const reply = ctx.generic();
-    if (reply.status < 300) startEmpty(ctx, [`${REPOS}/{repo_name}/users`, `${REPOS}/{repo_name}/serviceusers`], { repo_name: str(isRecord(ctx.body) ? ctx.body.name : "") });
-    return reply.status < 300 && isRecord(reply.body) ? { ...reply, body: repoView(ctx, reply.body as Item) } : reply;
-  },
+  "sc_control.createRepo": created("repo_name", (b) => str(b.name), [`${REPOS}/{repo_name}/users`, `${REPOS}/{repo_name}/serviceusers`], repoView),
   "sc_control.updateRepo": counted(repoView),
   "sc_control.deleteRepo": (ctx) => {
     const name = str(ctx.params.repo_name);
@@ -204,23 +211,13 @@ export const SIDECAR: Record<string, Override> = {
   "sc_control.updateServiceUser": withSource(counted(serviceUserView)),
   "sc_control.listSidecars": configList("sidecars", (ctx) => ctx.items(SIDECARS).map((s) => sidecarView(ctx, s)), (s) => str(s.id)),
   "sc_control.getSidecar": counted(sidecarView),
-  "sc_control.createSidecar": (ctx) => {
-    const reply = ctx.generic();
-    if (reply.status < 300 && isRecord(reply.body)) {
-      startEmpty(ctx, [`${SIDECARS}/{sidecar_id}/ports`, `${SIDECARS}/{sidecar_id}/bindings`], { sidecar_id: str(reply.body.id) });
-      return { ...reply, body: sidecarView(ctx, reply.body as Item) };
-    }
-    return reply;
-  },
+  "sc_control.createSidecar": created("sidecar_id", (_, c) => str(c.id), [`${SIDECARS}/{sidecar_id}/ports`, `${SIDECARS}/{sidecar_id}/bindings`], sidecarView),
   "sc_control.updateSidecar": counted(sidecarView),
   "sc_control.deleteSidecar": (ctx) => {
     const id = str(ctx.params.sidecar_id);
     if (ctx.items(SIDECARS).some((s) => s.id === id) && listenersOf(ctx, id).length) return ctx.error(400, `sidecar ${id} still has ${listenersOf(ctx, id).length} listener(s); deregister them first (deregister_sc_sidecar_listener)`);
     const reply = ctx.generic();
-    if (reply.status < 300) {
-      const instances = ctx.store(SIDECAR_INSTANCES);
-      for (let i = instances.length - 1; i >= 0; i--) if (instances[i]!.sidecar_id === id) instances.splice(i, 1);
-    }
+    if (reply.status < 300) removeWhere(ctx.store(SIDECAR_INSTANCES), (i) => i.sidecar_id === id);
     return reply;
   },
   "sc_control.listAgents": configList(
@@ -229,26 +226,14 @@ export const SIDECAR: Record<string, Override> = {
     (a) => str(a.id),
   ),
   "sc_control.getAgent": counted(agentView),
-  "sc_control.createAgent": (ctx) => {
-    const reply = ctx.generic();
-    if (reply.status < 300 && isRecord(reply.body)) {
-      startEmpty(ctx, [`${AGENTS}/{agent_id}/tasks`], { agent_id: str(reply.body.id) });
-      return { ...reply, body: agentView(ctx, reply.body as Item) };
-    }
-    return reply;
-  },
+  "sc_control.createAgent": created("agent_id", (_, c) => str(c.id), [`${AGENTS}/{agent_id}/tasks`], agentView),
   "sc_control.updateAgent": counted(agentView),
   "sc_control.deleteAgent": (ctx) => {
     const id = str(ctx.params.agent_id);
     const tasks = ctx.items(AGENTS).some((a) => a.id === id) ? tasksOf(ctx, id).length : 0;
     if (tasks) return ctx.error(400, `agent ${id} still has ${tasks} task(s); delete them first (delete_sc_agent_task)`);
     const reply = ctx.generic();
-    if (reply.status < 300) {
-      for (const key of [AGENT_INSTANCES, TASK_REPORTS]) {
-        const list = ctx.store(key);
-        for (let i = list.length - 1; i >= 0; i--) if (list[i]!.agent_id === id) list.splice(i, 1);
-      }
-    }
+    if (reply.status < 300) for (const key of [AGENT_INSTANCES, TASK_REPORTS]) removeWhere(ctx.store(key), (i) => i.agent_id === id);
     return reply;
   },
   "sc_control.listAgentTasks": configList("tasks", (ctx) => tasksOf(ctx, str(ctx.params.agent_id)), (t) => str(t.id)),
