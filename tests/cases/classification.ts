@@ -31,6 +31,18 @@ export const classificationCases: ToolCase[] = [
     wire: [{ method: "GET", service: "classification", path: "/v1/classifiers" }],
   },
   {
+    tool: "get_classifiers",
+    args: { limit: 20, prefix: "US", order_by: "collection_count", sort_order: "desc", exclude_collection: "pii_classifiers" },
+    wire: [
+      {
+        method: "GET",
+        service: "classification",
+        path: "/v1/classifiers",
+        query: { limit: "20", prefix: "US", order_by: "collection_count", sort_order: "desc", exclude_collection: "pii_classifiers" },
+      },
+    ],
+  },
+  {
     tool: "get_classifier",
     args: { classifier_name: "US SSN" },
     wire: [{ method: "GET", service: "classification", path: "/v1/classifiers/US%20SSN" }],
@@ -79,6 +91,19 @@ export const classificationCases: ToolCase[] = [
     ],
   },
   {
+    // ALTR's classifier attributes (static tags), on create (same name: the sandbox has it) and update.
+    tool: "create_classifier",
+    args: { classifier_name: "US SSN", pattern: "\\d{3}-\\d{2}-\\d{4}", attributes: { tags: ["type:ssn", "region:us"] } },
+    wire: [
+      { method: "POST", service: "classification", path: "/v1/classifiers", body: { classifier_name: "US SSN", pattern: "\\d{3}-\\d{2}-\\d{4}", attributes: { tags: ["type:ssn", "region:us"] } } },
+    ],
+  },
+  {
+    tool: "update_classifier",
+    args: { classifier_name: "US SSN", attributes: { tags: [] } },
+    wire: [{ method: "PATCH", service: "classification", path: "/v1/classifiers/US%20SSN", body: { attributes: { tags: [] } } }],
+  },
+  {
     tool: "delete_classifier",
     args: { classifier_name: "US SSN" },
     wire: [{ method: "DELETE", service: "classification", path: "/v1/classifiers/US%20SSN" }],
@@ -89,6 +114,11 @@ export const classificationCases: ToolCase[] = [
     tool: "get_collections",
     args: {},
     wire: [{ method: "GET", service: "classification", path: "/v1/collections" }],
+  },
+  {
+    tool: "get_collections",
+    args: { limit: 10, sort_order: "desc" },
+    wire: [{ method: "GET", service: "classification", path: "/v1/collections", query: { limit: "10", sort_order: "desc" } }],
   },
   {
     tool: "get_collection",
@@ -191,6 +221,13 @@ export const classificationCases: ToolCase[] = [
     wire: [{ method: "GET", service: "classification", path: "/v1/jobs/active", query: { limit: "50", agent_id: AGENT } }],
   },
   {
+    tool: "get_active_jobs",
+    args: { status: "AWAITING_REVIEW", job_type: "FULL", classification_type: 5, order: "asc" },
+    wire: [
+      { method: "GET", service: "classification", path: "/v1/jobs/active", query: { status: "AWAITING_REVIEW", job_type: "FULL", classification_type: "5", order: "asc" } },
+    ],
+  },
+  {
     tool: "get_job",
     args: { job_id: JOB },
     wire: [{ method: "GET", service: "classification", path: `/v1/jobs/${JOB}` }],
@@ -220,6 +257,24 @@ export const classificationCases: ToolCase[] = [
     ],
   },
   {
+    tool: "create_job",
+    args: { job_type: "INCREMENTAL", database_id: 42, collection_name: "pii_classifiers", sample_strategy: "COMBINED", requires_review: true },
+    wire: [
+      {
+        method: "POST",
+        service: "classification",
+        path: "/v1/jobs/snowflake",
+        body: { job_type: "INCREMENTAL", database_id: 42, collection_name: "pii_classifiers", classification_type: "altr_native", sample_strategy: "COMBINED", requires_review: true },
+      },
+    ],
+  },
+  {
+    tool: "create_gdlp_job",
+    args: { database_id: 42, requires_review: false },
+    // false is sent, not dropped.
+    wire: [{ method: "POST", service: "classification", path: "/v1/jobs/snowflake", body: { database_id: 42, classification_type: "gdlp", requires_review: false } }],
+  },
+  {
     tool: "create_gdlp_job",
     args: { database_id: 42, collection_name: "pii_classifiers", sample_size: 200, sample_type: "ROWS" },
     // Same endpoint, gdlp discriminator, no job_type (the old POST /v1/jobs/gdlp is gone).
@@ -245,6 +300,11 @@ export const classificationCases: ToolCase[] = [
     ],
   },
   {
+    tool: "create_databricks_job",
+    args: { database_id: 57, requires_review: true },
+    wire: [{ method: "POST", service: "classification", path: "/v1/jobs/databricks", body: { database_id: 57, requires_review: true } }],
+  },
+  {
     tool: "create_oltp_job",
     args: {
       agent_id: AGENT,
@@ -267,6 +327,28 @@ export const classificationCases: ToolCase[] = [
           sample_strategy: "ROWS",
           sample_size: 1000,
           sample_type: "ROWS",
+        },
+      },
+    ],
+  },
+  {
+    tool: "create_oltp_job",
+    args: { agent_id: AGENT, repo_name: "production_postgres", service_user_name: "altr_classification_svc", collection_name: "pii_classifiers", requires_review: true },
+    wire: [
+      {
+        method: "POST",
+        service: "classification",
+        path: "/v1/jobs/oltp",
+        body: {
+          agent_id: AGENT,
+          repo_name: "production_postgres",
+          service_user_name: "altr_classification_svc",
+          collection_name: "pii_classifiers",
+          classification_type: 5,
+          sample_strategy: "ROWS",
+          sample_size: 1000,
+          sample_type: "ROWS",
+          requires_review: true,
         },
       },
     ],
@@ -346,6 +428,11 @@ export const classificationCases: ToolCase[] = [
     tool: "get_job_findings_classifiers",
     args: { job_id: JOB, database: "ANALYTICS", schema: "CRM DATA", table: "CUSTOMERS", column: "SSN" },
     wire: [{ method: "GET", service: "classification", path: `${COLUMN}/classifiers` }],
+  },
+  {
+    tool: "get_job_findings_classifiers",
+    args: { job_id: JOB, database: "ANALYTICS", schema: "CRM DATA", table: "CUSTOMERS", column: "SSN", classifier_name: ["US SSN", "email_by_name"] },
+    wire: [{ method: "GET", service: "classification", path: `${COLUMN}/classifiers`, query: { classifier_name: ["US SSN", "email_by_name"] } }],
   },
   {
     tool: "get_job_findings_lineage",
