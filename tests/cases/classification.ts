@@ -7,6 +7,17 @@ const AGENT = "c5750de6-170d-46d3-a9bc-b5f7ba032ad0";
 const COLUMN = `/v1/jobs/${JOB}/findings/databases/ANALYTICS/schemas/CRM%20DATA/tables/CUSTOMERS/columns/SSN`;
 const SCOPE = { database: "ANALYTICS", schema: "CRM DATA", table: "CUSTOMERS", column: "SSN", classifier_name: "US SSN" };
 
+/** The OLTP job case again with requires_review (the first create_oltp_job case, plus the flag on both sides). */
+function withRequiresReview(): ToolCase {
+  const base = classificationCases.find((c) => c.tool === "create_oltp_job")!;
+  const wire = base.wire[0]!;
+  return {
+    tool: "create_oltp_job",
+    args: { ...base.args, requires_review: true },
+    wire: [{ ...wire, body: { ...(wire.body as Record<string, unknown>), requires_review: true } }],
+  };
+}
+
 const ruleset = {
   operator: "OR",
   conditions: [
@@ -332,28 +343,6 @@ export const classificationCases: ToolCase[] = [
     ],
   },
   {
-    tool: "create_oltp_job",
-    args: { agent_id: AGENT, repo_name: "production_postgres", service_user_name: "altr_classification_svc", collection_name: "pii_classifiers", requires_review: true },
-    wire: [
-      {
-        method: "POST",
-        service: "classification",
-        path: "/v1/jobs/oltp",
-        body: {
-          agent_id: AGENT,
-          repo_name: "production_postgres",
-          service_user_name: "altr_classification_svc",
-          collection_name: "pii_classifiers",
-          classification_type: 5,
-          sample_strategy: "ROWS",
-          sample_size: 1000,
-          sample_type: "ROWS",
-          requires_review: true,
-        },
-      },
-    ],
-  },
-  {
     tool: "update_job_status",
     args: { job_id: OLTP_JOB, status: "PAUSED" },
     wire: [{ method: "PATCH", service: "classification", path: `/v1/jobs/${OLTP_JOB}`, body: { status: "PAUSED" } }],
@@ -477,3 +466,5 @@ export const classificationCases: ToolCase[] = [
     wire: [{ method: "GET", service: "classification", path: `/v1/jobs/${JOB}/review-status` }],
   },
 ];
+
+classificationCases.push(withRequiresReview());
