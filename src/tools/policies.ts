@@ -471,6 +471,9 @@ export const policyTools: Tool[] = [
     input: {
       policy_type: z.enum(POLICY_TYPES).optional(),
       cursor: continueWith,
+      // ALTR sorts within one policy type; without policy_type the types still come in turn.
+      sort_by: z.enum(["name", "updated_at"]).optional(),
+      order_by: z.enum(["asc", "desc"]).optional(),
     },
     annotations: READ,
     operations: ["api.listPolicies"],
@@ -494,7 +497,8 @@ export const policyTools: Tool[] = [
         fetchPage: async (c) => {
           const at = c ?? start;
           const type = types[at.t]!;
-          const body = await call("api.listPolicies", { query: { policy_type: type, ...(at.k ? { exclusive_start_key: at.k } : {}) }, signal });
+          const sort = { sort_by: args.sort_by, order_by: args.order_by };
+          const body = await call("api.listPolicies", { query: { policy_type: type, ...(at.k ? { exclusive_start_key: at.k } : {}), ...sort }, signal });
           const key = startKey(body.data?.last_evaluated_key);
           const next = key ? { p: filter, t: at.t, k: key } : at.t + 1 < types.length ? { p: filter, t: at.t + 1, k: null } : null;
           return { items: body.data?.policies ?? [], next };
@@ -691,7 +695,7 @@ export const policyTools: Tool[] = [
       tag_value: z.string().trim().min(1).optional(),
       access_rate_thresholds: thresholdsAsInAddRules(accessRateThreshold).optional(),
       time_window_thresholds: thresholdsAsInAddRules(timeWindowThreshold).optional(),
-      allow_unknown: allowUnknown,
+      allow_unknown: allowUnknown.describe("As in add_rules."),
     },
     // It can unmask data (a lower masking level), so it is flagged as destructive.
     annotations: REMOVE,
@@ -723,7 +727,7 @@ export const policyTools: Tool[] = [
     title: "Delete a masking policy",
     description: "Delete a masking policy and its rules; its columns stop being masked by it.",
     toolset: "policies",
-    input: { policy_id: policyId },
+    input: { policy_id: policyId, force_delete: z.boolean().optional() },
     annotations: REMOVE,
     operations: ["api.deletePolicy", "api.listPolicyRules"],
     output: objectOf({ policy_id: S.string, deleted: S.boolean, changed: S.boolean, message: S.string }),
@@ -732,8 +736,9 @@ export const policyTools: Tool[] = [
       const n = `${rules.length}${more ? "+" : ""}`;
       return rules.length === 0 && !more ? "it has no rules" : n === "1" ? "1 rule goes with it" : `${n} rules go with it`;
     },
-    async handler({ policy_id }, { call, signal }) {
-      if (await absent(call("api.deletePolicy", { path: { policy_id }, signal }))) {
+    async handler({ policy_id, force_delete }, { call, signal }) {
+      const query = force_delete === undefined ? undefined : { "force-delete": force_delete };
+      if (await absent(call("api.deletePolicy", { path: { policy_id }, ...(query ? { query } : {}), signal }))) {
         return { policy_id, deleted: false, changed: false, message: ALREADY_ABSENT("policy", "get_policies") };
       }
       return { policy_id, deleted: true, changed: true, message: "deleted" };
