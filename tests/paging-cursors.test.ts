@@ -25,7 +25,8 @@ useStubHarness();
 const CURSOR_PARAMS = ["exclusive_start_key", "contiguous_id", "page_token", "next_page_token", "cursor", "offset"] as const;
 type CursorParam = (typeof CURSOR_PARAMS)[number];
 /** Any documented query parameter whose name looks like a cursor must be one of the above. */
-const CURSOR_LIKE = /cursor|token|offset|start_key|contiguous|continu|marker|after/i;
+// checkin_after is a time filter (telemetry), not a cursor.
+const CURSOR_LIKE = /cursor|token|offset|start_key|contiguous|continu|marker|(?<!checkin_)after/i;
 
 /** The tool input that continues a listing, and the result field that feeds it. */
 const RESUME: Record<CursorParam, string> = {

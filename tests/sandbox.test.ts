@@ -185,6 +185,10 @@ const EXPECTED_FAILURES: Record<string, { status: number; reason: string }> = {
   deactivate_key: { status: 404, reason: "the case deactivates customer-ssn sequence 1; the organisation's key is at sequence 2" },
   get_report_sign_off: { status: 404, reason: "the API user has not signed off the seeded instance (see audit-reports.ts on the document's sign_off: null)" },
   create_oltp_job: { status: 404, reason: "the case's repo production_postgres is not behind the sidecar (orders_oracle is)" },
+  disconnect_sc_agent: { status: 400, reason: "the audit agent still has its task (ALTR refuses while task_count > 0)" },
+  disconnect_sc_sidecar: { status: 400, reason: "the sidecar still has its listener (ALTR refuses while it has listeners)" },
+  list_sc_agent_tasks: { status: 400, reason: "the case's contiguous_id names no item of the list (a sandbox cursor names the page's last item)" },
+  get_agent_task_telemetry: { status: 400, reason: "the case's contiguous_id names no item of the list (a sandbox cursor names the page's last item)" },
 };
 
 describe("every tool against the sandbox", () => {

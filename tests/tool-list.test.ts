@@ -18,6 +18,13 @@ import { ALL_TOOLS } from "../src/tools/index.js";
  */
 const UPSTREAM_BYTES_PER_TOOL = 140_500 / 156;
 const AVERAGE_BUDGET = Math.floor(UPSTREAM_BYTES_PER_TOOL / 2);
+/**
+ * Issue 15 exposes the optional parameters ALTR documents and the upstream never sends (about
+ * 45, across 30 tools), as signatures without prose; they cost ~2,900 bytes, of which ~1,500
+ * were paid back by spelling shared shapes out once (update tools refer to their create twin).
+ * The rest is this allowance: a reviewed exception, not a new average.
+ */
+const DOCUMENTED_PARAMETERS_ALLOWANCE = 1_500;
 const MAX_TOOL_BYTES = 2_000;
 
 /**
@@ -50,7 +57,7 @@ describe("tool list", () => {
   it(`stays within the byte budget without outputSchema (${AVERAGE_BUDGET} bytes a tool on average)`, () => {
     const list = toolList();
     const total = bytes(list);
-    const budget = AVERAGE_BUDGET * list.length;
+    const budget = AVERAGE_BUDGET * list.length + DOCUMENTED_PARAMETERS_ALLOWANCE;
     const sizes = list.map((t) => ({ name: String(t.name), size: bytes(t) })).sort((a, b) => b.size - a.size);
     const largest = sizes
       .slice(0, 10)

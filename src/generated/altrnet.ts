@@ -512,6 +512,16 @@ export interface operations {
                  *     `oracle` is added because the upstream connects Oracle sources.
                  */
                 databaseType?: components["schemas"]["DatabaseType"];
+                /**
+                 * @description Field to sort by (ALTR's default friendlyDatabaseName).
+                 * @example id
+                 */
+                sortBy?: "friendlyDatabaseName" | "id";
+                /**
+                 * @description Sort direction (ALTR's default asc).
+                 * @example desc
+                 */
+                orderBy?: "asc" | "desc";
             };
             header?: never;
             path?: never;

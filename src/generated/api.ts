@@ -62,7 +62,8 @@ export interface paths {
          *     status carrying a `{success}` body (the upstream's test mocks the same);
          *     a 204 cannot carry a body, so it is described as 204 without content and
          *     callers must not rely on a body. ALTR's optional `force-delete` query flag
-         *     is never sent by the upstream and is not described.
+         *     is described (the upstream never sends it); altr-mcp sends it only when
+         *     asked, after the same confirmation as a plain delete.
          */
         delete: operations["deletePolicy"];
         options?: never;
@@ -206,7 +207,8 @@ export interface paths {
          *     (`/v1/tag/masking/`); the upstream calls it without one, which is
          *     followed. ALTR's filters (`friendly_name`, `database_id`, `tag_name`,
          *     `protection_type`, `status_include`, `status_exclude`) and sort options
-         *     are never sent and not described.
+         *     are described (the upstream never sends them); the status lists are
+         *     comma-separated values of applied, failed and pending.
          */
         get: operations["listTagMasking"];
         put?: never;
@@ -675,9 +677,11 @@ export interface paths {
          *     queries that touched governed data; every filter is AND-ed. The answer is
          *     a `search_uuid` (valid 30 days) for getQueryAuditResults. It only reads.
          *
-         *     As the upstream does, every filter travels in the query string and no
-         *     body is sent (ALTR also accepts an optional filter-tree body, which is not
-         *     described). `limit` bounds differ: ALTR's document (1.1.0) allows 1 to
+         *     As the upstream does, every filter travels in the query string; without
+         *     a time-of-day window no body is sent. ALTR's optional filter-tree body
+         *     is described for that one filter (dimension `time_of_day`, op
+         *     `between`) and its `timezone`, which ALTR requires with such a filter
+         *     and forbids otherwise (the upstream never sends a body). `limit` bounds differ: ALTR's document (1.1.0) allows 1 to
          *     100000 with default 10000; the upstream's current tool documentation says
          *     at most 10000 (it was lowered from 100000). The stricter 10000 is used, so
          *     no value that either source calls invalid is ever sent. ALTR declares only
@@ -728,6 +732,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description ALTR's filter-tree body, used for one filter: a time-of-day window (start to end, local to `timezone`; a window may wrap past midnight). AND-ed with the query-string filters. */
+        TimeOfDaySearch: {
+            filter: {
+                /** @enum {string} */
+                dimension: "time_of_day";
+                /** @enum {string} */
+                op: "between";
+                between: {
+                    /** @description HH:MM, 24-hour. */
+                    start: string;
+                    /** @description HH:MM, 24-hour. */
+                    end: string;
+                };
+            };
+            /** @description IANA time zone of the window, e.g. America/New_York. */
+            timezone: string;
+        };
         /**
          * @description Unified policy type.
          * @enum {string}
@@ -1591,6 +1612,16 @@ export interface operations {
                  * @example 50
                  */
                 limit?: number;
+                /**
+                 * @description Field to sort the policies of the type by (never sent by the upstream).
+                 * @example name
+                 */
+                sort_by?: "name" | "updated_at";
+                /**
+                 * @description Sort direction.
+                 * @example asc
+                 */
+                order_by?: "asc" | "desc";
             };
             header?: never;
             path?: never;
@@ -1720,7 +1751,13 @@ export interface operations {
     };
     deletePolicy: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Force the deletion (ALTR does not say what it overrides).
+                 * @example true
+                 */
+                "force-delete"?: boolean;
+            };
             header?: never;
             path: {
                 /**
@@ -2088,6 +2125,46 @@ export interface operations {
                  * @example 50
                  */
                 limit?: number;
+                /**
+                 * @description Only tags with this friendly name.
+                 * @example PII
+                 */
+                friendly_name?: string;
+                /**
+                 * @description Only tags of this database.
+                 * @example 42
+                 */
+                database_id?: number;
+                /**
+                 * @description Only tags with this name.
+                 * @example PII
+                 */
+                tag_name?: string;
+                /**
+                 * @description Only tags with this protection.
+                 * @example governed
+                 */
+                protection_type?: "governed" | "governed-pushdown" | "tokenized-vault" | "encryption-fpe";
+                /**
+                 * @description Only tags in these statuses (comma-separated).
+                 * @example applied,pending
+                 */
+                status_include?: string;
+                /**
+                 * @description Leave out tags in these statuses (comma-separated).
+                 * @example failed
+                 */
+                status_exclude?: string;
+                /**
+                 * @description Field to sort by (ALTR's default).
+                 * @example friendly_name
+                 */
+                sort_by?: "friendly_name";
+                /**
+                 * @description Sort direction (ALTR's default asc).
+                 * @example desc
+                 */
+                order_by?: "asc" | "desc";
             };
             header?: never;
             path?: never;
@@ -2426,7 +2503,7 @@ export interface operations {
     deleteTagMasking: {
         parameters: {
             query?: {
-                /** @description Forget the tag even if removing its masking fails. Never sent by the upstream or altr-mcp. */
+                /** @description Forget the tag even if removing its masking fails. Never sent by the upstream; altr-mcp sends it when asked (ignore_errors). */
                 ignore_errors?: boolean;
             };
             header?: never;
@@ -2556,6 +2633,11 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
+                /**
+                 * @description Only values of this tag group (ALTR documents no type; sent as text).
+                 * @example 7
+                 */
+                dataTagGroupID?: string;
             };
             header?: never;
             path?: never;
@@ -3539,7 +3621,24 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "filter": {
+                 *         "dimension": "time_of_day",
+                 *         "op": "between",
+                 *         "between": {
+                 *           "start": "22:00",
+                 *           "end": "06:00"
+                 *         }
+                 *       },
+                 *       "timezone": "America/New_York"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TimeOfDaySearch"];
+            };
+        };
         responses: {
             /** @description The search was started. */
             200: {

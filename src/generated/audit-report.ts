@@ -439,9 +439,9 @@ export interface components {
             schedule?: components["schemas"]["Schedule"];
             delivery?: components["schemas"]["Delivery"];
             filters?: components["schemas"]["Filters"];
-            /** @description Sign-offs needed to finalise an instance. Never set by the upstream; altr-mcp only carries the stored value over on a replace. */
+            /** @description Sign-offs needed to finalise an instance. Never set by the upstream; altr-mcp sends it when given and otherwise carries the stored value over on a replace. */
             required_approvals?: number;
-            /** @description Days instances are kept. Never set by the upstream; altr-mcp only carries the stored value over on a replace. */
+            /** @description Days instances are kept. Never set by the upstream; altr-mcp sends it when given and otherwise carries the stored value over on a replace. */
             retention_days?: number;
         };
         Definition: {

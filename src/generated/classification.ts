@@ -14,7 +14,7 @@ export interface paths {
          *     null or absent. The upstream sends only `contiguous_id` and reads every
          *     page; altr-mcp reads one page per call unless asked for all. ALTR's
          *     `limit`, `prefix`, `order_by`, `sort_order` and `exclude_collection` are
-         *     never sent and are not described.
+         *     described too (the upstream never sends them).
          */
         get: operations["listClassifiers"];
         put?: never;
@@ -86,8 +86,8 @@ export interface paths {
          * List collections
          * @description One page of the organisation's collections. Continue with the answer's
          *     `contiguous_id` until it is null or absent. The upstream sends only
-         *     `contiguous_id` and reads every page; ALTR's `limit` and `sort_order` are
-         *     never sent and are not described.
+         *     `contiguous_id` and reads every page; ALTR's `limit` and `sort_order`
+         *     (by collection name) are described too (the upstream never sends them).
          */
         get: operations["listCollections"];
         put?: never;
@@ -330,8 +330,8 @@ export interface paths {
          * @description One page of jobs in a non-terminal state (CREATED, RESUMED, PAUSED,
          *     RUNNING, PENDING_CANCEL, UPLOADING_REPORT, PROCESSING_REPORT,
          *     PROCESSING_FINDINGS, AWAITING_REVIEW). ALTR's `status`, `job_type`,
-         *     `classification_type` and `order` filters are never sent by the upstream
-         *     and are not described.
+         *     `classification_type` and `order` filters are described too (the
+         *     upstream never sends them).
          */
         get: operations["listActiveJobs"];
         put?: never;
@@ -687,8 +687,8 @@ export interface paths {
         /**
          * Findings tree, level 5 - classifiers of a column
          * @description The classifiers that matched one column, with match rates and review
-         *     counts. ALTR also offers a `classifier_name` filter here; the upstream
-         *     does not send it and it is not described.
+         *     counts. ALTR's `classifier_name` filter (repeated key, any of the names)
+         *     is described too; the upstream does not send it.
          */
         get: operations["listFindingClassifiers"];
         put?: never;
@@ -833,6 +833,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Static semantic metadata of a classifier (ALTR also documents a tier, not described). */
+        ClassifierAttributes: {
+            /** @description Labels such as type:ssn. */
+            tags?: string[];
+        };
         /** @description An empty JSON object. */
         EmptyObject: Record<string, never>;
         /** @description Token of the next page; null, empty or absent on the last page. */
@@ -1369,6 +1374,31 @@ export interface operations {
                  * @example eyJQSyI6eyJTIjoiT1JHSUQjMTIzNDU2Nzg5MCJ9fQ
                  */
                 contiguous_id?: components["parameters"]["contiguousId"];
+                /**
+                 * @description Page size (ALTR's default and maximum 100).
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description Only classifiers whose name starts with this text.
+                 * @example email
+                 */
+                prefix?: string;
+                /**
+                 * @description Field to sort by.
+                 * @example name
+                 */
+                order_by?: "name" | "collection_count";
+                /**
+                 * @description Sort direction.
+                 * @example asc
+                 */
+                sort_order?: "asc" | "desc";
+                /**
+                 * @description Leave out the classifiers of this collection.
+                 * @example pii_classifiers
+                 */
+                exclude_collection?: string;
             };
             header?: never;
             path?: never;
@@ -1458,6 +1488,7 @@ export interface operations {
                     /** @description Legacy; sampling is configured on the job. */
                     sample_size?: number;
                     compound_ruleset?: components["schemas"]["CompoundRuleset"];
+                    attributes?: components["schemas"]["ClassifierAttributes"];
                 };
             };
         };
@@ -1610,6 +1641,7 @@ export interface operations {
                     sample_size?: number;
                     /** @description A replacement ruleset, or an empty object to remove the ruleset. */
                     compound_ruleset?: components["schemas"]["CompoundRuleset"] | components["schemas"]["EmptyObject"];
+                    attributes?: components["schemas"]["ClassifierAttributes"];
                 };
             };
         };
@@ -1664,6 +1696,16 @@ export interface operations {
                  * @example eyJQSyI6eyJTIjoiT1JHSUQjMTIzNDU2Nzg5MCJ9fQ
                  */
                 contiguous_id?: components["parameters"]["contiguousId"];
+                /**
+                 * @description Page size (ALTR's default and maximum 100).
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description Sort direction by collection name.
+                 * @example asc
+                 */
+                sort_order?: "asc" | "desc";
             };
             header?: never;
             path?: never;
@@ -2269,6 +2311,26 @@ export interface operations {
                  * @example c5750de6-170d-46d3-a9bc-b5f7ba032ad0
                  */
                 agent_id?: components["parameters"]["agentIdFilter"];
+                /**
+                 * @description Only jobs in this state.
+                 * @example RUNNING
+                 */
+                status?: "CREATED" | "RESUMED" | "PAUSED" | "RUNNING" | "PENDING_CANCEL" | "UPLOADING_REPORT" | "PROCESSING_REPORT" | "PROCESSING_FINDINGS" | "AWAITING_REVIEW";
+                /**
+                 * @description Only jobs of this type.
+                 * @example FULL
+                 */
+                job_type?: components["schemas"]["JobType"];
+                /**
+                 * @description Only jobs of this classification type.
+                 * @example 5
+                 */
+                classification_type?: 1 | 2 | 3 | 4 | 5 | 6;
+                /**
+                 * @description Sort direction (ALTR's default desc).
+                 * @example asc
+                 */
+                order?: "asc" | "desc";
             };
             header?: never;
             path?: never;
@@ -2352,6 +2414,13 @@ export interface operations {
                     /** @description Rows sampled per column (ALTR default 100). */
                     sample_size?: number;
                     sample_type?: components["schemas"]["SampleType"];
+                    /**
+                     * @description Rows, column names only (altr_native) or both.
+                     * @enum {string}
+                     */
+                    sample_strategy?: "ROWS" | "METADATA" | "COMBINED";
+                    /** @description Hold the report for human review (AWAITING_REVIEW) until confirmed. */
+                    requires_review?: boolean;
                 };
             };
         };
@@ -2411,6 +2480,8 @@ export interface operations {
                     /** @description Collection that scopes the DLP info types. */
                     collection_name?: string;
                     condition_types?: components["schemas"]["ConditionTypes"];
+                    /** @description Hold the report for human review (AWAITING_REVIEW) until confirmed. */
+                    requires_review?: boolean;
                 };
             };
         };
@@ -2498,6 +2569,8 @@ export interface operations {
                     service_name?: string;
                     /** @description Scheduled agent task this run belongs to. */
                     task_id?: string;
+                    /** @description Hold the report for human review (AWAITING_REVIEW) until confirmed. */
+                    requires_review?: boolean;
                 };
             };
         };
@@ -3133,6 +3206,13 @@ export interface operations {
                  *     ]
                  */
                 confirmed_status?: components["parameters"]["confirmedStatusFilter"];
+                /**
+                 * @description Only these classifiers; repeat the key for several.
+                 * @example [
+                 *       "US SSN"
+                 *     ]
+                 */
+                classifier_name?: string[];
             };
             header?: never;
             path: {

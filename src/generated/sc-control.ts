@@ -159,8 +159,8 @@ export interface paths {
          *     it and the upstream sends it (the upstream's own test only checks
          *     `type=Postgres` as a substring of `repo_type=Postgres`), although the
          *     same value is the body key `type` when creating a repo and the agents
-         *     list filters with `type`. ALTR's `name_starts_with` filter is not sent
-         *     by the upstream and is not described.
+         *     list filters with `type`. ALTR's `name_starts_with` filter is
+         *     described too (the upstream never sends it).
          */
         get: operations["listRepos"];
         put?: never;
@@ -265,12 +265,12 @@ export interface paths {
         put?: never;
         /**
          * Add a repo user
-         * @description Adds a database user whose credential the sidecar reads from AWS
-         *     Secrets Manager or Azure Key Vault: exactly one of the two. ALTR
-         *     documents that rule; the upstream documents it but forwards both or
-         *     neither unchecked. ALTR also offers `environment_variable` and
-         *     `secret_file` providers, which the upstream never sends; they are not
-         *     described. `username` travels in the body.
+         * @description Adds a database user whose credential the sidecar reads from exactly
+         *     one source: AWS Secrets Manager, Azure Key Vault, one of the sidecar's
+         *     environment variables (`environment_variable`) or a file under
+         *     /altr/secrets/ (`secret_file`). ALTR documents the rule; the upstream
+         *     documents it but forwards both or neither unchecked, and never sends
+         *     the last two sources. `username` travels in the body.
          */
         post: operations["createRepoUser"];
         delete?: never;
@@ -342,9 +342,10 @@ export interface paths {
         /**
          * Add a service user to a repo
          * @description Adds the identity agent tasks connect with: a `resource` id (e.g. an
-         *     AWS IAM role ARN) and a credential reference with exactly one of AWS
-         *     Secrets Manager or Azure Key Vault (ALTR's rule, which the upstream
-         *     documents but does not enforce). ALTR documents the answer as a repo
+         *     AWS IAM role ARN) and a credential reference with exactly one source:
+         *     AWS Secrets Manager, Azure Key Vault, an environment variable or a
+         *     secret file (ALTR's rule, which the upstream documents but does not
+         *     enforce; it never sends the last two). ALTR documents the answer as a repo
          *     user; it is described as a service user (what the get operation
          *     returns), the superset.
          */
@@ -639,8 +640,8 @@ export interface paths {
          * @description One page of the instances that checked in for the agent. ALTR names the
          *     list `items`; the upstream's test mocks disagree with each other
          *     (`agent_instances`, `instances`) and are not described. ALTR's
-         *     `checkin_after`/`checkin_before` filters are not sent by the upstream
-         *     and are not described. The limit is 1-1000 (ALTR).
+         *     `checkin_after`/`checkin_before` filters are described too (the
+         *     upstream never sends them). The limit is 1-1000 (ALTR).
          */
         get: operations["listAgentInstances"];
         put?: never;
@@ -732,7 +733,8 @@ export interface paths {
          * List a sidecar's running instances
          * @description One page of the instances that checked in for the sidecar. ALTR names
          *     the list `items`; the upstream's mocks use `sidecar_instances` or
-         *     `instances`. ALTR's check-in time filters are not described.
+         *     `instances`. ALTR's check-in time filters are described too (the
+         *     upstream never sends them).
          */
         get: operations["listSidecarInstances"];
         put?: never;
@@ -823,10 +825,13 @@ export interface paths {
          * @description Starts an asynchronous search and returns its `search_uuid` (valid for
          *     30 days); read the results with getSidecarAuditResults. Every filter
          *     travels in the query string, list filters as repeated keys
-         *     (`database_name=A&database_name=B`), and filters are AND-ed. The POST
-         *     carries no body, as the upstream sends it; ALTR also documents an
-         *     optional filter-tree body and a `repo_name` filter, which the upstream
-         *     never sends and which are not described.
+         *     (`database_name=A&database_name=B`), and filters are AND-ed. Without
+         *     a time-of-day window the POST carries no body, as the upstream sends
+         *     it. ALTR's optional filter-tree body is described for one filter, a
+         *     time-of-day window (`filter` with dimension `time_of_day`, op
+         *     `between`) with its `timezone`, which ALTR requires with such a filter
+         *     and forbids otherwise. ALTR's `repo_name` filter (the connection the
+         *     query ran against) is described too; the upstream sends neither.
          */
         post: operations["searchSidecarAudits"];
         delete?: never;
@@ -870,6 +875,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description ALTR's filter-tree body, used for one filter: a time-of-day window (start to end, local to `timezone`; a window may wrap past midnight). AND-ed with the query-string filters. */
+        TimeOfDaySearch: {
+            filter: {
+                /** @enum {string} */
+                dimension: "time_of_day";
+                /** @enum {string} */
+                op: "between";
+                between: {
+                    /** @description HH:MM, 24-hour. */
+                    start: string;
+                    /** @description HH:MM, 24-hour. */
+                    end: string;
+                };
+            };
+            /** @description IANA time zone of the window, e.g. America/New_York. */
+            timezone: string;
+        };
         /** @description TCP port. */
         Port: number;
         /** @description Cursor of the next page; empty or absent on the last page. */
@@ -1032,16 +1054,30 @@ export interface components {
             /** @description Name of the secret in the vault. */
             secret_name: string;
         };
+        /** @description A credential the sidecar reads from one of its environment variables. */
+        EnvironmentVariable: {
+            /** @description Name of the variable. */
+            variable_name: string;
+        };
+        /** @description A credential the sidecar reads from a file under /altr/secrets/. */
+        SecretFile: {
+            /** @description A file name without directories, e.g. db_password (/altr/secrets/db_password). */
+            path: string;
+        };
         /** @description Exactly one credential provider. */
         CredentialReference: {
             aws_secrets_manager?: components["schemas"]["AwsSecretsManager"];
             azure_key_vault?: components["schemas"]["AzureKeyVault"];
+            environment_variable?: components["schemas"]["EnvironmentVariable"];
+            secret_file?: components["schemas"]["SecretFile"];
         };
         CreateRepoUserInput: {
             /** @description Database user name. */
             username: string;
             aws_secrets_manager?: components["schemas"]["AwsSecretsManager"];
             azure_key_vault?: components["schemas"]["AzureKeyVault"];
+            environment_variable?: components["schemas"]["EnvironmentVariable"];
+            secret_file?: components["schemas"]["SecretFile"];
         };
         CreateServiceUserInput: {
             /** @description Service user name. */
@@ -1050,6 +1086,8 @@ export interface components {
             resource: string;
             aws_secrets_manager?: components["schemas"]["AwsSecretsManager"];
             azure_key_vault?: components["schemas"]["AzureKeyVault"];
+            environment_variable?: components["schemas"]["EnvironmentVariable"];
+            secret_file?: components["schemas"]["SecretFile"];
         };
         /** @description A database user the sidecar connects as, with where its credential is kept. */
         RepoUser: {
@@ -1057,6 +1095,8 @@ export interface components {
             repo_name?: string;
             aws_secrets_manager?: components["schemas"]["AwsSecretsManager"];
             azure_key_vault?: components["schemas"]["AzureKeyVault"];
+            environment_variable?: components["schemas"]["EnvironmentVariable"];
+            secret_file?: components["schemas"]["SecretFile"];
             created_at?: string;
             updated_at?: string;
         };
@@ -1071,6 +1111,8 @@ export interface components {
             resource?: string;
             aws_secrets_manager?: components["schemas"]["AwsSecretsManager"];
             azure_key_vault?: components["schemas"]["AzureKeyVault"];
+            environment_variable?: components["schemas"]["EnvironmentVariable"];
+            secret_file?: components["schemas"]["SecretFile"];
             task_count?: number;
             created_at?: string;
             updated_at?: string;
@@ -1417,6 +1459,16 @@ export interface components {
          * @example 50
          */
         limit: number;
+        /**
+         * @description Only instances that checked in at or after this time (inclusive): unix milliseconds or a duration ago (5m, 1h, 24h, 7d).
+         * @example 24h
+         */
+        checkinAfter: string;
+        /**
+         * @description Only instances that checked in at or before this time (inclusive): unix milliseconds or a duration ago (5m, 1h, 24h, 7d).
+         * @example 1752074611204
+         */
+        checkinBefore: string;
         /**
          * @description Items per page (telemetry allows up to 1000).
          * @example 100
@@ -2099,6 +2151,11 @@ export interface operations {
                 contiguous_id?: components["parameters"]["contiguousId"];
                 /** @description Only repos of this database type. */
                 repo_type?: components["schemas"]["RepoType"];
+                /**
+                 * @description Only repos whose name starts with this text.
+                 * @example orders
+                 */
+                name_starts_with?: string;
             };
             header?: never;
             path?: never;
@@ -2909,6 +2966,8 @@ export interface operations {
                     resource?: string;
                     aws_secrets_manager?: components["schemas"]["AwsSecretsManager"];
                     azure_key_vault?: components["schemas"]["AzureKeyVault"];
+                    environment_variable?: components["schemas"]["EnvironmentVariable"];
+                    secret_file?: components["schemas"]["SecretFile"];
                 };
             };
         };
@@ -3621,6 +3680,16 @@ export interface operations {
                  * @example eyJQSyI6Ik9SRyMxIiwiU0siOiJBR0VOVCMyIn0
                  */
                 contiguous_id?: components["parameters"]["contiguousId"];
+                /**
+                 * @description Only instances that checked in at or after this time (inclusive): unix milliseconds or a duration ago (5m, 1h, 24h, 7d).
+                 * @example 24h
+                 */
+                checkin_after?: components["parameters"]["checkinAfter"];
+                /**
+                 * @description Only instances that checked in at or before this time (inclusive): unix milliseconds or a duration ago (5m, 1h, 24h, 7d).
+                 * @example 1752074611204
+                 */
+                checkin_before?: components["parameters"]["checkinBefore"];
             };
             header?: never;
             path: {
@@ -3844,6 +3913,16 @@ export interface operations {
                  * @example eyJQSyI6Ik9SRyMxIiwiU0siOiJBR0VOVCMyIn0
                  */
                 contiguous_id?: components["parameters"]["contiguousId"];
+                /**
+                 * @description Only instances that checked in at or after this time (inclusive): unix milliseconds or a duration ago (5m, 1h, 24h, 7d).
+                 * @example 24h
+                 */
+                checkin_after?: components["parameters"]["checkinAfter"];
+                /**
+                 * @description Only instances that checked in at or before this time (inclusive): unix milliseconds or a duration ago (5m, 1h, 24h, 7d).
+                 * @example 1752074611204
+                 */
+                checkin_before?: components["parameters"]["checkinBefore"];
             };
             header?: never;
             path: {
@@ -4151,6 +4230,13 @@ export interface operations {
                  */
                 column_name?: components["parameters"]["columnName"];
                 /**
+                 * @description Repo (connection) the query ran against; repeat the key for several.
+                 * @example [
+                 *       "orders_oracle"
+                 *     ]
+                 */
+                repo_name?: string[];
+                /**
                  * @description Statement type, e.g. SELECT; repeat the key for several.
                  * @example [
                  *       "SELECT"
@@ -4177,7 +4263,24 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "filter": {
+                 *         "dimension": "time_of_day",
+                 *         "op": "between",
+                 *         "between": {
+                 *           "start": "22:00",
+                 *           "end": "06:00"
+                 *         }
+                 *       },
+                 *       "timezone": "America/New_York"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TimeOfDaySearch"];
+            };
+        };
         responses: {
             /** @description The search was started. */
             200: {

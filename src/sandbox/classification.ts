@@ -344,9 +344,11 @@ export const CLASSIFICATION: Record<string, Override> = {
   "classification.listFindingClassifiers": (ctx) =>
     withFindingColumn(ctx, (fs, decisions) => {
       const statuses = list(ctx.params.confirmed_status);
+      const names = list(ctx.params.classifier_name);
       const rows = fs
         .map((f) => ({ f, status: statusOf(f, decisions) }))
         .filter((x) => !statuses || statuses.includes(x.status))
+        .filter((x) => !names || names.includes(str(x.f.classifier_name)))
         .map(({ f, status }) => ({
           classifier_name: f.classifier_name,
           total_findings: 1,

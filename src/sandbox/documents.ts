@@ -77,8 +77,6 @@ async function readDocument(file: string): Promise<JsonSchema> {
 
 const escapePointer = (s: string) => s.replaceAll("~", "~0").replaceAll("/", "~1");
 export const pointerText = (pointer: string[]) => `#/${pointer.map(escapePointer).join("/")}`;
-const pointerRef = (id: string, pointer: string[]) =>
-  `${id}#/${pointer.map((s) => encodeURIComponent(escapePointer(s))).join("/")}`;
 
 function isObject(v: unknown): v is JsonSchema {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -126,8 +124,15 @@ interface Validators {
   addFormats: AddFormats;
 }
 
-/** ajv and its formats, loaded with the first document (not at start-up). */
-async function loadValidators(): Promise<Validators> {
+let validatorsLoaded: Promise<Validators> | undefined;
+/** ajv and its formats, loaded once: with the first document, or by warmUp (never by a normal start). */
+function loadValidators(): Promise<Validators> {
+  validatorsLoaded ??= importValidators();
+  validatorsLoaded.catch(() => (validatorsLoaded = undefined));
+  return validatorsLoaded;
+}
+
+async function importValidators(): Promise<Validators> {
   const [ajv, formats] = await Promise.all([import("ajv"), import("ajv-formats")]);
   // Both are CommonJS: from the sources Node exposes ajv's named export; from the esbuild bundle
   // only `default` (module.exports) is there. Likewise ajv-formats' default arrives wrapped or bare.
@@ -138,8 +143,13 @@ async function loadValidators(): Promise<Validators> {
   return { Ajv, addFormats };
 }
 
-function newAjv({ Ajv, addFormats }: Validators, coerce: boolean): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false, coerceTypes: coerce ? "array" : false });
+/**
+ * One ajv per document, for requests and answers alike. Its code is not optimised: the first
+ * call on --sandbox compiles two validators on a cold ajv, and optimising them costs more than
+ * it saves (the validation is the same).
+ */
+function newAjv({ Ajv, addFormats }: Validators): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false, meta: false, code: { optimize: false } });
   addFormats(ajv);
   for (const [name, validate] of Object.entries(NUMBER_FORMATS)) ajv.addFormat(name, { type: "number", validate });
   for (const [name, validate] of Object.entries(STRING_FORMATS)) ajv.addFormat(name, { type: "string", validate });
@@ -177,7 +187,6 @@ function normalise(node: unknown): void {
 }
 
 function buildDocument(service: ServiceName, file: string, root: JsonSchema, validators: Validators): Document {
-  const id = `openapi:${file}`;
   normalise(root);
   const operations: Operation[] = [];
   const byTemplate = new Map<string, Map<Method, Operation>>();
@@ -249,10 +258,12 @@ function buildDocument(service: ServiceName, file: string, root: JsonSchema, val
     .map((template) => ({ template, ...templateRegex(template) }))
     .sort((a, b) => a.names.length - b.names.length || b.template.length - a.template.length);
 
-  const ajvBody = newAjv(validators, false);
-  const ajvParams = newAjv(validators, true);
-  ajvBody.addSchema(root, id);
-  ajvParams.addSchema(root, id);
+  const ajv = newAjv(validators);
+  const resolve = (node: unknown): JsonSchema => {
+    let n: unknown = node;
+    for (let i = 0; i < 16 && isObject(n) && typeof n.$ref === "string"; i++) n = at(root, refPointer(n.$ref));
+    return (isObject(n) ? n : {}) as JsonSchema;
+  };
   const cache = new Map<string, ValidateFunction | undefined>();
 
   return {
@@ -289,11 +300,7 @@ function buildDocument(service: ServiceName, file: string, root: JsonSchema, val
       }
       return allowed ? { allowed } : undefined;
     },
-    resolve(node) {
-      let n: unknown = node;
-      for (let i = 0; i < 16 && isObject(n) && typeof n.$ref === "string"; i++) n = at(root, refPointer(n.$ref));
-      return (isObject(n) ? n : {}) as JsonSchema;
-    },
+    resolve,
     validator(op, part) {
       const key = `${op.method} ${op.template} ${part}`;
       if (cache.has(key)) return cache.get(key);
@@ -303,20 +310,100 @@ function buildDocument(service: ServiceName, file: string, root: JsonSchema, val
         const required: string[] = [];
         for (const p of op.parameters) {
           if (p.in !== "path" && p.in !== "query") continue;
-          properties[p.name] = { $ref: pointerRef(id, p.pointer) };
+          properties[p.name] = at(root, follow(root, p.pointer)) as JsonSchema;
           if (p.required) required.push(p.name);
         }
-        fn = ajvParams.compile({ type: "object", properties, required });
+        fn = coercing(ajv.compile(selfContained(root, { type: "object", properties, required })), op.parameters, resolve);
       } else if (part === "body") {
-        fn = op.body ? ajvBody.compile({ $ref: pointerRef(id, op.body.pointer) }) : undefined;
+        fn = op.body ? ajv.compile(selfContained(root, at(root, follow(root, op.body.pointer)) as JsonSchema)) : undefined;
       } else {
         const pointer = op.responses.get(part)?.pointer;
-        fn = pointer ? ajvBody.compile({ $ref: pointerRef(id, pointer) }) : undefined;
+        fn = pointer ? ajv.compile(selfContained(root, at(root, follow(root, pointer)) as JsonSchema)) : undefined;
       }
       cache.set(key, fn);
       return fn;
     },
   };
+}
+
+/**
+ * A schema of the document that ajv can compile alone: the schema itself, plus (at their own
+ * pointers) the document's nodes its local `$ref`s reach, transitively. ajv then reads only
+ * those, not the whole document (registering the whole document walks every node of it).
+ */
+function selfContained(root: JsonSchema, schema: JsonSchema): JsonSchema {
+  const reached: Record<string, unknown> = {};
+  const seen = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!isObject(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "example" || key === "examples") continue;
+      if (key !== "$ref" || typeof value !== "string") {
+        visit(value);
+        continue;
+      }
+      if (seen.has(value)) continue;
+      seen.add(value);
+      const pointer = refPointer(value);
+      const target = at(root, pointer);
+      let parent = reached;
+      for (const part of pointer.slice(0, -1)) parent = (parent[part] ??= {}) as Record<string, unknown>;
+      parent[pointer[pointer.length - 1]!] = target;
+      visit(target);
+    }
+  };
+  visit(schema);
+  if (Object.keys(reached).some((k) => k in schema)) throw new Error(`sandbox: a schema's own keys collide with the pointers its $refs need`);
+  return { ...reached, ...schema } as JsonSchema;
+}
+
+/**
+ * Query and path values arrive as text: each is turned into its documented type before the
+ * validator runs (in place, as ajv's coerceTypes "array" would): numbers and integers from
+ * numeric text, booleans from "true"/"false", a single value into a one-item array.
+ */
+function coerce(value: unknown, schema: JsonSchema, resolve: (n: unknown) => JsonSchema): unknown {
+  const s = resolve(schema);
+  switch (s.type) {
+    case "integer":
+    case "number":
+      return typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value)) ? Number(value) : value;
+    case "boolean":
+      return value === "true" ? true : value === "false" ? false : value;
+    case "array": {
+      const items = Array.isArray(value) ? value : [value];
+      return s.items ? items.map((v) => coerce(v, s.items as JsonSchema, resolve)) : items;
+    }
+    default:
+      return value;
+  }
+}
+
+function coercing(inner: ValidateFunction, parameters: Parameter[], resolve: (n: unknown) => JsonSchema): ValidateFunction {
+  const typed = parameters.filter((p) => p.in === "path" || p.in === "query");
+  const validate = (data: Record<string, unknown>): boolean => {
+    for (const p of typed) if (data[p.name] !== undefined) data[p.name] = coerce(data[p.name], p.schema, resolve);
+    const ok = inner(data);
+    validate.errors = inner.errors;
+    return ok;
+  };
+  validate.errors = null as ErrorObject[] | null | undefined;
+  return Object.assign(validate, { schema: inner.schema, schemaEnv: inner.schemaEnv }) as unknown as ValidateFunction;
+}
+
+/**
+ * Readies validation while the server waits for its first call: loads ajv and compiles one small
+ * schema, so the first request's two compiles do not also pay for ajv's own first run (about a
+ * third of the first call's sandbox time). Only an optimisation: a failure here is left to the
+ * first request to report.
+ */
+export function warmUp(): void {
+  loadValidators()
+    .then((v) => {
+      newAjv(v).compile({ type: "object", properties: { n: { type: "integer", minimum: 1 }, s: { type: "string", enum: ["a"] }, l: { type: "array", items: { type: "object", properties: { t: { type: "string", format: "date-time" } } } } }, required: ["n"] });
+    })
+    .catch(() => undefined);
 }
 
 const loaded = new Map<ServiceName, Promise<Document>>();

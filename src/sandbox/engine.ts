@@ -11,9 +11,10 @@
 import { randomUUID } from "node:crypto";
 import type { ServiceName } from "../config/services.js";
 import { describeErrors, documentFor, type Document, type Operation } from "./documents.js";
+import { recordActivity } from "./activity.js";
 import { auditReportFor } from "./audit-reports.js";
 import { reportFor } from "./classification.js";
-import { baseBody, collectionOf, errorReply, fill, itemReply, json, listReply, okResponse, PAGING, readRequest, TIMESTAMPS, trim } from "./replies.js";
+import { baseBody, collectionOf, errorReply, filterRows, fill, itemReply, json, listReply, okResponse, readRequest, TIMESTAMPS, trim } from "./replies.js";
 import { OVERRIDES } from "./overrides.js";
 import type { Collection, Context, Reply, Sandbox, SandboxOptions, SandboxState, Violation } from "./types.js";
 export type { Collection, Context, Override, Reply, Sandbox, SandboxOptions, SandboxState, Violation } from "./types.js";
@@ -153,17 +154,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
         const missing = parentMissing(template.split("/").slice(0, -1).join("/") + "/");
         if (missing) return missing;
         const list = items(doc, own, params);
-        if (op.method === "get") {
-          const view = objectView(own.item, doc.resolve).properties;
-          const filtered = list.filter((x) =>
-            op.parameters.every((p) => {
-              if (p.in !== "query" || PAGING.has(p.name) || params[p.name] === undefined || !(p.name in view)) return true;
-              const v = x[p.name];
-              return v === undefined || v === null || typeof v === "object" || String(v) === String(params[p.name]);
-            }),
-          );
-          return listReply(doc, op, params, filtered);
-        }
+        if (op.method === "get") return listReply(doc, op, params, filterRows(doc, op, params, list, own.item, now().getTime()));
         // POST on a collection: create.
         const item = { ...(valueFor(own.item, doc.resolve) as Item), ...knownFields(body, own.item, doc.resolve) };
         if (own.idProp) {
@@ -186,6 +177,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
 
     const override = OVERRIDES[`${doc.service}.${op.operationId}`];
     const reply = override ? override(ctx) : generic();
+    recordActivity(ctx, reply);
     return { reply, changed: (changed && op.method !== "get") || progressed };
   }
 

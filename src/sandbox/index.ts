@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "../config/index.js";
 import type { ServiceName } from "../config/services.js";
+import { warmUp } from "./documents.js";
 import { createSandbox } from "./engine.js";
 import { SEED } from "./seed.js";
 import { openStateFile } from "./state-file.js";
@@ -23,6 +24,8 @@ export interface OpenedSandbox extends Sandbox {
 }
 
 export function openSandbox(opts: { baseUrls: Record<ServiceName, string>; stateFile?: string; now?: () => Date }): OpenedSandbox {
+  // Validation is readied once the start-up's own work is done (see warmUp), not on the first call.
+  setImmediate(warmUp);
   if (!opts.stateFile) return createSandbox({ baseUrls: opts.baseUrls, state: SEED, ...(opts.now ? { now: opts.now } : {}) });
   const file = openStateFile(opts.stateFile);
   const sandbox = createSandbox({

@@ -10,6 +10,7 @@ import { ORG, QUERY_AUDITS } from "./warehouse.js";
 import { KEYS } from "./keys.js";
 import { SIDECAR } from "./sidecar.js";
 import { TOKENIZATION } from "./tokens.js";
+import { filterRows } from "./replies.js";
 import type { Context, Override, Reply } from "./types.js";
 import { isRecord, str, type Item, type Json } from "./values.js";
 
@@ -78,6 +79,14 @@ function accessRequestDecision(final: string, justification: string, grant = fal
 }
 
 /** The audit rows a search's filters select (all AND-ed), ordered as asked (event_time desc by default). */
+/** Whether epoch-ms `time` falls, in zone `tz`, within [start, end) of HH:MM (a window may wrap midnight). */
+export function inWindow(time: number, w: Item, tz: string): boolean {
+  if (!Number.isFinite(time)) return false;
+  const hm = new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(time));
+  const [start, end] = [str(w.start), str(w.end)];
+  return start <= end ? hm >= start && hm < end : hm >= start || hm < end;
+}
+
 function searchAudits(all: Item[], f: Item): Item[] {
   const at = (v: Json | undefined) => (v === undefined ? undefined : Date.parse(str(v)));
   const from = at(f.from_date_time);
@@ -101,7 +110,8 @@ function searchAudits(all: Item[], f: Item): Item[] {
       (f.policy_tag_value === undefined || decisions.some((d) => rec(d).tag_value === f.policy_tag_value)) &&
       // Not pinned by the documents: a column filter matches the object names in the query text.
       (table.length === 0 || text.includes(table.join("."))) &&
-      (f.policy_column_name === undefined || text.includes(str(f.policy_column_name).toUpperCase()))
+      (f.policy_column_name === undefined || text.includes(str(f.policy_column_name).toUpperCase())) &&
+      (!isRecord(f.time_of_day) || inWindow(time, f.time_of_day as Item, str(f.timezone)))
     );
   });
   const key = (r: Item) => (f.sort_by === "rows_accessed" ? Number(rec(rec(r.event_details).result).row_count ?? 0) : Number(r.event_time));
@@ -227,6 +237,26 @@ export const OVERRIDES: Record<string, Override> = {
     list.push(record);
     return { status: 201, body: { status: "SUCCESS", job_id: randomUUID(), details: {} } };
   },
+  /**
+   * Connected tags with ALTR's filters: the generic ones (name, database), plus a tag's status
+   * (applied, pending or failed: whichever of its masking_* records is set; not pinned by the
+   * documents) and its protection type (the applied masking's, else the pending one's).
+   */
+  "api.listTagMasking": (ctx) => {
+    const rec = (v: unknown): Item => (isRecord(v) ? (v as Item) : {});
+    const statuses = (t: Item) => (["applied", "pending", "failed"] as const).filter((s) => isRecord(t[`masking_${s}`]));
+    const listOf = (v: unknown) => (v === undefined ? undefined : str(v).split(","));
+    const include = listOf(ctx.params.status_include);
+    const exclude = listOf(ctx.params.status_exclude);
+    const protection = ctx.params.protection_type;
+    const c = ctx.collection(TAG_MASKING)!;
+    const rows = filterRows(ctx.doc, ctx.op, ctx.params, ctx.items(TAG_MASKING), c.item, ctx.now.getTime()).filter((t) => {
+      const s = statuses(t);
+      const type = rec(t.masking_applied).protection_type ?? rec(t.masking_pending).protection_type;
+      return (!include || s.some((x) => include.includes(x))) && (!exclude || !s.some((x) => exclude.includes(x))) && (protection === undefined || type === protection);
+    });
+    return ctx.listReply(rows);
+  },
   "api.deleteTagMaskingByDetails": (ctx) => {
     const b = body(ctx);
     const list = ctx.items(TAG_MASKING);
@@ -280,6 +310,10 @@ export const OVERRIDES: Record<string, Override> = {
     const search_uuid = randomUUID();
     const filters: Item = {};
     for (const [k, v] of Object.entries(ctx.params)) if (v !== undefined) filters[k] = v as Json;
+    // The filter-tree body (the one filter the documents describe): a time-of-day window in a zone.
+    const tree = isRecord(ctx.body) ? (ctx.body as Item) : {};
+    const between = isRecord(tree.filter) ? (tree.filter as Item).between : undefined;
+    if (isRecord(between)) Object.assign(filters, { time_of_day: between as Json, timezone: tree.timezone ?? "UTC" });
     ctx.store(SEARCHES).push({ search_uuid, filters, created_at: ctx.now.toISOString() });
     return { status: 200, body: { search_uuid } };
   },
@@ -298,7 +332,12 @@ export const OVERRIDES: Record<string, Override> = {
   /** `filter` matches the tag's name or value (case-insensitive, as ALTR's contains); tagCount counts what it selects. */
   "api.listTagValues": (ctx): Reply => {
     const needle = ctx.params.filter === undefined ? undefined : str(ctx.params.filter).toLowerCase();
-    const rows = ctx.items(TAG_VALUES).filter((t) => needle === undefined || str(t.tagKey).toLowerCase().includes(needle) || str(t.tagValue).toLowerCase().includes(needle));
+    // dataTagGroupID: the values of that connected tag (its tag_group_id's tag name; not pinned by the documents).
+    const group = ctx.params.dataTagGroupID === undefined ? undefined : ctx.items(TAG_MASKING).find((t) => str(t.tag_group_id) === str(ctx.params.dataTagGroupID));
+    const rows = ctx
+      .items(TAG_VALUES)
+      .filter((t) => needle === undefined || str(t.tagKey).toLowerCase().includes(needle) || str(t.tagValue).toLowerCase().includes(needle))
+      .filter((t) => ctx.params.dataTagGroupID === undefined || (group !== undefined && str(t.tagKey) === str(group.tag_name)));
     const offset = Number(ctx.params.offset ?? 0) || 0;
     const limit = Number(ctx.params.limit ?? 10) || 10;
     return { status: 200, body: { tags: rows.slice(offset, offset + limit), totals: { tagCount: rows.length } } };

@@ -15,6 +15,7 @@ import type { components as Api } from "../generated/api.js";
 import type { components as Classification } from "../generated/classification.js";
 import type { components as ScControl } from "../generated/sc-control.js";
 import type { SandboxState } from "./types.js";
+import { AGENT_INSTANCES, auditRecord, SIDECAR_AUDITS, SIDECAR_INSTANCES, TASK_REPORTS, type Traffic } from "./activity.js";
 import { ruleOf, rulesKey } from "./overrides.js";
 import { TOKENS } from "./tokens.js";
 import { CLASSIFIERS, COLLECTIONS, ORG, QUERY_AUDITS, queryAudit } from "./warehouse.js";
@@ -23,6 +24,11 @@ const SNOWFLAKE = 42;
 const DATABRICKS = 55;
 const JOB = "3f8c2a91-5b7d-4e26-9c1a-7d4e8b2f6a10";
 const SIDECAR = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
+const AUDIT_AGENT = "3f9c2b1e-8a7d-4c6b-9e5f-1a2b3c4d5e6f";
+const CLASSIFIER_AGENT = "c5750de6-170d-46d3-a9bc-b5f7ba032ad0";
+const AUDIT_TASK = "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+const INSTANCE_EAST_1 = "c58a2976-d2df-4af4-9fba-bda6e09c8c1f";
+const INSTANCE_EAST_2 = "7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918";
 const PII_POLICY = "TAG#PII";
 
 const databases = [
@@ -196,6 +202,108 @@ const sidecars = [
 const listeners = [{ port: 1521, database_type: "Oracle", advertised_version: "19.0.0.0" }] satisfies ScControl["schemas"]["Listener"][];
 const bindings = [{ sidecar_id: SIDECAR, port: 1521, repo_name: "orders_oracle" }] satisfies ScControl["schemas"]["Binding"][];
 
+const repoUsers = [
+  {
+    username: "app_reader",
+    repo_name: "orders_oracle",
+    aws_secrets_manager: { secrets_path: "prod/orders/app_reader", iam_role: "arn:aws:iam::123456789012:role/AltrSidecarSecrets" },
+    created_at: "2025-05-20T09:05:00Z",
+    updated_at: "2025-05-20T09:05:00Z",
+  },
+] satisfies ScControl["schemas"]["RepoUser"][];
+
+const serviceUsers = [
+  { username: "altr_audit_svc", repo_name: "orders_oracle", resource: "arn:aws:iam::123456789012:role/AltrAuditAgent", aws_secrets_manager: { secrets_path: "prod/orders/altr_audit_svc" }, task_count: 1, created_at: "2025-05-20T09:10:00Z", updated_at: "2025-05-20T09:10:00Z" },
+  { username: "altr_classification_svc", repo_name: "orders_oracle", resource: "arn:aws:iam::123456789012:role/AltrClassifierAgent", aws_secrets_manager: { secrets_path: "prod/orders/altr_classification_svc" }, task_count: 0, created_at: "2025-05-21T10:00:00Z", updated_at: "2025-05-21T10:00:00Z" },
+] satisfies ScControl["schemas"]["ServiceUser"][];
+
+/** The audit agent of the documents' examples, and the classifier agent the classification documents name. */
+const agents = [
+  {
+    id: AUDIT_AGENT,
+    type: "SIS",
+    name: "prod-oracle-audit",
+    description: "Audits the production Oracle repo",
+    data_plane_url: "https://dp.us-east-1.sc-control.live.altr.com",
+    task_count: 1,
+    public_key_1: { rsa_key: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo\n-----END PUBLIC KEY-----\n", registered_at: "2025-05-20T09:15:00Z" },
+    created_at: "2025-05-20T09:15:00Z",
+    updated_at: "2025-06-01T12:30:00Z",
+  },
+  {
+    id: CLASSIFIER_AGENT,
+    type: "CLASSIFIER",
+    name: "prod-oltp-classifier",
+    description: "Classifies the repos behind the sidecar",
+    data_plane_url: "https://dp.us-east-1.sc-control.live.altr.com",
+    task_count: 0,
+    public_key_1: { rsa_key: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA3vX7c2kPq9LmN0aRtY5w\n-----END PUBLIC KEY-----\n", registered_at: "2025-05-21T10:00:00Z" },
+    created_at: "2025-05-21T10:00:00Z",
+    updated_at: "2025-05-21T10:00:00Z",
+  },
+] satisfies ScControl["schemas"]["Agent"][];
+
+const auditTasks = [
+  {
+    id: AUDIT_TASK,
+    agent_id: AUDIT_AGENT,
+    name: "oracle-nightly-audit",
+    description: "",
+    repo_name: "orders_oracle",
+    service_user: "altr_audit_svc",
+    configuration: { service_name: "ORCLPDB1", initial_audit_timestamp: "2025-06-01T00:00:00Z" },
+    schedule: { type: "CRON", value: "0 2 * * *", timezone: "America/New_York", max_duration: "PT2H" },
+    created_at: "2025-06-01T12:30:00Z",
+    updated_at: "2025-06-01T12:30:00Z",
+  },
+] satisfies ScControl["schemas"]["Task"][];
+
+/** Running instances: two of the sidecar (one checked in recently, one days before), one per agent. */
+const sidecarInstances = [
+  { sidecar_id: SIDECAR, instance_id: INSTANCE_EAST_1, checkin_time: 1752074611204, active_connections: 12, sidecar_version: "2.4.1", tags: { env: "prod" } },
+  { sidecar_id: SIDECAR, instance_id: INSTANCE_EAST_2, checkin_time: 1748945700000, active_connections: 0, sidecar_version: "2.4.0", tags: { env: "prod" } },
+] satisfies ScControl["schemas"]["SidecarInstance"][];
+const agentInstances = [
+  { agent_id: AUDIT_AGENT, instance_id: "b55f7214-191b-47df-adf1-9b004fd98e39", agent_time: 1752074610981, checkin_time: 1752074611204, active_tasks: 1, idle_tasks: 0, tags: { env: "prod" } },
+  { agent_id: CLASSIFIER_AGENT, instance_id: "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6", agent_time: 1749549999000, checkin_time: 1749550000000, active_tasks: 0, idle_tasks: 0, tags: { env: "prod" } },
+] satisfies ScControl["schemas"]["AgentInstance"][];
+const taskReports = [
+  {
+    task_id: AUDIT_TASK,
+    agent_id: AUDIT_AGENT,
+    status: "RUNNING",
+    task_type: "AUDIT",
+    repository: "orders_oracle",
+    service_user: "altr_audit_svc",
+    agent_time: 1752074610981,
+    checkin_time: 1752074611204,
+    messages: [{ severity: "Warning", message: "Unified auditing trail is close to its retention limit." }],
+    tags: {},
+  },
+] satisfies ScControl["schemas"]["TaskTelemetry"][];
+
+/** Three days of traffic through the sidecar to orders_oracle (its columns are warehouse.ts's ORCL model). */
+const east = (instance: string) => ({ id: SIDECAR, instance_id: instance, version: instance === INSTANCE_EAST_1 ? "2.4.1" : "2.4.0" });
+const ORDERS_REPO = { name: "orders_oracle", type: "Oracle", host: "orders-db.internal.example.com", port: 1521 };
+const JDOE = { username: "jdoe", email: "jdoe@example.com", user_groups: ["ANALYST"] };
+const ASMITH = { username: "asmith", email: "asmith@example.com", user_groups: ["ADMIN"] };
+const ORDERS_APP = { username: "orders_app", user_groups: [] as string[] };
+const MLEE = { username: "mlee", email: "mlee@example.com", user_groups: ["DATA_SCIENTIST"] };
+const statement = (text: string, type: string, table: string, columns: string[], records: number, ms: number, extra: { block?: boolean; policies?: string[] } = {}) => ({ text, type, schema: "ORDERS", table, columns, records, ms, ...extra });
+const traffic: Traffic[] = [
+  { at: "2025-06-01T14:03:25Z", user: JDOE, repoUser: "app_reader", connection: { authorized: true } },
+  { at: "2025-06-01T14:03:27Z", user: JDOE, repoUser: "app_reader", statement: statement("SELECT EMAIL FROM ORDERS.CUSTOMERS WHERE ID = 7", "SELECT", "CUSTOMERS", ["EMAIL"], 1, 23) },
+  { at: "2025-06-01T15:10:00Z", user: JDOE, repoUser: "app_reader", statement: statement("SELECT EMAIL, SSN FROM ORDERS.CUSTOMERS", "SELECT", "CUSTOMERS", ["EMAIL", "SSN"], 250, 410, { policies: ["PII"] }) },
+  { at: "2025-06-01T16:45:12Z", user: ASMITH, repoUser: "app_reader", statement: statement("UPDATE ORDERS.CUSTOMERS SET EMAIL = 'ann@example.com' WHERE ID = 7", "UPDATE", "CUSTOMERS", ["EMAIL"], 1, 31) },
+  { at: "2025-06-02T09:00:03Z", user: ORDERS_APP, repoUser: "app_reader", statement: statement("INSERT INTO ORDERS.PAYMENTS (CARD_NUMBER) VALUES ('4111-1111-1111-1111')", "INSERT", "PAYMENTS", ["CARD_NUMBER"], 1, 18) },
+  { at: "2025-06-02T11:30:40Z", user: JDOE, repoUser: "app_reader", statement: statement("SELECT CARD_NUMBER FROM ORDERS.PAYMENTS", "SELECT", "PAYMENTS", ["CARD_NUMBER"], 0, 5, { block: true, policies: ["FINANCIAL"] }) },
+  { at: "2025-06-02T18:22:09Z", user: MLEE, repoUser: "app_reader", connection: { authorized: false, error: "user mlee may not use repo orders_oracle" } },
+  { at: "2025-06-03T08:05:55Z", user: ASMITH, repoUser: "app_reader", statement: statement("SELECT SSN FROM ORDERS.CUSTOMERS WHERE ID = 12", "SELECT", "CUSTOMERS", ["SSN"], 1, 19, { policies: ["PII"] }) },
+  { at: "2025-06-03T10:12:00Z", user: ASMITH, repoUser: "app_reader", statement: statement("DELETE FROM ORDERS.PAYMENTS WHERE ID IN (3, 4, 5)", "DELETE", "PAYMENTS", ["ID"], 3, 44) },
+  { at: "2025-06-03T13:40:31Z", user: JDOE, repoUser: "app_reader", statement: statement("SELECT EMAIL FROM ORDERS.CUSTOMERS", "SELECT", "CUSTOMERS", ["EMAIL"], 40, 120) },
+].map((t, i) => ({ ...t, sidecar: east(i === 7 || i === 8 ? INSTANCE_EAST_2 : INSTANCE_EAST_1), repo: ORDERS_REPO, database: "ORCL" }));
+const sidecarAudits = traffic.map((t, i) => auditRecord(t, i));
+
 /** The documents' example tokens, so their examples detokenize (deterministic: the same value keeps its token). */
 const vaultTokens = [
   { token: "vaultn_8KzQ2mW4pR7tY1vX3cB6nD9fG0hJ5kL2", value: "123-45-6789", deterministic: false },
@@ -227,5 +335,14 @@ export const SEED: SandboxState = {
     "sc_control /v1/sidecars": sidecars,
     [`sc_control /v1/sidecars/${SIDECAR}/ports`]: listeners,
     [`sc_control /v1/sidecars/${SIDECAR}/bindings`]: bindings,
+    "sc_control /v1/repos/orders_oracle/users": repoUsers,
+    "sc_control /v1/repos/orders_oracle/serviceusers": serviceUsers,
+    "sc_control /v1/agents": agents,
+    [`sc_control /v1/agents/${AUDIT_AGENT}/tasks`]: auditTasks,
+    [`sc_control /v1/agents/${CLASSIFIER_AGENT}/tasks`]: [],
+    [`sc_control ${SIDECAR_INSTANCES}`]: sidecarInstances,
+    [`sc_control ${AGENT_INSTANCES}`]: agentInstances,
+    [`sc_control ${TASK_REPORTS}`]: taskReports,
+    [`sc_control ${SIDECAR_AUDITS}`]: sidecarAudits,
   },
 };

@@ -206,7 +206,7 @@ export const accessManagementTools: Tool[] = [
     input: {
       policy_id: accessPolicyId,
       policy_name: name255,
-      rules: snowflakeRules,
+      rules: snowflakeRules.describe("As in create_snowflake_access_policy."),
       description: name255.optional(),
     },
     // A replaced rule list can revoke access, so it is flagged as destructive.

@@ -119,8 +119,26 @@ const definitionFields = {
     .jsonOr(filters)
     .optional()
     .describe("Fields depend on integration_type; row_count takes range, policy_blocked/execution_success take value."),
+  required_approvals: z.number().int().min(0).max(100).optional(),
+  retention_days: z.number().int().min(1).max(3650).optional(),
 };
 type DefinitionArgs = z.output<z.ZodObject<typeof definitionFields>>;
+
+/**
+ * update_report_definition's fields: validated as create_report_definition's, which spells them
+ * out once (same toolset; the tool list's budget).
+ */
+const AS_CREATE = "As in create_report_definition.";
+const updateFields = {
+  ...definitionFields,
+  integration_type: z.enum(["oltp", "snowflake"]),
+  lookback_days: z.number().int().min(1).optional(),
+  timezone: timeZone.optional(),
+  schedule_cron: cron.optional().describe(AS_CREATE),
+  schedule_timezone: timeZone.optional(),
+  delivery: input.described("object", delivery, AS_CREATE).optional(),
+  filters: input.described("object", filters, AS_CREATE).optional(),
+};
 
 /** The upstream's grouping: flat parameters → report_window and schedule, each only when used. */
 function definitionBody(a: DefinitionArgs): DefinitionInput {
@@ -139,6 +157,8 @@ function definitionBody(a: DefinitionArgs): DefinitionInput {
   if (s) body.schedule = s;
   if (a.delivery) body.delivery = a.delivery;
   if (a.filters) body.filters = a.filters;
+  if (a.required_approvals !== undefined) body.required_approvals = a.required_approvals;
+  if (a.retention_days !== undefined) body.retention_days = a.retention_days;
   return body;
 }
 
@@ -251,7 +271,7 @@ export const auditReportTools: Tool[] = [
     title: "Replace an audit report definition",
     description: "Replace a report definition: omitted fields are cleared (listed in cleared); resend what you keep. Reads it first: a concurrent change can be overwritten.",
     toolset: "audit_reports",
-    input: { definition_id: definitionId, ...definitionFields },
+    input: { definition_id: definitionId, ...updateFields },
     // A full replace removes whatever the caller leaves out (delivery, filters, schedule).
     annotations: REMOVE,
     operations: ["audit_report.getReportDefinition", "audit_report.updateReportDefinition"],
@@ -261,9 +281,9 @@ export const auditReportTools: Tool[] = [
       const current = await call("audit_report.getReportDefinition", { path: { definition_id }, signal }).catch((err: unknown) => {
         throw readFirstFailure(err, "update_report_definition", "get_report_definition");
       });
-      // No parameter sets these, so a replace must not silently reset them.
-      if (current.required_approvals !== undefined) body.required_approvals = current.required_approvals;
-      if (current.retention_days !== undefined) body.retention_days = current.retention_days;
+      // Left out, these keep their stored values: a replace must not silently reset them.
+      if (body.required_approvals === undefined && current.required_approvals !== undefined) body.required_approvals = current.required_approvals;
+      if (body.retention_days === undefined && current.retention_days !== undefined) body.retention_days = current.retention_days;
       const cleared = clearedBy(current, body);
       const definition = await call("audit_report.updateReportDefinition", { path: { definition_id }, body, signal });
       return { definition, cleared };

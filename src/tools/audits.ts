@@ -8,6 +8,7 @@ import type { components } from "../generated/altrnet.js";
 import { S } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, responseData, type Tool } from "./define.js";
 import { READ, withProperties } from "./common.js";
+import { timeOfDayBody, timeOfDayParams } from "./time-of-day.js";
 
 type SystemAuditCategory = components["schemas"]["SystemAuditCategory"];
 
@@ -88,15 +89,18 @@ export const auditTools: Tool[] = [
       policy_column_name: filter,
       order_by: z.enum(["asc", "desc"]).optional(),
       sort_by: z.enum(["event_time", "rows_accessed"]).optional(),
+      ...timeOfDayParams,
     },
     annotations: READ,
     readOnlyReason: "The POST only starts a search over audits; it changes nothing.",
     operations: ["api.startQueryAuditSearch"],
     output: responseBody("api.startQueryAuditSearch"),
-    async handler(query, { call, signal }) {
+    async handler({ time_of_day, timezone, ...query }, { call, signal }) {
       checkWindow(query.from_date_time, query.to_date_time);
-      // Every filter travels in the query string; no body (as the upstream sends it).
-      return call("api.startQueryAuditSearch", { query, signal });
+      // Every filter travels in the query string; only a time-of-day window needs ALTR's
+      // filter-tree body, otherwise no body is sent (as the upstream sends it).
+      const body = timeOfDayBody({ time_of_day, timezone });
+      return call("api.startQueryAuditSearch", { query, ...(body ? { body } : {}), signal });
     },
   }),
 

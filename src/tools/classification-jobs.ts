@@ -17,6 +17,10 @@ const POLL = "Poll get_job.";
 
 const agentId = uuid("an agent id", "list_sc_agents");
 const jobPageSize = pageSize(50);
+/** ALTR's classification types (get_jobs spells them out; get_active_jobs filters by them too). */
+const classificationType = z.number().int().refine((n) => n >= 1 && n <= 6, "must be 1-6");
+/** ALTR's human-review gate: the report waits (AWAITING_REVIEW) until the findings are confirmed. */
+const requiresReview = z.boolean().optional();
 
 /** Rule targets a job may evaluate; each job kind accepts a subset. Duplicates are dropped. */
 function conditionTypes(allowed: readonly Target[], other?: { targets: readonly Target[]; tool: string }) {
@@ -62,10 +66,7 @@ export const classificationJobTools: Tool[] = [
       job_type: z.enum(["FULL", "INCREMENTAL"]).optional(),
       database_id: databaseId.optional(),
       agent_id: agentId.optional(),
-      classification_type: z
-        .number()
-        .int()
-        .refine((n) => n >= 1 && n <= 6, "must be 1-6")
+      classification_type: classificationType
         .optional()
         .describe("1 GDLP, 2 Snowflake native, 3 tag import, 4 both, 5 ALTR native, 6 GDLP BYOK."),
       order: z.enum(["asc", "desc"]).optional(),
@@ -107,16 +108,21 @@ export const classificationJobTools: Tool[] = [
       database_id: databaseId.optional(),
       agent_id: agentId.optional(),
       all_pages: allPages,
+      status: z.enum(["CREATED", "RESUMED", "PAUSED", "RUNNING", "PENDING_CANCEL", "UPLOADING_REPORT", "PROCESSING_REPORT", "PROCESSING_FINDINGS", "AWAITING_REVIEW"]).optional(),
+      job_type: z.enum(["FULL", "INCREMENTAL"]).optional(),
+      classification_type: classificationType.optional(),
+      order: z.enum(["asc", "desc"]).optional(),
     },
     annotations: READ,
     operations: ["classification.listActiveJobs"],
     output: responseBody("classification.listActiveJobs"),
-    async handler({ contiguous_id, all_pages, limit, database_id, agent_id }, { call, signal }) {
+    async handler({ contiguous_id, all_pages, limit, database_id, agent_id, ...filters }, { call, signal }) {
       const page = await paginateTokens<Job>({
         start: contiguous_id,
         maxPages: all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
-          const body = await call("classification.listActiveJobs", { query: { limit, contiguous_id: token, database_id, agent_id }, signal });
+          const query = { limit, contiguous_id: token, database_id, agent_id, ...filters, classification_type: filters.classification_type as 1 | 2 | 3 | 4 | 5 | 6 | undefined };
+          const body = await call("classification.listActiveJobs", { query, signal });
           return { items: body.jobs, next: body.contiguous_id };
         },
       });
@@ -162,6 +168,8 @@ export const classificationJobTools: Tool[] = [
       database_id: databaseId,
       collection_name: name,
       condition_types: conditionTypes(NATIVE_TARGETS, { targets: ["GDLP", "AMAZON_COMPREHEND"], tool: "create_gdlp_job" }),
+      sample_strategy: z.enum(["ROWS", "METADATA", "COMBINED"]).optional(),
+      requires_review: requiresReview,
     },
     annotations: START,
     operations: ["classification.createSnowflakeJob"],
@@ -173,6 +181,8 @@ export const classificationJobTools: Tool[] = [
             collection_name: args.collection_name,
             classification_type: "altr_native",
             ...(args.condition_types?.length ? { condition_types: args.condition_types } : {}),
+            sample_strategy: args.sample_strategy,
+            requires_review: args.requires_review,
           }, signal });
     },
   }),
@@ -188,6 +198,7 @@ export const classificationJobTools: Tool[] = [
       condition_types: conditionTypes(CONDITION_TARGETS),
       sample_size: positive.optional(),
       sample_type: z.enum(["ROWS", "PERCENT"]).optional(),
+      requires_review: requiresReview,
     },
     annotations: START,
     operations: ["classification.createSnowflakeJob"],
@@ -200,6 +211,7 @@ export const classificationJobTools: Tool[] = [
             ...(args.condition_types?.length ? { condition_types: args.condition_types } : {}),
             sample_size: args.sample_size,
             sample_type: args.sample_type,
+            requires_review: args.requires_review,
           }, signal });
     },
   }),
@@ -213,6 +225,7 @@ export const classificationJobTools: Tool[] = [
       database_id: databaseId,
       collection_name: name.optional(),
       condition_types: conditionTypes(CONDITION_TARGETS),
+      requires_review: requiresReview,
     },
     annotations: START,
     operations: ["classification.createDatabricksJob"],
@@ -222,6 +235,7 @@ export const classificationJobTools: Tool[] = [
             database_id: args.database_id,
             collection_name: args.collection_name,
             ...(args.condition_types?.length ? { condition_types: args.condition_types } : {}),
+            requires_review: args.requires_review,
           }, signal });
     },
   }),
@@ -244,6 +258,7 @@ export const classificationJobTools: Tool[] = [
       sid: name.optional(),
       service_name: name.optional(),
       task_id: name.optional(),
+      requires_review: requiresReview,
     },
     annotations: START,
     operations: ["classification.createOltpJob"],
@@ -271,6 +286,7 @@ export const classificationJobTools: Tool[] = [
             sid: args.sid,
             service_name: args.service_name,
             task_id: args.task_id,
+            requires_review: args.requires_review,
           }, signal });
     },
   }),

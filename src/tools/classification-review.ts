@@ -331,13 +331,14 @@ export const classificationReviewTools: Tool[] = [
       column: objectName,
       ...paging,
       confirmed_status: confirmedStatusFilter,
+      classifier_name: classifierNameFilter,
     },
     annotations: READ,
     operations: ["classification.listFindingClassifiers"],
     output: responseBody("classification.listFindingClassifiers"),
     async handler(args, { call, signal }) {
       return findings(args, (token) =>
-        call("classification.listFindingClassifiers", { path: { job_id: args.job_id, database: args.database, schema: args.schema, table: args.table, column: args.column }, query: { limit: args.limit, page_token: token, confirmed_status: nonEmpty(args.confirmed_status) }, signal }),
+        call("classification.listFindingClassifiers", { path: { job_id: args.job_id, database: args.database, schema: args.schema, table: args.table, column: args.column }, query: { limit: args.limit, page_token: token, confirmed_status: nonEmpty(args.confirmed_status), classifier_name: nonEmpty(args.classifier_name) }, signal }),
       );
     },
   }),

@@ -17,6 +17,9 @@ type Collection = components["schemas"]["Collection"];
 
 const threshold = z.number().int().min(0).max(100);
 const legacySampleSize = z.number().int().min(1);
+const ascDesc = z.enum(["asc", "desc"]).optional();
+/** ALTR's static semantic metadata of a classifier (its tags; ALTR's tier is not described). */
+const attributes = z.object({ tags: z.array(z.string().trim().min(1)).max(50) }).strict().optional();
 
 export const classifierTools: Tool[] = [
   defineTool({
@@ -24,16 +27,24 @@ export const classifierTools: Tool[] = [
     title: "List classifiers",
     description: "List classifiers (custom and imported ALTR-managed).",
     toolset: "classification",
-    input: { contiguous_id: contiguousId, all_pages: allPages },
+    input: {
+      contiguous_id: contiguousId,
+      all_pages: allPages,
+      limit: pageSize(100),
+      prefix: name.optional(),
+      order_by: z.enum(["name", "collection_count"]).optional(),
+      sort_order: ascDesc,
+      exclude_collection: name.optional(),
+    },
     annotations: READ,
     operations: ["classification.listClassifiers"],
     output: responseBody("classification.listClassifiers"),
-    async handler(args, { call, signal }) {
+    async handler({ contiguous_id, all_pages, ...filters }, { call, signal }) {
       const page = await paginateTokens<Classifier>({
-        start: args.contiguous_id,
-        maxPages: args.all_pages === true ? MAX_PAGES : 1,
+        start: contiguous_id,
+        maxPages: all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
-          const body = await call("classification.listClassifiers", { query: token ? { contiguous_id: token } : {}, signal });
+          const body = await call("classification.listClassifiers", { query: { ...(token ? { contiguous_id: token } : {}), ...filters }, signal });
           return { items: body.classifiers, next: body.contiguous_id };
         },
       });
@@ -68,6 +79,7 @@ export const classifierTools: Tool[] = [
       pattern: z.string().min(1).optional(),
       sample_size: legacySampleSize.optional(),
       compound_ruleset: rulesetParam({ allowEmpty: false }).optional(),
+      attributes,
     },
     annotations: CREATE,
     operations: ["classification.createClassifier"],
@@ -83,6 +95,7 @@ export const classifierTools: Tool[] = [
             pattern: args.pattern,
             sample_size: args.sample_size,
             compound_ruleset: args.compound_ruleset as components["schemas"]["CompoundRuleset"] | undefined,
+            attributes: args.attributes,
           }, signal });
     },
   }),
@@ -100,6 +113,7 @@ export const classifierTools: Tool[] = [
       pattern: z.string().optional(),
       sample_size: legacySampleSize.optional(),
       compound_ruleset: rulesetParam({ allowEmpty: true, description: "As in create_classifier; {} removes it." }).optional(),
+      attributes,
     },
     // Clearing a pattern or ruleset changes what the classifier detects; nothing is deleted.
     annotations: UPDATE,
@@ -108,7 +122,7 @@ export const classifierTools: Tool[] = [
     async handler({ classifier_name, ...fields }, { call, signal }) {
       if (Object.values(fields).every((v) => v === undefined)) {
         throw new InputError(
-          "Nothing to update: give description, minimum_threshold, pattern, sample_size or compound_ruleset",
+          "Nothing to update: give description, minimum_threshold, pattern, sample_size, compound_ruleset or attributes",
           [],
         );
       }
@@ -148,16 +162,16 @@ export const collectionTools: Tool[] = [
     title: "List collections",
     description: "List classifier collections (a job runs one collection).",
     toolset: "classification",
-    input: { contiguous_id: contiguousId, all_pages: allPages },
+    input: { contiguous_id: contiguousId, all_pages: allPages, limit: pageSize(100), sort_order: ascDesc },
     annotations: READ,
     operations: ["classification.listCollections"],
     output: responseBody("classification.listCollections"),
-    async handler(args, { call, signal }) {
+    async handler({ contiguous_id, all_pages, ...filters }, { call, signal }) {
       const page = await paginateTokens<Collection>({
-        start: args.contiguous_id,
-        maxPages: args.all_pages === true ? MAX_PAGES : 1,
+        start: contiguous_id,
+        maxPages: all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
-          const body = await call("classification.listCollections", { query: token ? { contiguous_id: token } : {}, signal });
+          const body = await call("classification.listCollections", { query: { ...(token ? { contiguous_id: token } : {}), ...filters }, signal });
           return { items: body.collections, next: body.contiguous_id };
         },
       });

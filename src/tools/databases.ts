@@ -34,12 +34,14 @@ export const databaseTools: Tool[] = [
     toolset: "databases",
     input: {
       offset: offsetParam,
+      sortBy: z.enum(["friendlyDatabaseName", "id"]).optional(),
+      orderBy: z.enum(["asc", "desc"]).optional(),
     },
     annotations: READ,
     operations: ["altrnet.listDatabases"],
     output: withProperties(responseData("altrnet.listDatabases"), { total: S.integer, next_offset: S.nullableInteger }),
-    async handler({ offset }, { call, signal }) {
-      const paged = await databasePages({ call, signal }, offset ?? 0, MAX_PAGES);
+    async handler({ offset, sortBy, orderBy }, { call, signal }) {
+      const paged = await databasePages({ call, signal }, offset ?? 0, MAX_PAGES, { sortBy, orderBy });
       // count: the rows returned; total: how many ALTR says there are (more when next_offset is set).
       return { databases: paged.items, count: paged.items.length, total: paged.total, next_offset: paged.next_offset };
     },
@@ -275,12 +277,17 @@ export const databaseTools: Tool[] = [
  * (several: listing their ids); a failed lookup (401, 5xx, ...) is thrown as that AltrError.
  */
 /** Pages of the database list from `start` (at most `maxPages`). */
-function databasePages(ctx: Pick<ToolContext<"altrnet.listDatabases">, "call" | "signal">, start: number, maxPages: number) {
+function databasePages(
+  ctx: Pick<ToolContext<"altrnet.listDatabases">, "call" | "signal">,
+  start: number,
+  maxPages: number,
+  sort: { sortBy?: "friendlyDatabaseName" | "id" | undefined; orderBy?: "asc" | "desc" | undefined } = {},
+) {
   return paginateOffset({
     start,
     maxPages,
     fetchPage: async (at) => {
-      const body = await ctx.call("altrnet.listDatabases", { query: { offset: at, limit: PAGE_SIZE }, signal: ctx.signal });
+      const body = await ctx.call("altrnet.listDatabases", { query: { offset: at, limit: PAGE_SIZE, ...sort }, signal: ctx.signal });
       return { items: body.data?.databases ?? [], total: body.data?.count };
     },
   });

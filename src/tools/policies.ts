@@ -74,8 +74,10 @@ const timeWindowThreshold = z
   .strict();
 
 /** One threshold object or a list of them (object or JSON string); always sent as a list. */
-const thresholds = <T extends z.ZodType>(item: T) =>
-  input.jsonOr(z.preprocess((v) => (v !== null && typeof v === "object" && !Array.isArray(v) ? [v] : v), z.array(item).min(1)));
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (v !== null && typeof v === "object" && !Array.isArray(v) ? [v] : v), z.array(item).min(1));
+/** update_rule's thresholds: validated as in add_rules, whose rules spell the shape out once (the list's budget). */
+const thresholdsAsInAddRules = <T extends z.ZodType>(item: T) => input.described("array", oneOrMany(item), "As in add_rules' rules.");
 
 const rule = z
   .object({
@@ -453,6 +455,9 @@ export const policyTools: Tool[] = [
     input: {
       policy_type: z.enum(POLICY_TYPES).optional(),
       cursor: continueWith,
+      // ALTR sorts within one policy type; without policy_type the types still come in turn.
+      sort_by: z.enum(["name", "updated_at"]).optional(),
+      order_by: z.enum(["asc", "desc"]).optional(),
     },
     annotations: READ,
     operations: ["api.listPolicies"],
@@ -476,7 +481,8 @@ export const policyTools: Tool[] = [
         fetchPage: async (c) => {
           const at = c ?? start;
           const type = types[at.t]!;
-          const body = await call("api.listPolicies", { query: { policy_type: type, ...(at.k ? { exclusive_start_key: at.k } : {}) }, signal });
+          const sort = { sort_by: args.sort_by, order_by: args.order_by };
+          const body = await call("api.listPolicies", { query: { policy_type: type, ...(at.k ? { exclusive_start_key: at.k } : {}), ...sort }, signal });
           const key = startKey(body.data?.last_evaluated_key);
           const next = key ? { p: filter, t: at.t, k: key } : at.t + 1 < types.length ? { p: filter, t: at.t + 1, k: null } : null;
           return { items: body.data?.policies ?? [], next };
@@ -671,9 +677,9 @@ export const policyTools: Tool[] = [
       masking_policy: maskingLevel.optional(),
       role: z.string().trim().min(1).optional(),
       tag_value: z.string().trim().min(1).optional(),
-      access_rate_thresholds: thresholds(accessRateThreshold).optional(),
-      time_window_thresholds: thresholds(timeWindowThreshold).optional(),
-      allow_unknown: allowUnknown,
+      access_rate_thresholds: thresholdsAsInAddRules(accessRateThreshold).optional(),
+      time_window_thresholds: thresholdsAsInAddRules(timeWindowThreshold).optional(),
+      allow_unknown: allowUnknown.describe("As in add_rules."),
     },
     // It can unmask data (a lower masking level), so it is flagged as destructive.
     annotations: REMOVE,
@@ -705,7 +711,7 @@ export const policyTools: Tool[] = [
     title: "Delete a masking policy",
     description: "Delete a masking policy and its rules; its columns stop being masked by it.",
     toolset: "policies",
-    input: { policy_id: policyId },
+    input: { policy_id: policyId, force_delete: z.boolean().optional() },
     annotations: REMOVE,
     operations: ["api.deletePolicy", "api.listPolicyRules"],
     output: objectOf({ policy_id: S.string, deleted: S.boolean, ...DELETE_OUTCOME }),
@@ -714,8 +720,9 @@ export const policyTools: Tool[] = [
       const n = `${rules.length}${more ? "+" : ""}`;
       return rules.length === 0 && !more ? "it has no rules" : n === "1" ? "1 rule goes with it" : `${n} rules go with it`;
     },
-    async handler({ policy_id }, { call, signal }) {
-      const done = await deleteOnce(call("api.deletePolicy", { path: { policy_id }, signal }), { what: "policy", list: "get_policies" });
+    async handler({ policy_id, force_delete }, { call, signal }) {
+      const query = force_delete === undefined ? undefined : { "force-delete": force_delete };
+      const done = await deleteOnce(call("api.deletePolicy", { path: { policy_id }, ...(query ? { query } : {}), signal }), { what: "policy", list: "get_policies" });
       return { policy_id, deleted: done.changed, ...outcome(done) };
     },
   }),

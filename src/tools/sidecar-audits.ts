@@ -8,6 +8,7 @@ import { S } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { READ, withProperties } from "./common.js";
 import { caseless, manyOf, rfc3339, verbatim } from "./sidecar-shared.js";
+import { timeOfDayBody, timeOfDayParams } from "./time-of-day.js";
 
 const utc = rfc3339(true).optional();
 
@@ -30,23 +31,27 @@ export const sidecarAuditTools: Tool[] = [
       schema_name: manyOf,
       table_name: manyOf,
       column_name: manyOf,
+      repo_name: manyOf,
       statement_type: manyOf.describe("e.g. SELECT."),
       statement_text_contains: verbatim.optional(),
       sort_by: caseless(["event_time", "rows_accessed"]).optional(),
       order_by: caseless(["asc", "desc"]).optional(),
       limit: z.number().int().min(1).max(100000).optional().describe("Default 10000."),
       offset: z.number().int().min(0).optional(),
+      ...timeOfDayParams,
     },
     annotations: READ,
     readOnlyReason: "The POST only starts a search over existing audits; it changes nothing.",
     operations: ["sc_control.searchSidecarAudits"],
     output: responseBody("sc_control.searchSidecarAudits"),
-    async handler(query, { call, signal }) {
+    async handler({ time_of_day, timezone, ...query }, { call, signal }) {
       if (query.from_date_time && query.to_date_time && query.from_date_time > query.to_date_time) {
         throw new InputError("from_date_time: must not be after to_date_time", ["from_date_time", "to_date_time"]);
       }
-      // Every filter travels in the query string (lists as repeated keys); the POST has no body.
-      return call("sc_control.searchSidecarAudits", { query, signal });
+      // Every filter travels in the query string (lists as repeated keys); only a time-of-day
+      // window needs ALTR's filter-tree body, otherwise the POST has none.
+      const body = timeOfDayBody({ time_of_day, timezone });
+      return call("sc_control.searchSidecarAudits", { query, ...(body ? { body } : {}), signal });
     },
   }),
 

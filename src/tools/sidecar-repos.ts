@@ -1,13 +1,14 @@
 /**
  * Sidecar configuration (sc_control), part 2: repos, repo users and service users. Credential
- * references say where a database password lives (AWS Secrets Manager or Azure Key Vault);
+ * references say where a database password lives (AWS Secrets Manager, Azure Key Vault, an
+ * environment variable or a file of the sidecar);
  * those locations, and a service user's resource (an IAM role), are never logged.
  */
 import { z } from "zod";
 import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { CREATE, READ, REMOVE, UPDATE } from "./common.js";
-import { awsSecretsManager, azureKeyVault, caseless, contiguousId, limit, port, REPO_TYPES, repoName, username } from "./sidecar-shared.js";
+import { caseless, contiguousId, CREDENTIAL_PARAMS, credentialSources, limit, port, REPO_TYPES, repoName, username } from "./sidecar-shared.js";
 import { onePage } from "../altr/paginate.js";
 import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
@@ -15,21 +16,20 @@ import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 const repoType = caseless(REPO_TYPES);
 const resource = z.string().trim().min(1).describe("e.g. an IAM role ARN.");
 
-type Credentials = { aws_secrets_manager?: unknown; azure_key_vault?: unknown };
+type Credentials = Partial<Record<(typeof CREDENTIAL_PARAMS)[number], unknown>>;
 
 /**
- * ALTR takes exactly one credential provider (the upstream documents this but sends whatever it
+ * ALTR takes exactly one credential source (the upstream documents this but sends whatever it
  * gets). `required`: creation needs one; an update may leave the credential as it is.
  */
 function oneProvider(c: Credentials, required: boolean): void {
-  const given = (["aws_secrets_manager", "azure_key_vault"] as const).filter((k) => c[k] !== undefined);
+  const given = CREDENTIAL_PARAMS.filter((k) => c[k] !== undefined);
   if (given.length > 1) {
-    throw new InputError("aws_secrets_manager, azure_key_vault: give exactly one credential provider, not both", [...given]);
+    throw new InputError(`${given.join(", ")}: give exactly one credential source, not ${given.length === 2 ? "both" : "several"}`, [...given]);
   }
   if (required && given.length === 0) {
-    throw new InputError("aws_secrets_manager or azure_key_vault: required (exactly one credential provider)", [
-      "aws_secrets_manager",
-      "azure_key_vault",
+    throw new InputError("aws_secrets_manager or azure_key_vault or environment_variable or secret_file: required (exactly one credential source)", [
+      ...CREDENTIAL_PARAMS,
     ]);
   }
 }
@@ -42,7 +42,7 @@ export const repoTools: Tool[] = [
     title: "List sidecar repos",
     description: "List databases registered for sidecar access (repos).",
     toolset: "sidecar",
-    input: { limit: limit(100), contiguous_id: contiguousId, repo_type: repoType.optional() },
+    input: { limit: limit(100), contiguous_id: contiguousId, repo_type: repoType.optional(), name_starts_with: z.string().trim().min(1).optional() },
     annotations: READ,
     operations: ["sc_control.listRepos"],
     output: responseBody("sc_control.listRepos"),
@@ -133,10 +133,10 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "create_sc_repo_user",
     title: "Add a repo user",
-    description: "Add a database user to a repo; credential in AWS Secrets Manager or Azure Key Vault.",
+    description: "Add a database user to a repo; its credential from exactly one source.",
     toolset: "sidecar",
-    input: { repo_name: repoName, username, aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
-    sensitive: ["aws_secrets_manager", "azure_key_vault"],
+    input: { repo_name: repoName, username, ...credentialSources },
+    sensitive: CREDENTIAL_PARAMS,
     annotations: CREATE,
     operations: ["sc_control.createRepoUser"],
     output: responseBody("sc_control.createRepoUser"),
@@ -165,14 +165,14 @@ export const repoTools: Tool[] = [
     title: "Change a repo user's credential",
     description: "Point a repo user at a new credential.",
     toolset: "sidecar",
-    input: { ...userPath, aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
-    sensitive: ["aws_secrets_manager", "azure_key_vault"],
+    input: { ...userPath, ...credentialSources },
+    sensitive: CREDENTIAL_PARAMS,
     annotations: UPDATE,
     operations: ["sc_control.updateRepoUser"],
     output: responseBody("sc_control.updateRepoUser"),
     async handler({ repo_name, username, ...body }, { call, signal }) {
-      if (body.aws_secrets_manager === undefined && body.azure_key_vault === undefined) {
-        throw new InputError("Nothing to update: give aws_secrets_manager or azure_key_vault", []);
+      if (CREDENTIAL_PARAMS.every((k) => body[k] === undefined)) {
+        throw new InputError("Nothing to update: give aws_secrets_manager or azure_key_vault or environment_variable or secret_file", []);
       }
       oneProvider(body, true);
       return call("sc_control.updateRepoUser", { path: { repo_name, username }, body, signal });
@@ -224,10 +224,10 @@ export const repoTools: Tool[] = [
   defineTool({
     name: "create_sc_service_user",
     title: "Add a sidecar service user",
-    description: "Add a service user (for agent tasks) to a repo; credential in AWS Secrets Manager or Azure Key Vault.",
+    description: "Add a service user (for agent tasks) to a repo; its credential from exactly one source.",
     toolset: "sidecar",
-    input: { repo_name: repoName, username, resource, aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
-    sensitive: ["resource", "aws_secrets_manager", "azure_key_vault"],
+    input: { repo_name: repoName, username, resource, ...credentialSources },
+    sensitive: ["resource", ...CREDENTIAL_PARAMS],
     annotations: CREATE,
     operations: ["sc_control.createServiceUser"],
     output: responseBody("sc_control.createServiceUser"),
@@ -256,14 +256,14 @@ export const repoTools: Tool[] = [
     title: "Update a sidecar service user",
     description: "Change a service user's resource and/or credential (one provider).",
     toolset: "sidecar",
-    input: { ...userPath, resource: resource.optional(), aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault },
-    sensitive: ["resource", "aws_secrets_manager", "azure_key_vault"],
+    input: { ...userPath, resource: resource.optional(), ...credentialSources },
+    sensitive: ["resource", ...CREDENTIAL_PARAMS],
     annotations: UPDATE,
     operations: ["sc_control.updateServiceUser"],
     output: responseBody("sc_control.updateServiceUser"),
     async handler({ repo_name, username, ...body }, { call, signal }) {
       if (Object.values(body).every((v) => v === undefined)) {
-        throw new InputError("Nothing to update: give resource, aws_secrets_manager or azure_key_vault", []);
+        throw new InputError("Nothing to update: give resource or a credential source", []);
       }
       oneProvider(body, false);
       return call("sc_control.updateServiceUser", { path: { repo_name, username }, body, signal });

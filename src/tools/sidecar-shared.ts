@@ -82,8 +82,37 @@ export const azureKeyVault = input
   )
   .optional();
 
-/** Names whose values are secret locations: never logged (see redactArgs). */
-export const CREDENTIAL_PARAMS = ["aws_secrets_manager", "azure_key_vault"] as const;
+/** A credential in one of the sidecar's environment variables. Object or JSON string. */
+export const environmentVariable = input
+  .described(
+    "object",
+    z
+      .object({
+        variable_name: z.string().refine((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), { error: "must be a variable name: letters, digits, _" }),
+      })
+      .strict(),
+    "{variable_name}",
+  )
+  .optional();
+
+/** A credential in a file under the sidecar's /altr/secrets/ (ALTR: a plain file name). */
+export const secretFile = input
+  .described(
+    "object",
+    z
+      .object({
+        path: z.string().refine((v) => /^[^/\\]+$/.test(v) && v !== "." && v !== "..", { error: "must be a file name without directories, e.g. db_password" }),
+      })
+      .strict(),
+    "{path: file name}",
+  )
+  .optional();
+
+/** ALTR's credential sources, of which a repo user or service user takes exactly one. */
+export const CREDENTIAL_PARAMS = ["aws_secrets_manager", "azure_key_vault", "environment_variable", "secret_file"] as const;
+
+/** The credential-source parameters, for a tool's input. */
+export const credentialSources = { aws_secrets_manager: awsSecretsManager, azure_key_vault: azureKeyVault, environment_variable: environmentVariable, secret_file: secretFile };
 
 const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 

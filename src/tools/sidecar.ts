@@ -166,8 +166,9 @@ export const agentTools: Tool[] = [
       task_id: taskId,
       name: text.optional(),
       description: z.string().optional(),
-      configuration: taskConfiguration.optional(),
-      schedule: schedule.optional(),
+      // The shapes create_sc_agent_task spells out (each description once: the list's budget).
+      configuration: taskConfiguration.optional().describe("As in create_sc_agent_task."),
+      schedule: schedule.optional().describe("As in create_sc_agent_task."),
     },
     annotations: UPDATE,
     operations: ["sc_control.updateAgentTask"],

@@ -10,6 +10,20 @@ import { defineTool, input, InputError, ToolFailure, responseBody, type Tool } f
 import { databaseId, MAX_PAGES, offsetParam, READ, readFirstFailure, REMOVE, UPDATE } from "./common.js";
 import { findDatabaseByName } from "./databases.js";
 import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
+import { commaList } from "./sidecar-shared.js";
+
+const tagStatuses = commaList(z.enum(["applied", "failed", "pending"])).optional();
+/** ALTR's filters and sort direction of the connected-tag list (all optional, sent as given). */
+const tagListFilters = {
+  friendly_name: z.string().trim().min(1).optional(),
+  database_id: databaseId.optional(),
+  tag_name: z.string().trim().min(1).optional(),
+  protection_type: z.enum(["governed", "governed-pushdown", "tokenized-vault", "encryption-fpe"]).optional(),
+  status_include: tagStatuses,
+  status_exclude: tagStatuses,
+  // ALTR's sort_by has one value, its default (friendly_name): only the direction is a choice.
+  order_by: z.enum(["asc", "desc"]).optional(),
+};
 
 type TagMaskingItem = components["schemas"]["TagMaskingItem"];
 type TagMaskingInput = components["schemas"]["TagMaskingInput"];
@@ -100,11 +114,13 @@ export const tagTools: Tool[] = [
     description:
       "List Snowflake tags connected to ALTR.",
     toolset: "tags",
-    input: { offset: offsetParam },
+    input: { offset: offsetParam, ...tagListFilters },
     annotations: READ,
     operations: ["api.listTagMasking"],
     output: objectOf({ items: connectedTags, count: S.integer, next_offset: S.nullableInteger }),
-    async handler({ offset }, { call, signal }) {
+    async handler({ offset, ...filters }, { call, signal }) {
+      const both = filters.status_include?.split(",").filter((s) => filters.status_exclude?.split(",").includes(s));
+      if (both?.length) throw new InputError(`status_exclude: ${both.join(", ")} is also in status_include`, ["status_exclude"]);
       const start = offset ?? 0;
       const seen = new Set<string>();
       // has_more says whether to go on; offset (advanced by what was received) says where.
@@ -113,7 +129,7 @@ export const tagTools: Tool[] = [
         maxPages: MAX_PAGES,
         fetchPage: async (cursor) => {
           const at = cursor ?? start;
-          const body = await call("api.listTagMasking", { query: { offset: at, limit: TAG_PAGE_SIZE }, signal });
+          const body = await call("api.listTagMasking", { query: { offset: at, limit: TAG_PAGE_SIZE, ...filters }, signal });
           const received = body?.items ?? [];
           const items = fresh(received, seen, (t) => t.tag_group_id);
           const more = body?.has_more === true && items.length > 0;
@@ -130,11 +146,11 @@ export const tagTools: Tool[] = [
     description:
       "List a Snowflake tag's values; the filter also matches other tags, so check tagKey.",
     toolset: "tags",
-    input: { tag_name: z.string().trim().min(1), offset: offsetParam },
+    input: { tag_name: z.string().trim().min(1), offset: offsetParam, dataTagGroupID: z.string().trim().min(1).optional() },
     annotations: READ,
     operations: ["api.listTagValues"],
     output: objectOf({ tags: tagValues, count: S.integer, total: S.nullableInteger, next_offset: S.nullableInteger }),
-    async handler({ tag_name, offset }, { call, signal }) {
+    async handler({ tag_name, offset, dataTagGroupID }, { call, signal }) {
       const start = offset ?? 0;
       const seen = new Set<string>();
       let total: number | undefined;
@@ -144,7 +160,7 @@ export const tagTools: Tool[] = [
         maxPages: MAX_PAGES,
         fetchPage: async (cursor) => {
           const at = cursor ?? start;
-          const body = await call("api.listTagValues", { query: { filter: tag_name, offset: at, limit: TAG_VALUE_PAGE_SIZE }, signal });
+          const body = await call("api.listTagValues", { query: { filter: tag_name, offset: at, limit: TAG_VALUE_PAGE_SIZE, dataTagGroupID }, signal });
           const received = body?.tags ?? [];
           total = body?.totals?.tagCount ?? total;
           const items = fresh(received, seen, (t) => t.tagID);
@@ -334,7 +350,7 @@ export const tagTools: Tool[] = [
       "Disconnect a tag: ALTR stops masking its columns; fails while policies use it.",
     toolset: "tags",
     aliases: ["delete_tag"],
-    input: { tag_group_id: tagGroupId },
+    input: { tag_group_id: tagGroupId, ignore_errors: z.boolean().optional().describe("Forget it even if unmasking fails.") },
     annotations: REMOVE,
     operations: ["api.deleteTagMasking", "api.getTagMasking"],
     output: objectOf({ tag_group_id: S.string, disconnected: S.boolean, ...DELETE_OUTCOME }),
@@ -345,8 +361,11 @@ export const tagTools: Tool[] = [
       const where = [tag.database_name, tag.schema_name, tag.tag_name].filter(Boolean).join(".");
       return `tag ${where}: its columns stop being masked`;
     },
-    async handler({ tag_group_id }, { call, signal }) {
-      const done = await deleteOnce(call("api.deleteTagMasking", { path: { tag_group_id }, signal }), { what: "tag", list: "get_tags", alsoCalled: ["tag masking"] });
+    async handler({ tag_group_id, ignore_errors }, { call, signal }) {
+      const done = await deleteOnce(
+        call("api.deleteTagMasking", { path: { tag_group_id }, ...(ignore_errors === undefined ? {} : { query: { ignore_errors } }), signal }),
+        { what: "tag", list: "get_tags", alsoCalled: ["tag masking"] },
+      );
       return { tag_group_id, disconnected: done.changed, ...outcome(done) };
     },
   }),

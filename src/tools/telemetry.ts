@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { S, objectOf } from "../schema/json-schema.js";
-import { defineTool, responseBody, type Tool } from "./define.js";
+import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { agentId, contiguousId, limit, sidecarId, taskId } from "./sidecar-shared.js";
 import { READ, REMOVE } from "./common.js";
 import { onePage } from "../altr/paginate.js";
@@ -15,17 +15,50 @@ const agentInstanceId = z.string().trim().min(1);
 const sidecarInstanceId = z.string().trim().min(1);
 const page = { limit: limit(1000), contiguous_id: contiguousId };
 
+/**
+ * A check-in bound as ALTR takes it: unix milliseconds or a duration ago (5m, 1h, 24h, 7d). An
+ * RFC 3339 time is accepted too and sent as milliseconds.
+ */
+const checkin = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    if (/^\d{1,16}$/.test(v) || /^\d{1,6}[mhd]$/.test(v)) return v;
+    const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) ? Date.parse(v) : NaN;
+    if (!Number.isNaN(t) && t >= 0) return String(t);
+    ctx.addIssue({ code: "custom", message: "must be unix milliseconds, a duration ago such as 5m, 1h or 7d, or an RFC 3339 time" });
+    return z.NEVER;
+  })
+  .optional();
+const checkins = { checkin_after: checkin.describe("Unix ms, 1h/7d ago or RFC 3339; so is checkin_before."), checkin_before: checkin };
+
+/** Milliseconds a bound stands for, now being `now` (a duration counts back from it). */
+function boundMs(v: string, now: number): number {
+  const m = /^(\d+)([mhd])$/.exec(v);
+  return m ? now - Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"] : Number(v);
+}
+
+/** An empty window (after later than before) is a mistake, not a filter: refused before sending. */
+function checkWindow(q: { checkin_after?: string | undefined; checkin_before?: string | undefined }): void {
+  if (q.checkin_after === undefined || q.checkin_before === undefined) return;
+  const now = Date.now();
+  if (boundMs(q.checkin_after, now) > boundMs(q.checkin_before, now)) {
+    throw new InputError("checkin_after: must not be later than checkin_before", ["checkin_after", "checkin_before"]);
+  }
+}
+
 export const telemetryTools: Tool[] = [
   defineTool({
     name: "get_agent_instances",
     title: "List agent instances",
     description: "List an agent's running instances and last check-ins.",
     toolset: "telemetry",
-    input: { agent_id: agentId, ...page },
+    input: { agent_id: agentId, ...page, ...checkins },
     annotations: READ,
     operations: ["sc_control.listAgentInstances"],
     output: responseBody("sc_control.listAgentInstances"),
     async handler({ agent_id, ...q }, { call, signal }) {
+      checkWindow(q);
       const body = await call("sc_control.listAgentInstances", { path: { agent_id }, query: q, signal });
       return onePage(body, q.contiguous_id);
     },
@@ -81,11 +114,12 @@ export const telemetryTools: Tool[] = [
     title: "List sidecar instances",
     description: "List a sidecar's running instances and last check-ins.",
     toolset: "telemetry",
-    input: { sidecar_id: sidecarId, ...page },
+    input: { sidecar_id: sidecarId, ...page, ...checkins },
     annotations: READ,
     operations: ["sc_control.listSidecarInstances"],
     output: responseBody("sc_control.listSidecarInstances"),
     async handler({ sidecar_id, ...q }, { call, signal }) {
+      checkWindow(q);
       const body = await call("sc_control.listSidecarInstances", { path: { sidecar_id }, query: q, signal });
       return onePage(body, q.contiguous_id);
     },

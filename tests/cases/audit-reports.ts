@@ -46,6 +46,18 @@ export const auditReportCases: ToolCase[] = [
     wire: [{ method: "POST", service: "audit_report", path: DEFS, body: definitionBody }],
   },
   {
+    tool: "create_report_definition",
+    args: { name: "Monthly access review", integration_type: "snowflake", required_approvals: 2, retention_days: 365 },
+    wire: [
+      {
+        method: "POST",
+        service: "audit_report",
+        path: DEFS,
+        body: { name: "Monthly access review", integration_type: "snowflake", required_approvals: 2, retention_days: 365 },
+      },
+    ],
+  },
+  {
     tool: "get_report_definition",
     args: { definition_id: DEF_ID },
     wire: [{ method: "GET", service: "audit_report", path: DEF }],
@@ -53,8 +65,8 @@ export const auditReportCases: ToolCase[] = [
   {
     tool: "update_report_definition",
     args: { definition_id: DEF_ID, ...definitionArgs, lookback_days: 14 },
-    // Reads the stored definition first (to report what the replace clears and to keep the
-    // two fields no parameter sets), then replaces it.
+    // Reads the stored definition first (to report what the replace clears and to keep
+    // required_approvals and retention_days when they are not given), then replaces it.
     wire: [
       { method: "GET", service: "audit_report", path: DEF },
       {
@@ -68,6 +80,15 @@ export const auditReportCases: ToolCase[] = [
           retention_days: 90,
         },
       },
+    ],
+  },
+  {
+    tool: "update_report_definition",
+    args: { definition_id: DEF_ID, name: "Weekly DDL Audit", integration_type: "oltp", required_approvals: 3 },
+    // A given required_approvals replaces the stored 1; retention_days (not given) keeps its 90.
+    wire: [
+      { method: "GET", service: "audit_report", path: DEF },
+      { method: "PUT", service: "audit_report", path: DEF, body: { name: "Weekly DDL Audit", integration_type: "oltp", required_approvals: 3, retention_days: 90 } },
     ],
   },
   {

@@ -30,6 +30,19 @@ export const auditCases: ToolCase[] = [
     ],
   },
   {
+    tool: "search_query_audits",
+    args: { executing_role: "ANALYST", time_of_day: JSON.stringify({ start: "09:00", end: "17:30" }), timezone: "Europe/Berlin" },
+    wire: [
+      {
+        method: "POST",
+        service: "api",
+        path: "/v1/query-audits/search",
+        query: { executing_role: "ANALYST" },
+        body: { filter: { dimension: "time_of_day", op: "between", between: { start: "09:00", end: "17:30" } }, timezone: "Europe/Berlin" },
+      },
+    ],
+  },
+  {
     tool: "get_query_audit_results",
     args: { search_uuid: "123e4567-e89b-12d3-a456-426614174000", limit: 250 },
     wire: [

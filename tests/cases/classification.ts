@@ -7,6 +7,17 @@ const AGENT = "c5750de6-170d-46d3-a9bc-b5f7ba032ad0";
 const COLUMN = `/v1/jobs/${JOB}/findings/databases/ANALYTICS/schemas/CRM%20DATA/tables/CUSTOMERS/columns/SSN`;
 const SCOPE = { database: "ANALYTICS", schema: "CRM DATA", table: "CUSTOMERS", column: "SSN", classifier_name: "US SSN" };
 
+/** The OLTP job case again with requires_review (the first create_oltp_job case, plus the flag on both sides). */
+function withRequiresReview(): ToolCase {
+  const base = classificationCases.find((c) => c.tool === "create_oltp_job")!;
+  const wire = base.wire[0]!;
+  return {
+    tool: "create_oltp_job",
+    args: { ...base.args, requires_review: true },
+    wire: [{ ...wire, body: { ...(wire.body as Record<string, unknown>), requires_review: true } }],
+  };
+}
+
 const ruleset = {
   operator: "OR",
   conditions: [
@@ -29,6 +40,18 @@ export const classificationCases: ToolCase[] = [
     args: {},
     // One page per call (the upstream read every page and returned no cursor).
     wire: [{ method: "GET", service: "classification", path: "/v1/classifiers" }],
+  },
+  {
+    tool: "get_classifiers",
+    args: { limit: 20, prefix: "US", order_by: "collection_count", sort_order: "desc", exclude_collection: "pii_classifiers" },
+    wire: [
+      {
+        method: "GET",
+        service: "classification",
+        path: "/v1/classifiers",
+        query: { limit: "20", prefix: "US", order_by: "collection_count", sort_order: "desc", exclude_collection: "pii_classifiers" },
+      },
+    ],
   },
   {
     tool: "get_classifier",
@@ -79,6 +102,19 @@ export const classificationCases: ToolCase[] = [
     ],
   },
   {
+    // ALTR's classifier attributes (static tags), on create (same name: the sandbox has it) and update.
+    tool: "create_classifier",
+    args: { classifier_name: "US SSN", pattern: "\\d{3}-\\d{2}-\\d{4}", attributes: { tags: ["type:ssn", "region:us"] } },
+    wire: [
+      { method: "POST", service: "classification", path: "/v1/classifiers", body: { classifier_name: "US SSN", pattern: "\\d{3}-\\d{2}-\\d{4}", attributes: { tags: ["type:ssn", "region:us"] } } },
+    ],
+  },
+  {
+    tool: "update_classifier",
+    args: { classifier_name: "US SSN", attributes: { tags: [] } },
+    wire: [{ method: "PATCH", service: "classification", path: "/v1/classifiers/US%20SSN", body: { attributes: { tags: [] } } }],
+  },
+  {
     tool: "delete_classifier",
     args: { classifier_name: "US SSN" },
     wire: [{ method: "DELETE", service: "classification", path: "/v1/classifiers/US%20SSN" }],
@@ -89,6 +125,11 @@ export const classificationCases: ToolCase[] = [
     tool: "get_collections",
     args: {},
     wire: [{ method: "GET", service: "classification", path: "/v1/collections" }],
+  },
+  {
+    tool: "get_collections",
+    args: { limit: 10, sort_order: "desc" },
+    wire: [{ method: "GET", service: "classification", path: "/v1/collections", query: { limit: "10", sort_order: "desc" } }],
   },
   {
     tool: "get_collection",
@@ -191,6 +232,13 @@ export const classificationCases: ToolCase[] = [
     wire: [{ method: "GET", service: "classification", path: "/v1/jobs/active", query: { limit: "50", agent_id: AGENT } }],
   },
   {
+    tool: "get_active_jobs",
+    args: { status: "AWAITING_REVIEW", job_type: "FULL", classification_type: 5, order: "asc" },
+    wire: [
+      { method: "GET", service: "classification", path: "/v1/jobs/active", query: { status: "AWAITING_REVIEW", job_type: "FULL", classification_type: "5", order: "asc" } },
+    ],
+  },
+  {
     tool: "get_job",
     args: { job_id: JOB },
     wire: [{ method: "GET", service: "classification", path: `/v1/jobs/${JOB}` }],
@@ -220,6 +268,24 @@ export const classificationCases: ToolCase[] = [
     ],
   },
   {
+    tool: "create_job",
+    args: { job_type: "INCREMENTAL", database_id: 42, collection_name: "pii_classifiers", sample_strategy: "COMBINED", requires_review: true },
+    wire: [
+      {
+        method: "POST",
+        service: "classification",
+        path: "/v1/jobs/snowflake",
+        body: { job_type: "INCREMENTAL", database_id: 42, collection_name: "pii_classifiers", classification_type: "altr_native", sample_strategy: "COMBINED", requires_review: true },
+      },
+    ],
+  },
+  {
+    tool: "create_gdlp_job",
+    args: { database_id: 42, requires_review: false },
+    // false is sent, not dropped.
+    wire: [{ method: "POST", service: "classification", path: "/v1/jobs/snowflake", body: { database_id: 42, classification_type: "gdlp", requires_review: false } }],
+  },
+  {
     tool: "create_gdlp_job",
     args: { database_id: 42, collection_name: "pii_classifiers", sample_size: 200, sample_type: "ROWS" },
     // Same endpoint, gdlp discriminator, no job_type (the old POST /v1/jobs/gdlp is gone).
@@ -243,6 +309,11 @@ export const classificationCases: ToolCase[] = [
         body: { database_id: 57, collection_name: "pii_classifiers", condition_types: ["GDLP", "METADATA"] },
       },
     ],
+  },
+  {
+    tool: "create_databricks_job",
+    args: { database_id: 57, requires_review: true },
+    wire: [{ method: "POST", service: "classification", path: "/v1/jobs/databricks", body: { database_id: 57, requires_review: true } }],
   },
   {
     tool: "create_oltp_job",
@@ -364,6 +435,11 @@ export const classificationCases: ToolCase[] = [
     wire: [{ method: "GET", service: "classification", path: `${COLUMN}/classifiers` }],
   },
   {
+    tool: "get_job_findings_classifiers",
+    args: { job_id: JOB, database: "ANALYTICS", schema: "CRM DATA", table: "CUSTOMERS", column: "SSN", classifier_name: ["US SSN", "email_by_name"] },
+    wire: [{ method: "GET", service: "classification", path: `${COLUMN}/classifiers`, query: { classifier_name: ["US SSN", "email_by_name"] } }],
+  },
+  {
     tool: "get_job_findings_lineage",
     args: { job_id: JOB, ...SCOPE },
     wire: [{ method: "GET", service: "classification", path: `${COLUMN}/classifiers/US%20SSN/lineage` }],
@@ -406,3 +482,5 @@ export const classificationCases: ToolCase[] = [
     wire: [{ method: "GET", service: "classification", path: `/v1/jobs/${JOB}/review-status` }],
   },
 ];
+
+classificationCases.push(withRequiresReview());

@@ -8,6 +8,11 @@ export const databaseCases: ToolCase[] = [
     wire: [{ method: "GET", service: "altrnet", path: "/api/databases", query: { offset: "0", limit: "50" } }],
   },
   {
+    tool: "get_databases",
+    args: { sortBy: "id", orderBy: "desc" },
+    wire: [{ method: "GET", service: "altrnet", path: "/api/databases", query: { offset: "0", limit: "50", sortBy: "id", orderBy: "desc" } }],
+  },
+  {
     tool: "get_database_id",
     args: { database_name: "PROD_SNOWFLAKE" },
     wire: [

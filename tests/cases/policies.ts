@@ -12,6 +12,11 @@ export const policyCases: ToolCase[] = [
     wire: [{ method: "GET", service: "api", path: POLICY, query: { policy_type: "TAG" } }],
   },
   {
+    tool: "get_policies",
+    args: { policy_type: "TAG", sort_by: "updated_at", order_by: "desc" },
+    wire: [{ method: "GET", service: "api", path: POLICY, query: { policy_type: "TAG", sort_by: "updated_at", order_by: "desc" } }],
+  },
+  {
     tool: "create_policy",
     args: { tag: "PII" },
     wire: [{ method: "POST", service: "api", path: POLICY, body: { identifier: "PII", type: "TAG" } }],
@@ -20,6 +25,12 @@ export const policyCases: ToolCase[] = [
     tool: "delete_policy",
     args: { policy_id: "TAG#PII" },
     wire: [{ method: "DELETE", service: "api", path: `${POLICY}/TAG%23PII` }],
+  },
+  {
+    // ALTR's force-delete flag, under the tool's own snake_case name.
+    tool: "delete_policy",
+    args: { policy_id: "TAG#PII", force_delete: true },
+    wire: [{ method: "DELETE", service: "api", path: `${POLICY}/TAG%23PII`, query: { "force-delete": "true" } }],
   },
   {
     tool: "get_rules",

@@ -32,6 +32,20 @@ export const sidecarAuditCases: ToolCase[] = [
     ],
   },
   {
+    tool: "search_audits",
+    args: { repo_name: ["orders_oracle", "billing_pg"], time_of_day: { start: "22:00", end: "06:00" }, timezone: "America/New_York" },
+    // repo_name repeated; the time-of-day window in ALTR's filter-tree body with its zone.
+    wire: [
+      {
+        method: "POST",
+        service: "sc_control",
+        path: "/v1/audits",
+        query: { repo_name: ["orders_oracle", "billing_pg"] },
+        body: { filter: { dimension: "time_of_day", op: "between", between: { start: "22:00", end: "06:00" } }, timezone: "America/New_York" },
+      },
+    ],
+  },
+  {
     tool: "get_audit_results",
     args: { search_uuid: SEARCH, limit: 100 },
     wire: [{ method: "GET", service: "sc_control", path: `/v1/audits/${SEARCH}`, query: { limit: "100" } }],

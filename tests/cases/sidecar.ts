@@ -68,6 +68,11 @@ export const sidecarCases: ToolCase[] = [
     wire: sc("GET", "/repos", { query: { repo_type: "Postgres" } }),
   },
   {
+    tool: "list_sc_repos",
+    args: { name_starts_with: "orders", limit: 50 },
+    wire: sc("GET", "/repos", { query: { name_starts_with: "orders", limit: "50" } }),
+  },
+  {
     tool: "create_sc_repo",
     args: { name: "orders_oracle", repo_type: "Oracle", hostname: "orders-db.internal.example.com", port: 1521, description: "Production orders database" },
     wire: sc("POST", "/repos", {
@@ -109,6 +114,17 @@ export const sidecarCases: ToolCase[] = [
       body: { azure_key_vault: { key_vault_uri: "https://orders-kv.vault.azure.net/", secret_name: "app-reader-password" } },
     }),
   },
+  {
+    // ALTR's other credential sources: an environment variable of the sidecar, a secret file.
+    tool: "create_sc_repo_user",
+    args: { repo_name: "orders_oracle", username: "app_reader", environment_variable: { variable_name: "ORDERS_APP_READER_PW" } },
+    wire: sc("POST", "/repos/orders_oracle/users", { body: { username: "app_reader", environment_variable: { variable_name: "ORDERS_APP_READER_PW" } } }),
+  },
+  {
+    tool: "update_sc_repo_user",
+    args: { repo_name: "orders_oracle", username: "app_reader", secret_file: JSON.stringify({ path: "app_reader_password" }) },
+    wire: sc("PATCH", "/repos/orders_oracle/users/app_reader", { body: { secret_file: { path: "app_reader_password" } } }),
+  },
   { tool: "disconnect_sc_repo_user", args: { repo_name: "orders_oracle", username: "app_reader" }, wire: sc("DELETE", "/repos/orders_oracle/users/app_reader") },
   {
     tool: "list_sc_service_users",
@@ -138,6 +154,13 @@ export const sidecarCases: ToolCase[] = [
     }),
   },
   {
+    tool: "create_sc_service_user",
+    args: { repo_name: "orders_oracle", username: "altr_audit_svc", resource: "arn:aws:iam::123456789012:role/AltrAuditAgent", secret_file: { path: "altr_audit_svc" } },
+    wire: sc("POST", "/repos/orders_oracle/serviceusers", {
+      body: { username: "altr_audit_svc", resource: "arn:aws:iam::123456789012:role/AltrAuditAgent", secret_file: { path: "altr_audit_svc" } },
+    }),
+  },
+  {
     tool: "get_sc_service_user",
     args: { repo_name: "orders_oracle", username: "altr_audit_svc" },
     wire: sc("GET", "/repos/orders_oracle/serviceusers/altr_audit_svc"),
@@ -146,6 +169,11 @@ export const sidecarCases: ToolCase[] = [
     tool: "update_sc_service_user",
     args: { repo_name: "orders_oracle", username: "altr_audit_svc", resource: "arn:aws:iam::123456789012:role/AltrAuditAgentV2" },
     wire: sc("PATCH", "/repos/orders_oracle/serviceusers/altr_audit_svc", { body: { resource: "arn:aws:iam::123456789012:role/AltrAuditAgentV2" } }),
+  },
+  {
+    tool: "update_sc_service_user",
+    args: { repo_name: "orders_oracle", username: "altr_audit_svc", environment_variable: { variable_name: "ALTR_AUDIT_SVC_PW" } },
+    wire: sc("PATCH", "/repos/orders_oracle/serviceusers/altr_audit_svc", { body: { environment_variable: { variable_name: "ALTR_AUDIT_SVC_PW" } } }),
   },
   {
     tool: "disconnect_sc_service_user",

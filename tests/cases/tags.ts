@@ -11,6 +11,24 @@ export const tagCases: ToolCase[] = [
     wire: [{ method: "GET", service: "api", path: TAG, query: { offset: "0", limit: "50" } }],
   },
   {
+    tool: "get_tags",
+    args: { database_id: 42, tag_name: "PII", friendly_name: "PII", protection_type: "governed", status_include: ["applied", "pending"], status_exclude: "failed", order_by: "desc" },
+    // The status lists go comma-separated, as ALTR documents them.
+    wire: [
+      {
+        method: "GET",
+        service: "api",
+        path: TAG,
+        query: { offset: "0", limit: "50", database_id: "42", tag_name: "PII", friendly_name: "PII", protection_type: "governed", status_include: "applied,pending", status_exclude: "failed", order_by: "desc" },
+      },
+    ],
+  },
+  {
+    tool: "get_tag_values",
+    args: { tag_name: "PII", dataTagGroupID: "7" },
+    wire: [{ method: "GET", service: "api", path: "/v1/dis/tags/v2/tags/list", query: { filter: "PII", offset: "0", limit: "100", dataTagGroupID: "7" } }],
+  },
+  {
     tool: "get_tag_values",
     args: { tag_name: "PII" },
     // Fixes the upstream's repeated first page: pages with offset/limit until totals.tagCount.
@@ -80,6 +98,12 @@ export const tagCases: ToolCase[] = [
     tool: "disconnect_tag",
     args: { tag_group_id: GROUP },
     wire: [{ method: "DELETE", service: "api", path: `${TAG}/tag/${GROUP}` }],
+  },
+  {
+    tool: "disconnect_tag",
+    args: { tag_group_id: GROUP, ignore_errors: false },
+    // false is sent, not dropped.
+    wire: [{ method: "DELETE", service: "api", path: `${TAG}/tag/${GROUP}`, query: { ignore_errors: "false" } }],
   },
   {
     tool: "disconnect_tag_by_details",

@@ -11,6 +11,14 @@ export const telemetryCases: ToolCase[] = [
     wire: [{ method: "GET", service: "sc_control", path: `/v1/agents/${AGENT}/instances`, query: { limit: "500" } }],
   },
   {
+    // An RFC 3339 time is sent as unix ms; a duration ago (1h) as ALTR takes it.
+    tool: "get_agent_instances",
+    args: { agent_id: AGENT, checkin_after: "2025-07-09T15:23:31.204Z", checkin_before: "1h" },
+    wire: [
+      { method: "GET", service: "sc_control", path: `/v1/agents/${AGENT}/instances`, query: { checkin_after: "1752074611204", checkin_before: "1h" } },
+    ],
+  },
+  {
     tool: "get_agent_instance",
     args: { agent_id: AGENT, instance_id: AGENT_INSTANCE },
     wire: [{ method: "GET", service: "sc_control", path: `/v1/agents/${AGENT}/instances/${AGENT_INSTANCE}` }],
@@ -31,6 +39,13 @@ export const telemetryCases: ToolCase[] = [
     tool: "get_sidecar_instances",
     args: { sidecar_id: SIDECAR },
     wire: [{ method: "GET", service: "sc_control", path: `/v1/sidecars/${SIDECAR}/instances` }],
+  },
+  {
+    tool: "get_sidecar_instances",
+    args: { sidecar_id: SIDECAR, checkin_after: "1752074000000", checkin_before: "5m" },
+    wire: [
+      { method: "GET", service: "sc_control", path: `/v1/sidecars/${SIDECAR}/instances`, query: { checkin_after: "1752074000000", checkin_before: "5m" } },
+    ],
   },
   {
     tool: "get_sidecar_instance",
