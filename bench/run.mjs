@@ -23,6 +23,10 @@
  * Env: BENCH_DIST (default <repo>/dist), BENCH_RUNS (cold starts, default 15),
  * BENCH_CALLS (overhead samples per path, default 2000), BENCH_WARMUP (calls per path before the
  * overhead samples, default 1000), BENCH_SECONDS (per concurrency, default 5).
+ * BENCH_BASELINE: the dist/ of another build (e.g. a worktree of an older commit, built): its
+ * streamable-HTTP server and this one take turns at 32 sessions (6 rounds of BENCH_SECONDS / 2
+ * each, same stub, same load), and the ratios of calls/s and of server CPU per call are reported;
+ * BENCH_BASELINE_LABEL names it in results.json.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -34,6 +38,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ListToolsResultSchema } from "@modelcontextprotocol/sdk/types.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = resolve(process.env.BENCH_DIST ?? join(ROOT, "dist"));
@@ -42,6 +47,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
+const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined;
 const TOOLSETS = [
   "databases", "roles", "tags", "policies", "classification", "access_management", "access_requests",
   "audits", "telemetry", "sidecar", "audit_reports", "tokenization", "key_management",
@@ -217,9 +223,9 @@ async function rawStdioClient(stubUrl) {
   return { call: async () => checkCall(await request(callMessage(++id))), close: () => child.kill() };
 }
 
-async function startHttpServer(stubUrl, extraEnv = {}) {
+async function startHttpServer(stubUrl, extraEnv = {}, cli = CLI) {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI], {
+  const child = spawn(process.execPath, [cli], {
     env: serverEnv(stubUrl, { MCP_TRANSPORT: "streamable-http", MCP_PORT: String(port), MCP_MAX_SESSIONS: "100", ...extraEnv }),
     stdio: ["ignore", "ignore", "pipe"],
     cwd: tmpdir(),
@@ -287,6 +293,8 @@ async function rawHttpClient(url) {
  * The SDK Client's listTools over stdio (it compiles a validator per output schema on every
  * call), the servers taken in turn in each round so that they see the same load: median and p90
  * ms per server, n calls each after one warm-up call. `servers`: name → { args, env }.
+ * `requestMedianMs`: the same tools/list sent with client.request (answer parsed, no validators
+ * compiled), so the rest of listTools is the client's per-output-schema work.
  */
 async function sdkListTools(servers, n = 20) {
   const clients = {};
@@ -295,16 +303,19 @@ async function sdkListTools(servers, n = 20) {
       const client = new Client({ name: "bench", version: "0" });
       await client.connect(new StdioClientTransport({ command: process.execPath, args, env, cwd: tmpdir(), stderr: "ignore" }));
       const { tools } = await client.listTools();
-      clients[name] = { client, tools: tools.length, times: [] };
+      clients[name] = { client, tools: tools.length, withOutputSchema: tools.filter((t) => t.outputSchema).length, times: [], requestTimes: [] };
     }
     for (let i = 0; i < n; i++) {
       for (const c of Object.values(clients)) {
         const t0 = performance.now();
         await c.client.listTools();
         c.times.push(performance.now() - t0);
+        const t1 = performance.now();
+        await c.client.request({ method: "tools/list", params: {} }, ListToolsResultSchema);
+        c.requestTimes.push(performance.now() - t1);
       }
     }
-    return Object.fromEntries(Object.entries(clients).map(([name, c]) => [name, { tools: c.tools, medianMs: r(median(c.times), 1), p90Ms: r(pct(c.times, 90), 1), calls: n }]));
+    return Object.fromEntries(Object.entries(clients).map(([name, c]) => [name, { tools: c.tools, withOutputSchema: c.withOutputSchema, medianMs: r(median(c.times), 1), p90Ms: r(pct(c.times, 90), 1), requestMedianMs: r(median(c.requestTimes), 1), calls: n }]));
   } finally {
     for (const c of Object.values(clients)) await c.client.close();
   }
@@ -343,7 +354,9 @@ async function startHaproxy(backends) {
   for (const [name, ports] of Object.entries(backends)) {
     fronts[name] = await freePort();
     cfg += `\nfrontend fe_${name}\n    bind 127.0.0.1:${fronts[name]}\n    default_backend be_${name}\n`;
-    cfg += `\nbackend be_${name}\n    balance roundrobin\n    option httpchk GET /healthz\n    http-check expect status 200\n    default-server inter 500ms fall 2 rise 1\n`;
+    // Health checks as docs/deploy.md has them, but patient: on a loaded bench machine a replica
+    // busy with 32 clients answers /healthz late, and a replica marked down fails the calls (503).
+    cfg += `\nbackend be_${name}\n    balance roundrobin\n    option httpchk GET /healthz\n    http-check expect status 200\n    timeout check 10s\n    default-server inter 2s fall 5 rise 1\n`;
     ports.forEach((port, i) => (cfg += `    server r${i + 1} 127.0.0.1:${port} check\n`));
   }
   writeFileSync(join(dir, "haproxy.cfg"), cfg);
@@ -395,25 +408,26 @@ async function timeCalls(fn, n) {
   return out;
 }
 
-/** Calls/s, latency and the server's CPU time per call (all its processes) for `n` concurrent sessions. */
-async function throughput(open, n, serverPids) {
+/** Successful calls/s, latency and the server's CPU time per call (all its processes) for `n` concurrent sessions. */
+async function throughput(open, n, serverPids, seconds = SECONDS) {
   const pids = [serverPids].flat();
   const serverCpu = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   const sessions = await Promise.all(Array.from({ length: n }, () => open()));
   for (const s of sessions) await timeCalls(s.call, 20);
   const lat = [];
   let failed = 0;
+  let firstError;
   const cpu0 = serverCpu();
   const t0 = performance.now();
-  const end = t0 + SECONDS * 1000;
+  const end = t0 + seconds * 1000;
   await Promise.all(
     sessions.map(async (s) => {
       while (performance.now() < end) {
         const t = performance.now();
         try {
           await s.call();
-        } catch {
-          failed++;
+        } catch (err) {
+          if (failed++ === 0) firstError = String(err?.message ?? err).slice(0, 200);
         }
         lat.push(performance.now() - t);
       }
@@ -422,7 +436,7 @@ async function throughput(open, n, serverPids) {
   const elapsed = (performance.now() - t0) / 1000;
   const serverCpuMsPerCall = r((serverCpu() - cpu0) / lat.length, 3);
   await Promise.all(sessions.map((s) => s.close()));
-  return { calls: lat.length, failed, callsPerSecond: Math.round(lat.length / elapsed), medianMs: r(median(lat), 2), p99Ms: r(pct(lat, 99), 2), serverCpuMsPerCall };
+  return { calls: lat.length, seconds: r(elapsed, 3), failed, ...(firstError ? { firstError } : {}), callsPerSecond: Math.round((lat.length - failed) / elapsed), medianMs: r(median(lat), 2), p99Ms: r(pct(lat, 99), 2), serverCpuMsPerCall };
 }
 
 /** CPU time (user + system) of a process so far, in ms (clock ticks of 10 ms). */
@@ -546,6 +560,32 @@ try {
   results.serverRssAfterThroughputMb = r(rssMb(http.child.pid), 1);
   http.child.kill();
 
+  // This build against a baseline build, taking turns under the same load.
+  if (BASELINE) {
+    const servers = { current: await startHttpServer(stub.url), baseline: await startHttpServer(stub.url, {}, join(BASELINE, "cli", "main.js")) };
+    const sum = { current: { calls: 0, seconds: 0, cpu: 0 }, baseline: { calls: 0, seconds: 0, cpu: 0 } };
+    for (let round = 0; round < 6; round++) {
+      for (const name of round % 2 ? ["baseline", "current"] : ["current", "baseline"]) {
+        const t = await throughput(() => rawHttpClient(servers[name].url), 32, servers[name].child.pid, SECONDS / 2);
+        sum[name].calls += t.calls;
+        sum[name].seconds += t.seconds;
+        sum[name].cpu += t.serverCpuMsPerCall * t.calls;
+      }
+    }
+    for (const x of Object.values(servers)) x.child.kill();
+    const per = (x) => ({ callsPerSecond: Math.round(x.calls / x.seconds), serverCpuMsPerCall: r(x.cpu / x.calls, 3), calls: x.calls });
+    const current = per(sum.current);
+    const baseline = per(sum.baseline);
+    results.baseline = {
+      // What the baseline is (e.g. "main at abc1234"), never its path: results.json is committed.
+      label: process.env.BENCH_BASELINE_LABEL ?? "BENCH_BASELINE",
+      current,
+      baseline,
+      callsPerSecondRatio: r(current.callsPerSecond / baseline.callsPerSecond, 3),
+      cpuPerCallRatio: r(current.serverCpuMsPerCall / baseline.serverCpuMsPerCall, 3),
+    };
+  }
+
   // Stateless replicas behind HAProxy: 1 vs 2 replicas, 32 concurrent clients, same run.
   const replicas = [await startHttpServer(stub.url, { MCP_STATELESS: "true" }), await startHttpServer(stub.url, { MCP_STATELESS: "true" })];
   const lb = await startHaproxy({ one: [replicas[0].port], two: replicas.map((x) => x.port) });
@@ -577,7 +617,7 @@ const rows = [
   ["tools/list, all toolsets, with outputSchema", `${results.listSize.all.bytesWithOutputSchema} B`, `≤ ${TARGETS.fullListBytes} B`, verdict(results.listSize.all.bytesWithOutputSchema <= TARGETS.fullListBytes)],
   ["tools/list, default toolsets, with outputSchema", `${results.listSize.default.bytesWithOutputSchema} B (${results.listSize.default.bytes} B without; ${results.listSize.default.tools} tools)`, `≤ ${TARGETS.defaultListBytes} B`, verdict(results.listSize.default.bytesWithOutputSchema <= TARGETS.defaultListBytes)],
   ["SDK Client listTools (stdio), default / all, median", `${ref.default.medianMs} / ${ref.all.medianMs} ms (p90 ${ref.default.p90Ms} / ${ref.all.p90Ms} ms; n=${ref.default.calls}, interleaved with the reference)`, "", ""],
-  ["  the same against the reference server, median (ratio, same run)", `${ref.everything.medianMs} ms (${ref.referencePackage}, ${ref.everything.tools} tools): default ${ref.ratioDefault}×, all ${ref.ratioAll}×`, `≤ ${TARGETS.listToolsRatioToReference}×`, verdict(ref.ratioDefault <= TARGETS.listToolsRatioToReference && ref.ratioAll <= TARGETS.listToolsRatioToReference)],
+  ["  the same against the reference server, median (ratio, same run)", `${ref.everything.medianMs} ms (${ref.referencePackage}, ${ref.everything.tools} tools, ${ref.everything.withOutputSchema} with outputSchema): default ${ref.ratioDefault}×, all ${ref.ratioAll}×; without the client's validators (client.request) ${ref.default.requestMedianMs} / ${ref.all.requestMedianMs} vs ${ref.everything.requestMedianMs} ms`, `≤ ${TARGETS.listToolsRatioToReference}×`, verdict(ref.ratioDefault <= TARGETS.listToolsRatioToReference && ref.ratioAll <= TARGETS.listToolsRatioToReference)],
   ...Object.entries(results.listSize.perToolset).map(([t, v]) => [`  toolset ${t}`, `${v.bytes} B / ${v.bytesWithOutputSchema} B (${v.tools} tools)`, "", ""]),
   ["MCP Apps views (self-contained HTML)", Object.entries(results.viewBytes).map(([v, b]) => `${v} ${b} B`).join(", "), "", ""],
   ["direct GET to the stub (fetch), median / p99", `${results.callOverhead.direct.medianMs} / ${results.callOverhead.direct.p99Ms} ms (node:http: ${results.callOverhead.directNodeHttp.medianMs} / ${results.callOverhead.directNodeHttp.p99Ms} ms)`, "", ""],
@@ -592,6 +632,9 @@ const rows = [
         ["stateless, 1 replica behind HAProxy, 32 clients", `${results.replicas.one.callsPerSecond} calls/s, median ${results.replicas.one.medianMs} ms, p99 ${results.replicas.one.p99Ms} ms, ${results.replicas.one.failed} failed; CPU (replica + HAProxy) ${results.replicas.one.serverCpuMsPerCall} ms/call`, "", ""],
         ["stateless, 2 replicas behind HAProxy, 32 clients (ratio to 1, same run)", `${results.replicas.two.callsPerSecond} calls/s (${results.replicas.ratio}×), median ${results.replicas.two.medianMs} ms, p99 ${results.replicas.two.p99Ms} ms, ${results.replicas.two.failed} failed; CPU ${results.replicas.two.serverCpuMsPerCall} ms/call`, "", ""],
       ]),
+  ...(results.baseline
+    ? [["32 sessions, this build vs BENCH_BASELINE (turns, same run)", `${results.baseline.current.callsPerSecond} vs ${results.baseline.baseline.callsPerSecond} calls/s (${results.baseline.callsPerSecondRatio}×); server CPU ${results.baseline.current.serverCpuMsPerCall} vs ${results.baseline.baseline.serverCpuMsPerCall} ms/call (${results.baseline.cpuPerCallRatio}×)`, "", ""]]
+    : []),
 ];
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length)));
 console.log(`altr-mcp bench — ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memGb} GB, Node ${results.machine.node}, ${DIST}; load average at start ${results.machine.loadAverage.join(" ")}`);

@@ -365,6 +365,21 @@ describe("streamable HTTP answers on the socket (transports/web-bridge.ts)", () 
       expect(ms[0]).toBeLessThan(HEADERS_WAIT_MS - 200);
     });
 
+    it("a Connection header set before (a graceful stop's close) outranks the transport's keep-alive", async () => {
+      respond = async (res) => {
+        res.setHeader("connection", "close");
+        await writeResponse(
+          new Response(new ReadableStream({ start: (c) => (c.enqueue(event), c.close()) }), { status: 200, headers: { "content-type": "text/event-stream", connection: "keep-alive" } }),
+          res,
+          { streamHeadersAtOnce: false },
+        );
+      };
+      const { reads } = await rawExchange(url, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", sseEnded);
+      const head = reads.join("").split("\r\n\r\n")[0]!;
+      expect(head).toMatch(/^connection: close$/im);
+      expect(head).not.toMatch(/keep-alive/i);
+    });
+
     it("the client going away cancels the stream (the transport forgets it); a JSON answer carries its length", async () => {
       let cancelled: (reason: unknown) => void = () => undefined;
       const wasCancelled = new Promise((ok) => (cancelled = ok));

@@ -13,6 +13,7 @@
  *   turn of the event loop leave together (the socket is corked until the next tick). A GET
  *   stream (server-to-client notifications) sends its headers at once.
  * - The client going away cancels the stream: the transport forgets it, as with the SDK's wrapper.
+ * - A Connection header already set on the response (`close` while draining) is kept.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
@@ -48,6 +49,8 @@ function headersOf(response: Response): Record<string, string> {
 /** Writes a web Response to node's ServerResponse (see the module comment for the write rules). */
 export async function writeResponse(response: Response, res: ServerResponse, opts: { streamHeadersAtOnce: boolean }): Promise<void> {
   const headers = headersOf(response);
+  // A Connection header set before (a graceful stop says `close`) outranks the transport's keep-alive.
+  if (res.hasHeader("connection")) delete headers.connection;
   const body = response.body;
   if (!body || !headers["content-type"]?.startsWith("text/event-stream")) {
     const bytes = body ? Buffer.from(await response.arrayBuffer()) : undefined;
