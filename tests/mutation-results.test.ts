@@ -91,7 +91,6 @@ describe("outputSchemaFor()", () => {
     expect(s.properties).toEqual({
       success: { const: true },
       data: advertisedData(data),
-      error: { type: "null" },
       truncated: { const: true },
       truncation: { type: "object" },
     });

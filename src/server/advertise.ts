@@ -183,7 +183,7 @@ export function outputSignature(s: unknown, seen: Map<string, string> | null = n
         if (first !== undefined) return `like ${first}`;
         if (canonical.length >= SHARED_MIN) seen.set(canonical, key);
       }
-      const fields = Object.entries(props ?? {}).map(([k, v]) => {
+      const fields = Object.entries(props ?? {}).filter(([k]) => !STORAGE_KEYS.has(k)).map(([k, v]) => {
         const sig = outputSignature(v, seen, k);
         return sig === "string" ? k : `${k}: ${sig}`;
       });
@@ -194,6 +194,12 @@ export function outputSignature(s: unknown, seen: Map<string, string> | null = n
       return "any";
   }
 }
+
+/**
+ * ALTR's internal storage keys (its table's partition and sort keys): result shaping drops them
+ * (result.ts), so the advertised signatures leave them out too.
+ */
+export const STORAGE_KEYS: ReadonlySet<string> = new Set(["PK", "SK"]);
 
 /** The advertised `data` of an output schema: its JSON type(s) and its signature. */
 export function advertisedData(data: JsonSchema): JsonSchema {

@@ -588,7 +588,7 @@ export const policyTools: Tool[] = [
     name: "add_rules",
     title: "Add masking rules",
     description:
-      `Upsert masking rules {masking_policy, role (get_roles), tag_value} in batches of 99; stops at the first failed batch. Asks first if a role would see more. Roles and tag values must match ALTR's exactly. Levels: ${LEVEL_LIST}.`,
+      `Upsert masking rules {masking_policy, role (get_roles), tag_value}, spelled exactly as in ALTR, in batches of 99; stops at the first failed batch. Asks first if a role would see more. Levels: ${LEVEL_LIST}.`,
     toolset: "policies",
     input: {
       policy_id: policyId,
