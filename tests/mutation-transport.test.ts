@@ -6,7 +6,7 @@
  */
 import { httpOptions } from "./helpers/http-options.js";
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../src/log/logger.js";
 import { isLoopback, startHttp, UnsafeBindError, type HttpOptions, type RunningHttp } from "../src/transports/http.js";
 import { baseUrlsFrom, connect, type Harness } from "./helpers/harness.js";
@@ -239,13 +239,44 @@ describe("bodies, sessions and limits", () => {
     expect((await send(r.url, "POST", "/mcp", headers(second.headers["mcp-session-id"]), LIST)).status).toBe(200);
   });
 
-  it("idle sessions are closed after MCP_SESSION_IDLE", async () => {
-    const r = await serve({ sessionIdleMs: 1_000 });
-    const sid = (await send(r.url, "POST", "/mcp", {}, INIT)).headers["mcp-session-id"] as string;
-    const headers = { "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" };
-    expect((await send(r.url, "POST", "/mcp", headers, LIST)).status).toBe(200);
-    await new Promise((res) => setTimeout(res, 3_500));
-    expect((await send(r.url, "POST", "/mcp", headers, LIST)).status).toBe(404);
+  describe("idle sessions are closed by a sweep every half of MCP_SESSION_IDLE (between 1 s and 60 s)", () => {
+    // The sweep's interval and clock are faked (the sockets' own timers are not): no real wait.
+    beforeAll(() => void vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] }));
+    afterAll(() => void vi.useRealTimers());
+    const headers = (sid: string) => ({ "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" });
+    const open = async (r: RunningHttp) => (await send(r.url, "POST", "/mcp", {}, INIT)).headers["mcp-session-id"] as string;
+    const status = async (r: RunningHttp, sid: string) => (await send(r.url, "POST", "/mcp", headers(sid), LIST)).status;
+    /** Advances the fake clock, then lets the sessions the sweep closed finish closing. */
+    const advance = async (ms: number) => {
+      vi.advanceTimersByTime(ms);
+      await new Promise((res) => setImmediate(res));
+    };
+
+    it("MCP_SESSION_IDLE=4 s: a session idle for exactly 4 s stays, one idle for more is closed at the next sweep", async () => {
+      const r = await serve({ sessionIdleMs: 4_000 });
+      const [kept, dropped] = [await open(r), await open(r)];
+      await advance(4_000); // sweeps at 2 s and 4 s: idle for 4 s, not more
+      expect(await status(r, kept)).toBe(200);
+      await advance(2_000); // sweep at 6 s: `dropped` has been idle 6 s, `kept` 2 s
+      expect(await status(r, dropped)).toBe(404);
+      expect(await status(r, kept)).toBe(200);
+    });
+
+    it("MCP_SESSION_IDLE=1 s: the sweep runs every second, not every half second", async () => {
+      const r = await serve({ sessionIdleMs: 1_000 });
+      const sid = await open(r);
+      await advance(1_500); // one sweep (1 s: idle exactly 1 s); a sweep at 1.5 s would close it
+      expect(await status(r, sid)).toBe(200);
+      await advance(2_000);
+      expect(await status(r, sid)).toBe(404);
+    });
+
+    it("MCP_SESSION_IDLE=200 s: the sweep runs every 60 s, not every 100 s", async () => {
+      const r = await serve({ sessionIdleMs: 200_000 });
+      const sid = await open(r);
+      await advance(240_000); // sweeps at 60, 120, 180, 240 s: closed at 240 s (at 300 s if every 100 s)
+      expect(await status(r, sid)).toBe(404);
+    });
   });
 
   it("stateless: every POST stands alone; GET and DELETE are 405", async () => {
