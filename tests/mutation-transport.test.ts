@@ -5,10 +5,20 @@
  * Written to kill the mutants `npm run mutate` found surviving.
  */
 import { httpOptions } from "./helpers/http-options.js";
-import { request } from "node:http";
+import { request, type ClientRequest, type IncomingMessage } from "node:http";
+import { connect as netConnect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../src/log/logger.js";
-import { isLoopback, startHttp, UnsafeBindError, type HttpOptions, type RunningHttp } from "../src/transports/http.js";
+import {
+  defaultMaxConnections,
+  isLoopback,
+  ListenError,
+  startHttp,
+  UnsafeBindError,
+  type HttpOptions,
+  type RunningHttp,
+} from "../src/transports/http.js";
+import { captureLog } from "./helpers/log-capture.js";
 import { baseUrlsFrom, connect, type Harness } from "./helpers/harness.js";
 
 const TOKEN = "test-token-0123456789abcdef";
@@ -30,7 +40,7 @@ afterAll(async () => {
   await h.close();
 });
 
-async function serve(opts: Partial<HttpOptions> = {}): Promise<RunningHttp> {
+async function serve(opts: Partial<HttpOptions> = {}, log = silentLogger()): Promise<RunningHttp> {
   const r = await startHttp(
     h.host,
     httpOptions({
@@ -40,7 +50,7 @@ async function serve(opts: Partial<HttpOptions> = {}): Promise<RunningHttp> {
       version: "9.9.9",
       ...opts,
     }),
-    silentLogger(),
+    log,
   );
   running.push(r);
   return r;
@@ -301,5 +311,245 @@ describe("bodies, sessions and limits", () => {
     expect(unknown.status).toBe(404);
     expect(messageOf(unknown)).toBe("SSE session not found");
     expect((await send(r.url, "POST", "/messages", {}, LIST)).status).toBe(404);
+  });
+});
+
+/** A request whose response is held open (a stream) or whose body is still being sent. */
+interface Held {
+  req: ClientRequest;
+  response: Promise<IncomingMessage>;
+}
+function hold(url: string, method: string, path: string, headers: Record<string, string> = {}, partialBody?: string): Held {
+  const u = new URL(url);
+  const req = request({
+    host: u.hostname,
+    port: u.port,
+    method,
+    path,
+    headers: { accept: "application/json, text/event-stream", ...(partialBody !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+  });
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    req.on("response", resolve);
+    req.on("error", reject);
+  });
+  if (partialBody !== undefined) req.write(partialBody);
+  else req.end();
+  return { req, response };
+}
+
+describe("guards and limits at their edges", () => {
+  it("the default connection cap is 3 per session, never under 1024", () => {
+    expect(defaultMaxConnections(10)).toBe(1024);
+    expect(defaultMaxConnections(341)).toBe(1024);
+    expect(defaultMaxConnections(342)).toBe(1026);
+    expect(defaultMaxConnections(1000)).toBe(3000);
+  });
+
+  it("a refusal is a whole JSON-RPC error: code -32000, id null", async () => {
+    const r = await serve();
+    const a = await send(r.url, "POST", "/mcp", {}, LIST);
+    expect(a.headers["content-type"]).toMatch(/^application\/json/);
+    expect(JSON.parse(a.text)).toEqual({
+      jsonrpc: "2.0",
+      error: { code: -32000, message: "Bad Request: no Mcp-Session-Id header; the first request must be initialize" },
+      id: null,
+    });
+  });
+
+  it("JSON nested 100 levels deep passes the body check; 101 levels is 400 naming the limit", async () => {
+    const r = await serve();
+    const nested = (levels: number) => `${"[".repeat(levels - 1)}${"]".repeat(levels - 1)}`;
+    const body = (levels: number) => `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"x":${nested(levels - 1)}}}`;
+    // 100 levels: the body parses, and is then refused only as "not an initialize" (no session).
+    const ok = await send(r.url, "POST", "/mcp", {}, body(100));
+    expect(messageOf(ok)).toBe("Bad Request: no Mcp-Session-Id header; the first request must be initialize");
+    const deep = await send(r.url, "POST", "/mcp", {}, body(101));
+    expect(deep.status).toBe(400);
+    expect(messageOf(deep)).toBe("Invalid input: JSON nested deeper than 100 levels");
+  });
+
+  it("a body the parser refuses for another client error keeps its 4xx status", async () => {
+    const r = await serve();
+    const a = await send(r.url, "POST", "/mcp", { "content-encoding": "x-unknown" }, INIT);
+    expect(a.status).toBe(415);
+    expect(messageOf(a)).toBe("Bad Request: body is not valid JSON");
+  });
+
+  it("a token or OAuth makes a non-loopback bind allowed: it then fails only as an address not of this machine", async () => {
+    // 192.0.2.1 (TEST-NET-1) is on no interface here: listen fails locally, nothing is sent.
+    for (const extra of [{ authToken: TOKEN }, { oauth: { issuer: "http://127.0.0.1:9", resource: "http://192.0.2.1/mcp", jwksUrl: "http://127.0.0.1:9/jwks" } }]) {
+      const err = await serve({ host: "192.0.2.1", port: 8123, ...extra }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ListenError);
+      expect((err as Error).message).toBe("Cannot listen on 192.0.2.1:8123: MCP_HOST is not an address of this machine");
+    }
+  });
+
+  it("a port in use is a ListenError naming it", async () => {
+    const first = await serve();
+    const err = await serve({ port: first.port }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ListenError);
+    expect((err as Error).name).toBe("ListenError");
+    expect((err as Error).message).toBe(`Port ${first.port} on 127.0.0.1 is already in use: set MCP_PORT (or --port) to a free port`);
+  });
+
+  it("says where it listens, and how it is protected", async () => {
+    const log = captureLog("info");
+    const r = await serve({ authToken: TOKEN, stateless: true }, log.logger);
+    const line = JSON.parse(log.text().trim().split("\n").pop()!) as Record<string, unknown>;
+    expect(line).toMatchObject({ msg: "altr-mcp listening", url: `${r.url}/mcp`, sse: `${r.url}/sse`, stateless: true, auth: "token" });
+    const plain = captureLog("info");
+    await serve({}, plain.logger);
+    expect(plain.text()).toContain('"auth":"none"');
+  });
+
+  it("stateless answers are plain JSON (no event stream)", async () => {
+    const r = await serve({ stateless: true });
+    const a = await send(r.url, "POST", "/mcp", {}, INIT);
+    expect(a.headers["content-type"]).toMatch(/^application\/json/);
+    expect(JSON.parse(a.text)).toMatchObject({ jsonrpc: "2.0", id: 1, result: { serverInfo: { name: "altr-mcp" } } });
+  });
+
+  it("a connection that sends nothing is closed after the headers timeout", async () => {
+    const r = await serve({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    const socket: Socket = netConnect(r.port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    socket.resume();
+    const opened = Date.now();
+    const after = await new Promise<number>((resolve) => socket.once("close", () => resolve(Date.now() - opened)));
+    expect(after).toBeGreaterThanOrEqual(250);
+    expect(after).toBeLessThan(2_500);
+  });
+
+  it("a connection beyond maxConnections is closed at once", async () => {
+    const r = await serve({ maxConnections: 1 });
+    const first = hold(r.url, "GET", "/sse");
+    await first.response;
+    const second = await send(r.url, "GET", "/healthz").catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(Error);
+    first.req.destroy();
+  });
+});
+
+describe("session cap and streams", () => {
+  beforeAll(() => void vi.useFakeTimers({ toFake: ["Date"] }));
+  afterAll(() => void vi.useRealTimers());
+  const headers = (sid: string) => ({ "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" });
+  const open = async (r: RunningHttp) => (await send(r.url, "POST", "/mcp", {}, INIT)).headers["mcp-session-id"] as string;
+  const status = async (r: RunningHttp, sid: string) => (await send(r.url, "POST", "/mcp", headers(sid), LIST)).status;
+
+  it("at the cap, the least recently used idle session is the one closed", async () => {
+    const r = await serve({ maxSessions: 2 });
+    const a = await open(r);
+    vi.advanceTimersByTime(1_000);
+    const b = await open(r);
+    vi.advanceTimersByTime(1_000);
+    expect(await status(r, a)).toBe(200); // a is now the most recently used
+    vi.advanceTimersByTime(1_000);
+    const c = await open(r);
+    expect(c).toBeTruthy();
+    expect(await status(r, b)).toBe(404);
+    expect(await status(r, a)).toBe(200);
+    expect(await status(r, c)).toBe(200);
+  });
+
+  it("a session with an open stream is busy: never closed for a newcomer, which gets 503 with Retry-After", async () => {
+    const r = await serve({ maxSessions: 1 });
+    const sid = await open(r);
+    const stream = hold(r.url, "GET", "/mcp", headers(sid));
+    expect((await stream.response).statusCode).toBe(200);
+    const refused = await send(r.url, "POST", "/mcp", {}, INIT);
+    expect(refused.status).toBe(503);
+    expect(refused.headers["retry-after"]).toBe("5");
+    expect(messageOf(refused)).toBe("Too many sessions (MCP_MAX_SESSIONS=1), all of them busy; close one or retry later");
+    expect((await send(r.url, "GET", "/sse")).status).toBe(503);
+    // The stream ends: the session is idle again, and makes room.
+    stream.req.destroy();
+    await new Promise((res) => setTimeout(res, 50));
+    vi.advanceTimersByTime(1_000);
+    expect((await send(r.url, "POST", "/mcp", {}, INIT)).status).toBe(200);
+    expect(await status(r, sid)).toBe(404);
+  });
+
+  it("an SSE session counts toward the cap", async () => {
+    const r = await serve({ maxSessions: 1 });
+    const sse = hold(r.url, "GET", "/sse");
+    expect((await sse.response).statusCode).toBe(200);
+    expect((await send(r.url, "POST", "/mcp", {}, INIT)).status).toBe(503);
+    sse.req.destroy();
+    await new Promise((res) => setTimeout(res, 50));
+    expect((await send(r.url, "POST", "/mcp", {}, INIT)).status).toBe(200);
+  });
+
+  it("SSE: messages reach the session while its stream is open, and 404 once it closed", async () => {
+    const r = await serve();
+    const sse = hold(r.url, "GET", "/sse");
+    const res = await sse.response;
+    const endpoint = await new Promise<string>((resolve) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => {
+        text += c;
+        const m = /data: (\/messages\?sessionId=[0-9a-f-]{36})/.exec(text);
+        if (m) resolve(m[1]!);
+      });
+    });
+    expect((await send(r.url, "POST", endpoint, {}, INIT)).status).toBe(202);
+    expect((await send(r.url, "POST", `${endpoint}&sessionId=again`, {}, INIT)).status).toBe(404);
+    sse.req.destroy();
+    await new Promise((res) => setTimeout(res, 50));
+    expect((await send(r.url, "POST", endpoint, {}, INIT)).status).toBe(404);
+  });
+});
+
+describe("graceful close", () => {
+  it("waits for a request being answered; a request arriving meanwhile is told to close its connection", async () => {
+    const r = await startHttp(h.host, httpOptions({ drainMs: 5_000 }), silentLogger());
+    const socket = netConnect(r.port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    let answers = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (d: string) => (answers += d));
+    await new Promise((res) => socket.once("connect", res));
+    const host = `127.0.0.1:${r.port}`;
+    socket.write(
+      `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${INIT.length}\r\n\r\n${INIT.slice(0, 10)}`,
+    );
+    await new Promise((res) => setTimeout(res, 100));
+    let closed = false;
+    const closing = r.close().then(() => (closed = true));
+    await new Promise((res) => setTimeout(res, 100));
+    expect(closed).toBe(false);
+    // The rest of the body, and a second request on the same connection (pipelined).
+    socket.write(`${INIT.slice(10)}GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    await closing;
+    await new Promise((res) => (socket.readyState === "closed" ? res(undefined) : socket.once("close", res)));
+    const [first, second] = answers.split(/(?=HTTP\/1\.1 )/);
+    expect(first).toMatch(/^HTTP\/1\.1 200 /);
+    expect(first).toContain('"serverInfo"');
+    expect(second).toMatch(/^HTTP\/1\.1 200 /);
+    expect(second).toMatch(/\r\nconnection: close\r\n/i);
+    expect(second).toContain('"status":"ok"');
+  });
+
+  it("cuts what is still in flight after drainMs, and says so", async () => {
+    const log = captureLog("info");
+    const r = await startHttp(h.host, httpOptions({ drainMs: 200 }), log.logger);
+    const upload = hold(r.url, "POST", "/mcp", { "content-length": String(INIT.length) }, INIT.slice(0, 10));
+    upload.response.catch(() => undefined);
+    await new Promise((res) => setTimeout(res, 100));
+    const started = Date.now();
+    await r.close();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(log.text()).toContain("stopping: calls still in flight after the drain time are cut");
+    expect(log.text()).toContain('"pending":1');
+    expect(log.text()).toContain('"drainMs":200');
+  });
+
+  it("closes at once when nothing is in flight", async () => {
+    const r = await startHttp(h.host, httpOptions({ drainMs: 5_000 }), silentLogger());
+    await send(r.url, "GET", "/healthz");
+    const started = Date.now();
+    await r.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
