@@ -5,7 +5,8 @@
  * Written to kill the mutants `npm run mutate` found surviving.
  */
 import { httpOptions } from "./helpers/http-options.js";
-import { request, type ClientRequest, type IncomingMessage } from "node:http";
+import { createServer, request, type ClientRequest, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { connect as netConnect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../src/log/logger.js";
@@ -551,5 +552,77 @@ describe("graceful close", () => {
     const started = Date.now();
     await r.close();
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe("OAuth: a session belongs to the subject that created it", () => {
+  // Opaque tokens checked by a loopback introspection endpoint: `token-<subject>` is active.
+  let introspection: Server;
+  let r: RunningHttp;
+  const RESOURCE = "http://127.0.0.1/mcp";
+  beforeAll(async () => {
+    introspection = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const token = new URLSearchParams(body).get("token") ?? "";
+        const subject = /^token-(\w+)$/.exec(token)?.[1];
+        res.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify(
+            subject
+              ? { active: true, sub: subject, aud: RESOURCE, exp: Math.floor(Date.now() / 1000) + 3600, scope: "altr:read altr:write" }
+              : { active: false },
+          ),
+        );
+      });
+    });
+    await new Promise<void>((res) => introspection.listen(0, "127.0.0.1", res));
+    const at = `http://127.0.0.1:${(introspection.address() as AddressInfo).port}`;
+    r = await serve({ oauth: { issuer: at, resource: RESOURCE, introspectionUrl: `${at}/introspect` } });
+  });
+  afterAll(async () => {
+    await new Promise<void>((res) => introspection.close(() => res()));
+  });
+  const as = (subject: string, sid?: string) => ({
+    authorization: `Bearer token-${subject}`,
+    ...(sid ? { "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" } : {}),
+  });
+
+  it("streamable HTTP: another valid token presenting the session id is answered as if it did not exist", async () => {
+    const sid = (await send(r.url, "POST", "/mcp", as("alice"), INIT)).headers["mcp-session-id"] as string;
+    expect(sid).toBeTruthy();
+    expect((await send(r.url, "POST", "/mcp", as("bob", sid), LIST)).status).toBe(404);
+    expect((await send(r.url, "GET", "/mcp", as("bob", sid))).status).toBe(404);
+    expect((await send(r.url, "DELETE", "/mcp", as("bob", sid))).status).toBe(404);
+    const own = await send(r.url, "POST", "/mcp", as("alice", sid), LIST);
+    expect(own.status).toBe(200);
+    expect(own.text).toContain('"tools"');
+    expect((await send(r.url, "DELETE", "/mcp", as("alice", sid))).status).toBe(200);
+  });
+
+  it("HTTP+SSE: messages for another subject's stream are 404", async () => {
+    const sse = hold(r.url, "GET", "/sse", as("alice"));
+    const res = await sse.response;
+    expect(res.statusCode).toBe(200);
+    const endpoint = await new Promise<string>((resolve) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => {
+        text += c;
+        const m = /data: (\/messages\?sessionId=[0-9a-f-]{36})/.exec(text);
+        if (m) resolve(m[1]!);
+      });
+    });
+    expect((await send(r.url, "POST", endpoint, as("bob"), INIT)).status).toBe(404);
+    expect((await send(r.url, "POST", endpoint, as("alice"), INIT)).status).toBe(202);
+    sse.req.destroy();
+  });
+
+  it("the protected-resource metadata is public; the MCP endpoints are not", async () => {
+    const meta = await send(r.url, "GET", "/.well-known/oauth-protected-resource/mcp");
+    expect(meta.status).toBe(200);
+    expect(JSON.parse(meta.text)).toMatchObject({ resource: RESOURCE, resource_name: "altr-mcp" });
+    expect((await send(r.url, "POST", "/mcp", {}, INIT)).status).toBe(401);
+    expect((await send(r.url, "GET", "/sse")).status).toBe(401);
   });
 });
