@@ -8,6 +8,10 @@
  *                the SDK Client's listTools time (it compiles a validator per output schema)
  *   overhead     the same GET: direct HTTP to the stub vs tools/call over stdio and streamable HTTP
  *   throughput   streamable HTTP with 1, 8 and 32 concurrent sessions (calls/s, p99)
+ *   replicas     stateless replicas behind HAProxy (Debian's haproxy, scripts/test-deps.sh installs
+ *                it): 1 vs 2 replicas, 32 concurrent clients, same run
+ *   reference    the SDK Client's listTools against the reference `everything` server
+ *                (@modelcontextprotocol/server-everything, pinned) beside ours, interleaved
  *
  * Load generators: the stub, the clients and the server share the machine's cores, so the clients
  * are the lightest ones that speak the protocol: JSON-RPC lines on the child's stdin/stdout, and
@@ -20,10 +24,10 @@
  * BENCH_CALLS (overhead samples per path, default 2000), BENCH_WARMUP (calls per path before the
  * overhead samples, default 1000), BENCH_SECONDS (per concurrency, default 5).
  */
-import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, createServer as createHttpServer, request as httpRequestRaw } from "node:http";
-import { createServer as createNetServer } from "node:net";
+import { connect as netConnect, createServer as createNetServer } from "node:net";
 import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,7 +46,9 @@ const TOOLSETS = [
   "databases", "roles", "tags", "policies", "classification", "access_management", "access_requests",
   "audits", "telemetry", "sidecar", "audit_reports", "tokenization", "key_management",
 ];
-const TARGETS = { sandboxStartRatio: 1.3, sandboxFirstCallMs: 100, coldStartMedianMs: 300, rssMb: 90, fullListBytesNoOutputSchema: 70_000, fullListBytes: 140_000, defaultListBytes: 110_000, overheadMedianMs: 1, throughput32: 1500 };
+const TARGETS = { sandboxStartRatio: 1.3, sandboxFirstCallMs: 100, coldStartMedianMs: 300, rssMb: 90, fullListBytesNoOutputSchema: 70_000, fullListBytes: 140_000, defaultListBytes: 110_000, overheadMedianMs: 1, throughput32: 1500, rssAfterThroughputMb: 150, listToolsRatioToReference: 2 };
+/** The reference server of the MCP project (devDependency, pinned), started over stdio. */
+const EVERYTHING = join(ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
 const UPSTREAM_FULL_LIST_BYTES = 140_500;
 
 // ---- statistics --------------------------------------------------------------------------
@@ -211,10 +217,10 @@ async function rawStdioClient(stubUrl) {
   return { call: async () => checkCall(await request(callMessage(++id))), close: () => child.kill() };
 }
 
-async function startHttpServer(stubUrl) {
+async function startHttpServer(stubUrl, extraEnv = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [CLI], {
-    env: serverEnv(stubUrl, { MCP_TRANSPORT: "streamable-http", MCP_PORT: String(port), MCP_MAX_SESSIONS: "100" }),
+    env: serverEnv(stubUrl, { MCP_TRANSPORT: "streamable-http", MCP_PORT: String(port), MCP_MAX_SESSIONS: "100", ...extraEnv }),
     stdio: ["ignore", "ignore", "pipe"],
     cwd: tmpdir(),
   });
@@ -277,23 +283,92 @@ async function rawHttpClient(url) {
   };
 }
 
-/** Median ms of the SDK Client's listTools over stdio (validators compiled each call), n calls. */
-async function sdkListTools(stubUrl, extraEnv, n = 20) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: serverEnv(stubUrl, extraEnv), cwd: tmpdir(), stderr: "ignore" });
-  const client = new Client({ name: "bench", version: "0" });
-  await client.connect(transport);
+/**
+ * The SDK Client's listTools over stdio (it compiles a validator per output schema on every
+ * call), the servers taken in turn in each round so that they see the same load: median and p90
+ * ms per server, n calls each after one warm-up call. `servers`: name → { args, env }.
+ */
+async function sdkListTools(servers, n = 20) {
+  const clients = {};
   try {
-    await client.listTools();
-    const times = [];
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      await client.listTools();
-      times.push(performance.now() - t0);
+    for (const [name, { args, env }] of Object.entries(servers)) {
+      const client = new Client({ name: "bench", version: "0" });
+      await client.connect(new StdioClientTransport({ command: process.execPath, args, env, cwd: tmpdir(), stderr: "ignore" }));
+      const { tools } = await client.listTools();
+      clients[name] = { client, tools: tools.length, times: [] };
     }
-    return { medianMs: r(median(times), 1), p90Ms: r(pct(times, 90), 1), calls: n };
+    for (let i = 0; i < n; i++) {
+      for (const c of Object.values(clients)) {
+        const t0 = performance.now();
+        await c.client.listTools();
+        c.times.push(performance.now() - t0);
+      }
+    }
+    return Object.fromEntries(Object.entries(clients).map(([name, c]) => [name, { tools: c.tools, medianMs: r(median(c.times), 1), p90Ms: r(pct(c.times, 90), 1), calls: n }]));
   } finally {
-    await client.close();
+    for (const c of Object.values(clients)) await c.client.close();
   }
+}
+
+/** A raw client of a stateless server (MCP_STATELESS): each tools/call a request of its own, JSON answer. */
+async function rawStatelessClient(url) {
+  const endpoint = `${url}/mcp`;
+  const headers = { accept: "application/json, text/event-stream", "mcp-protocol-version": PROTOCOL_VERSION };
+  let id = 1;
+  return {
+    call: async () => {
+      const res = await httpRequest(endpoint, "POST", callMessage(++id), headers);
+      if (res.status !== 200) throw new Error(`tools/call: HTTP ${res.status} ${res.body}`);
+      checkCall(messagesOf(res).find((m) => m.id === id));
+    },
+    close: async () => {},
+  };
+}
+
+/**
+ * HAProxy (Debian's package) in front of stateless replicas, as docs/deploy.md configures it
+ * (round robin, health check on /healthz): one frontend per backend size, so 1 and 2 replicas are
+ * measured in the same run. Undefined when haproxy is not installed.
+ */
+async function startHaproxy(backends) {
+  try {
+    execFileSync("haproxy", ["-v"], { stdio: "ignore" });
+  } catch {
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "altr-mcp-bench-"));
+  const sock = join(dir, "haproxy.sock");
+  const fronts = {};
+  let cfg = `global\n    maxconn 4096\n    stats socket ${sock}\n\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 60s\n    timeout server 60s\n    option http-keep-alive\n`;
+  for (const [name, ports] of Object.entries(backends)) {
+    fronts[name] = await freePort();
+    cfg += `\nfrontend fe_${name}\n    bind 127.0.0.1:${fronts[name]}\n    default_backend be_${name}\n`;
+    cfg += `\nbackend be_${name}\n    balance roundrobin\n    option httpchk GET /healthz\n    http-check expect status 200\n    default-server inter 500ms fall 2 rise 1\n`;
+    ports.forEach((port, i) => (cfg += `    server r${i + 1} 127.0.0.1:${port} check\n`));
+  }
+  writeFileSync(join(dir, "haproxy.cfg"), cfg);
+  execFileSync("haproxy", ["-c", "-q", "-f", join(dir, "haproxy.cfg")]);
+  const child = spawn("haproxy", ["-db", "-f", join(dir, "haproxy.cfg")], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const stat = () =>
+    new Promise((ok) => {
+      let out = "";
+      const s = netConnect(sock, () => s.end("show stat\n"));
+      s.on("data", (d) => (out += d));
+      s.on("close", () => ok(out));
+      s.on("error", () => ok(""));
+    });
+  const servers = Object.values(backends).flat().length;
+  for (let i = 0; i < 200; i++) {
+    const up = (await stat()).split("\n").filter((l) => /^be_[^,]+,r\d+,/.test(l) && l.includes(",UP")).length;
+    if (up === servers) {
+      return { url: (name) => `http://127.0.0.1:${fronts[name]}`, pid: child.pid, close: () => { child.kill(); rmSync(dir, { recursive: true, force: true }); } };
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  child.kill();
+  throw new Error(`HAProxy did not see every replica up: ${err}`);
 }
 
 /** The SDK's client over streamable HTTP (the heavier client, for the comparison row). */
@@ -320,13 +395,15 @@ async function timeCalls(fn, n) {
   return out;
 }
 
-/** Calls/s, latency and the server's CPU time per call for `n` concurrent sessions. */
-async function throughput(open, n, serverPid) {
+/** Calls/s, latency and the server's CPU time per call (all its processes) for `n` concurrent sessions. */
+async function throughput(open, n, serverPids) {
+  const pids = [serverPids].flat();
+  const serverCpu = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   const sessions = await Promise.all(Array.from({ length: n }, () => open()));
   for (const s of sessions) await timeCalls(s.call, 20);
   const lat = [];
   let failed = 0;
-  const cpu0 = cpuMs(serverPid);
+  const cpu0 = serverCpu();
   const t0 = performance.now();
   const end = t0 + SECONDS * 1000;
   await Promise.all(
@@ -343,7 +420,7 @@ async function throughput(open, n, serverPid) {
     }),
   );
   const elapsed = (performance.now() - t0) / 1000;
-  const serverCpuMsPerCall = r((cpuMs(serverPid) - cpu0) / lat.length, 3);
+  const serverCpuMsPerCall = r((serverCpu() - cpu0) / lat.length, 3);
   await Promise.all(sessions.map((s) => s.close()));
   return { calls: lat.length, failed, callsPerSecond: Math.round(lat.length / elapsed), medianMs: r(median(lat), 2), p99Ms: r(pct(lat, 99), 2), serverCpuMsPerCall };
 }
@@ -413,8 +490,16 @@ try {
     default: { tools: defaults.length, bytes: bytes(defaults, false), bytesWithOutputSchema: bytes(defaults, true) },
     perToolset: per,
     upstreamFullBytes: UPSTREAM_FULL_LIST_BYTES,
-    sdkListTools: { default: await sdkListTools(stub.url, {}), all: await sdkListTools(stub.url, { ALTR_TOOLSETS: "all" }) },
+    sdkListTools: await sdkListTools({
+      default: { args: [CLI], env: serverEnv(stub.url) },
+      all: { args: [CLI], env: serverEnv(stub.url, { ALTR_TOOLSETS: "all" }) },
+      everything: { args: [EVERYTHING, "stdio"], env: { PATH: process.env.PATH ?? "" } },
+    }),
   };
+  const ref = results.listSize.sdkListTools;
+  ref.referencePackage = `@modelcontextprotocol/server-everything@${JSON.parse(readFileSync(join(dirname(dirname(EVERYTHING)), "package.json"), "utf8")).version}`;
+  ref.ratioDefault = r(ref.default.medianMs / ref.everything.medianMs, 2);
+  ref.ratioAll = r(ref.all.medianMs / ref.everything.medianMs, 2);
   // The MCP Apps views as built (dist/views/*.html), each one self-contained file.
   results.viewBytes = Object.fromEntries(
     ["masking-matrix", "findings-explorer"].map((v) => [v, Buffer.byteLength(readFileSync(join(DIST, "views", `${v}.html`)))]),
@@ -460,6 +545,21 @@ try {
   results.throughputSdkClient32 = await throughput(() => sdkHttpClient(http.url), 32, http.child.pid);
   results.serverRssAfterThroughputMb = r(rssMb(http.child.pid), 1);
   http.child.kill();
+
+  // Stateless replicas behind HAProxy: 1 vs 2 replicas, 32 concurrent clients, same run.
+  const replicas = [await startHttpServer(stub.url, { MCP_STATELESS: "true" }), await startHttpServer(stub.url, { MCP_STATELESS: "true" })];
+  const lb = await startHaproxy({ one: [replicas[0].port], two: replicas.map((x) => x.port) });
+  try {
+    if (!lb) results.replicas = { skipped: "haproxy is not installed (scripts/test-deps.sh installs it)" };
+    else {
+      const one = await throughput(() => rawStatelessClient(lb.url("one")), 32, [replicas[0].child.pid, lb.pid]);
+      const two = await throughput(() => rawStatelessClient(lb.url("two")), 32, [...replicas.map((x) => x.child.pid), lb.pid]);
+      results.replicas = { sessions: 32, stateless: true, one, two, ratio: r(two.callsPerSecond / one.callsPerSecond, 2) };
+    }
+  } finally {
+    lb?.close();
+    for (const x of replicas) x.child.kill();
+  }
 } finally {
   await stub.close();
   agent.destroy();
@@ -467,6 +567,7 @@ try {
 
 // ---- report ---------------------------------------------------------------------------------
 const verdict = (ok) => (ok ? "ok" : "MISSED");
+const ref = results.listSize.sdkListTools;
 const rows = [
   ["cold start to tools/list (stdio), median", `${results.coldStart.medianMs} ms (min ${results.coldStart.minMs}, p90 ${results.coldStart.p90Ms}, max ${results.coldStart.maxMs}; n=${RUNS}); CPU ${results.coldStart.cpuMedianMs} ms`, `≤ ${TARGETS.coldStartMedianMs} ms`, verdict(results.coldStart.medianMs <= TARGETS.coldStartMedianMs)],
   ["--sandbox start to tools/list, median (ratio to plain, same run)", `${results.sandboxStart.sandboxListMedianMs} ms vs ${results.sandboxStart.plainMedianMs} ms: ${results.sandboxStart.ratio}×`, `≤ ${TARGETS.sandboxStartRatio}×`, verdict(results.sandboxStart.ratio <= TARGETS.sandboxStartRatio)],
@@ -475,7 +576,8 @@ const rows = [
   ["tools/list, all toolsets, no outputSchema", `${results.listSize.all.bytes} B (${results.listSize.all.tools} tools; ${r(results.listSize.all.bytes / UPSTREAM_FULL_LIST_BYTES, 2)}× upstream's ~${UPSTREAM_FULL_LIST_BYTES})`, `≤ ${TARGETS.fullListBytesNoOutputSchema} B`, verdict(results.listSize.all.bytes <= TARGETS.fullListBytesNoOutputSchema)],
   ["tools/list, all toolsets, with outputSchema", `${results.listSize.all.bytesWithOutputSchema} B`, `≤ ${TARGETS.fullListBytes} B`, verdict(results.listSize.all.bytesWithOutputSchema <= TARGETS.fullListBytes)],
   ["tools/list, default toolsets, with outputSchema", `${results.listSize.default.bytesWithOutputSchema} B (${results.listSize.default.bytes} B without; ${results.listSize.default.tools} tools)`, `≤ ${TARGETS.defaultListBytes} B`, verdict(results.listSize.default.bytesWithOutputSchema <= TARGETS.defaultListBytes)],
-  ["SDK Client listTools (stdio), default / all, median", `${results.listSize.sdkListTools.default.medianMs} / ${results.listSize.sdkListTools.all.medianMs} ms (p90 ${results.listSize.sdkListTools.default.p90Ms} / ${results.listSize.sdkListTools.all.p90Ms} ms; n=${results.listSize.sdkListTools.default.calls}; no reference server in this run)`, "", ""],
+  ["SDK Client listTools (stdio), default / all, median", `${ref.default.medianMs} / ${ref.all.medianMs} ms (p90 ${ref.default.p90Ms} / ${ref.all.p90Ms} ms; n=${ref.default.calls}, interleaved with the reference)`, "", ""],
+  ["  the same against the reference server, median (ratio, same run)", `${ref.everything.medianMs} ms (${ref.referencePackage}, ${ref.everything.tools} tools): default ${ref.ratioDefault}×, all ${ref.ratioAll}×`, `≤ ${TARGETS.listToolsRatioToReference}×`, verdict(ref.ratioDefault <= TARGETS.listToolsRatioToReference && ref.ratioAll <= TARGETS.listToolsRatioToReference)],
   ...Object.entries(results.listSize.perToolset).map(([t, v]) => [`  toolset ${t}`, `${v.bytes} B / ${v.bytesWithOutputSchema} B (${v.tools} tools)`, "", ""]),
   ["MCP Apps views (self-contained HTML)", Object.entries(results.viewBytes).map(([v, b]) => `${v} ${b} B`).join(", "), "", ""],
   ["direct GET to the stub (fetch), median / p99", `${results.callOverhead.direct.medianMs} / ${results.callOverhead.direct.p99Ms} ms (node:http: ${results.callOverhead.directNodeHttp.medianMs} / ${results.callOverhead.directNodeHttp.p99Ms} ms)`, "", ""],
@@ -483,7 +585,13 @@ const rows = [
   ["tools/call over streamable HTTP, median / p99", `${results.callOverhead.streamableHttp.medianMs} / ${results.callOverhead.streamableHttp.p99Ms} ms (overhead ${results.callOverhead.streamableHttp.overheadMedianMs} ms)`, `≤ ${TARGETS.overheadMedianMs} ms overhead`, verdict(results.callOverhead.streamableHttp.overheadMedianMs <= TARGETS.overheadMedianMs)],
   ...Object.entries(results.throughput).map(([n, v]) => [`streamable HTTP, ${n} session(s)`, `${v.callsPerSecond} calls/s, median ${v.medianMs} ms, p99 ${v.p99Ms} ms, ${v.failed} failed; server CPU ${v.serverCpuMsPerCall} ms/call`, n === "32" ? `≥ ${TARGETS.throughput32} calls/s` : "", n === "32" ? verdict(v.callsPerSecond >= TARGETS.throughput32 && v.failed === 0) : ""]),
   ["streamable HTTP, 32 sessions, SDK Client", `${results.throughputSdkClient32.callsPerSecond} calls/s, median ${results.throughputSdkClient32.medianMs} ms, p99 ${results.throughputSdkClient32.p99Ms} ms, ${results.throughputSdkClient32.failed} failed; server CPU ${results.throughputSdkClient32.serverCpuMsPerCall} ms/call`, "(reference)", ""],
-  ["server RSS after the throughput runs", `${results.serverRssAfterThroughputMb} MB`, "", ""],
+  ["server RSS after the throughput runs", `${results.serverRssAfterThroughputMb} MB`, `≤ ${TARGETS.rssAfterThroughputMb} MB`, verdict(results.serverRssAfterThroughputMb <= TARGETS.rssAfterThroughputMb)],
+  ...(results.replicas.skipped
+    ? [["stateless replicas behind HAProxy", `skipped: ${results.replicas.skipped}`, "", ""]]
+    : [
+        ["stateless, 1 replica behind HAProxy, 32 clients", `${results.replicas.one.callsPerSecond} calls/s, median ${results.replicas.one.medianMs} ms, p99 ${results.replicas.one.p99Ms} ms, ${results.replicas.one.failed} failed; CPU (replica + HAProxy) ${results.replicas.one.serverCpuMsPerCall} ms/call`, "", ""],
+        ["stateless, 2 replicas behind HAProxy, 32 clients (ratio to 1, same run)", `${results.replicas.two.callsPerSecond} calls/s (${results.replicas.ratio}×), median ${results.replicas.two.medianMs} ms, p99 ${results.replicas.two.p99Ms} ms, ${results.replicas.two.failed} failed; CPU ${results.replicas.two.serverCpuMsPerCall} ms/call`, "", ""],
+      ]),
 ];
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length)));
 console.log(`altr-mcp bench — ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memGb} GB, Node ${results.machine.node}, ${DIST}; load average at start ${results.machine.loadAverage.join(" ")}`);

@@ -17,7 +17,14 @@ function toolNamesIn(text: string): string[] {
   return [...text.matchAll(TOOLISH)].map((m) => m[0]).filter((w) => !w.endsWith("_"));
 }
 
-const PROMPT_NAMES = ["protect_snowflake_column", "setup_databricks_masking", "review_classification_findings", "onboard_oltp_sidecar"];
+const PROMPT_NAMES = [
+  "protect_snowflake_column",
+  "setup_databricks_masking",
+  "review_classification_findings",
+  "onboard_oltp_sidecar",
+  "classify_snowflake_database",
+  "review_access_request",
+];
 
 describe("instructions", () => {
   it("stay under 3 KB, with and without the confirmation line", () => {
@@ -25,6 +32,14 @@ describe("instructions", () => {
     expect(instructions(true)).toContain("confirm: true");
     expect(instructions(false)).not.toContain("confirm");
     expect(instructions(false)).not.toContain("{confirm}");
+  });
+
+  it("stay under 3 KB as the default configuration sends them (with the toolsets that are off)", async () => {
+    const h = await connect({ baseUrls: baseUrlsFrom("http://127.0.0.1:9"), selection: { toolsets: [] }, confirmDestructive: true });
+    const text = h.client.getInstructions() ?? "";
+    await h.close();
+    expect(text).toContain("Toolsets off: audit_reports, tokenization, key_management;");
+    expect(Buffer.byteLength(text)).toBeLessThan(3072);
   });
 
   it("cover tags per platform, masking levels, async jobs, disconnect vs delete, and data is data", () => {
@@ -55,7 +70,7 @@ describe("every tool named in instructions, prompts and resources exists", () =>
 });
 
 describe("prompts offered", () => {
-  it("all four with every tool on; none that needs a hidden tool", async () => {
+  it("all of them with every tool on; none that needs a hidden tool", async () => {
     const all = await connect({ baseUrls: baseUrlsFrom("http://127.0.0.1:9") });
     expect((await all.client.listPrompts()).prompts.map((p) => p.name)).toEqual(PROMPT_NAMES);
     await all.close();

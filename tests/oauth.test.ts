@@ -206,6 +206,23 @@ describe("OAuth resource server", () => {
     expect(batch.status).toBe(403);
   });
 
+  it("tools/list of a session whose token has only altr:read leaves out the tools that change data; altr:write lists them", async () => {
+    const read = await bearerClient(await as.clientToken(MACHINE, { scope: "altr:read", resource }));
+    const write = await bearerClient(await as.clientToken(MACHINE, { scope: "altr:read altr:write", resource }));
+    const readNames = (await read.listTools()).tools.map((t) => t.name);
+    const all = (await write.listTools()).tools;
+    const writers = all.filter((t) => t.annotations?.readOnlyHint !== true).map((t) => t.name);
+    expect(writers).toContain("create_policy");
+    expect(writers.length).toBeGreaterThan(10);
+    expect(readNames).toContain("get_roles");
+    expect(readNames.filter((n) => writers.includes(n))).toEqual([]);
+    expect(readNames.sort()).toEqual(all.map((t) => t.name).filter((n) => !writers.includes(n)).sort());
+    // Hidden is presentation only: the call is still refused with the scope it needs (403 above).
+    await expect(read.callTool({ name: "create_policy", arguments: { tag: "PII" } })).rejects.toThrow(/403|insufficient_scope/);
+    await read.close();
+    await write.close();
+  });
+
   it("a session belongs to the subject that created it: another valid token with its id gets 404", async () => {
     const claims = { iss: as.issuer, aud: resource, scope: "altr:read altr:write", exp: now() + 600 };
     const alice = await as.sign({ ...claims, sub: "alice" });

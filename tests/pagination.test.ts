@@ -3,7 +3,8 @@
  * Multi-page answers come from a local stub (Prism's static examples are single pages).
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { paginate } from "../src/altr/paginate.js";
+import { callScope, nextToken, onePage, paginate, paginateOffset, paginateTokens, type CallScope } from "../src/altr/paginate.js";
+import { AltrError } from "../src/altr/errors.js";
 import { RULE_BATCH_SIZE } from "../src/tools/policies.js";
 import { MAX_PAGES } from "../src/tools/common.js";
 import { envelope } from "./helpers/harness.js";
@@ -33,6 +34,120 @@ describe("paginate()", () => {
     expect(r.pages).toBe(2);
     expect(r.stopped).toBe("cursor_did_not_advance");
     expect(r.next).toBeNull();
+  });
+});
+
+describe("paginate() inside a tool call (callScope): progress and cancellation", () => {
+  /** A call scope that records every stage's reports as [stage, done, total, message]. */
+  function recording(signal = new AbortController().signal) {
+    const reports: [number, number, number | undefined, string][] = [];
+    let stages = 0;
+    const scope: CallScope = {
+      signal,
+      stage: () => {
+        const n = ++stages;
+        return { report: (done, total, message) => void reports.push([n, done, total, message]) };
+      },
+    };
+    return { scope, reports };
+  }
+
+  it("reports each page of a cursor loop (no total), one stage per loop; nothing outside a call", async () => {
+    const { scope, reports } = recording();
+    const pages = [{ items: [1], next: "a" }, { items: [], next: "b" }, { items: [2, 3], next: null }];
+    await callScope.run(scope, async () => {
+      let i = 0;
+      await paginate<number, string>({ maxPages: 10, fetchPage: async () => pages[i++]! });
+      await paginate<number, string>({ maxPages: 10, fetchPage: async () => ({ items: [4], next: null }) });
+    });
+    expect(reports).toEqual([
+      [1, 1, undefined, "page 1 read, 1 items"],
+      [1, 2, undefined, "page 2 read, 1 items"],
+      [1, 3, undefined, "page 3 read, 3 items"],
+      [2, 1, undefined, "page 1 read, 1 items"],
+    ]);
+    // Outside a call there is no scope: the loop runs and reports nowhere.
+    expect(callScope.getStore()).toBeUndefined();
+    expect((await paginate<number, string>({ maxPages: 2, fetchPage: async () => ({ items: [1], next: null }) })).items).toEqual([1]);
+  });
+
+  it("an offset loop counts items of the total ALTR reported, from its start", async () => {
+    const { scope, reports } = recording();
+    await callScope.run(scope, () =>
+      paginateOffset({ start: 10, maxPages: 5, fetchPage: async (at) => ({ items: at < 30 ? ["x", "y", "z", "w", "v", "u", "t", "s", "r", "q"] : [], total: 30 }) }),
+    );
+    expect(reports).toEqual([
+      [1, 10, 20, "10 of 20 items read (page 1)"],
+      [1, 20, 20, "20 of 20 items read (page 2)"],
+    ]);
+    // A total below the start (ALTR's count shrank) is 0, never negative; until ALTR gives a total, pages are counted.
+    const low = recording();
+    await callScope.run(low.scope, () => paginateOffset({ start: 50, maxPages: 1, fetchPage: async () => ({ items: ["a"], total: 40 }) }));
+    expect(low.reports).toEqual([[1, 1, 0, "1 of 0 items read (page 1)"]]);
+    const none = recording();
+    await callScope.run(none.scope, () => paginateOffset({ start: 0, maxPages: 1, fetchPage: async () => ({ items: ["a"] }) }));
+    expect(none.reports).toEqual([[1, 1, undefined, "page 1 read, 1 items"]]);
+  });
+
+  it("a cancelled call fetches no further page and says how far it got", async () => {
+    const abort = new AbortController();
+    const { scope } = recording(abort.signal);
+    let fetched = 0;
+    const run = callScope.run(scope, () =>
+      paginate<number, number>({
+        maxPages: 10,
+        fetchPage: async (c) => {
+          fetched++;
+          if (fetched === 2) abort.abort();
+          return { items: [c ?? 0], next: (c ?? 0) + 1 };
+        },
+      }),
+    );
+    const err = await run.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AltrError);
+    expect(err).toMatchObject({ kind: "cancelled" });
+    expect((err as AltrError).message).toBe(
+      "ALTR API request cancelled. The call was cancelled by the client after 2 page(s); no further page was requested.",
+    );
+    expect(fetched).toBe(2);
+    // Cancelled before the loop: not even the first page.
+    const before = recording(AbortSignal.abort());
+    let none = 0;
+    await expect(callScope.run(before.scope, () => paginate({ maxPages: 3, fetchPage: async () => ({ items: [none++], next: null }) }))).rejects.toThrow(
+      "after 0 page(s)",
+    );
+    expect(none).toBe(0);
+  });
+});
+
+describe("page tokens (nextToken, paginateTokens, onePage)", () => {
+  it("a token that is empty, null, absent or not a string means no further page", () => {
+    expect([nextToken("t1"), nextToken(""), nextToken(null), nextToken(undefined), nextToken(7)]).toEqual(["t1", null, null, null, null]);
+  });
+
+  it("paginateTokens starts from the token given, passes each token on, and stops on an empty one or the cap", async () => {
+    const asked: (string | undefined)[] = [];
+    const tokens: Record<string, { items: number[] | undefined; next: unknown }> = {
+      start: { items: [1], next: "a" },
+      a: { items: undefined, next: "b" },
+      b: { items: [2], next: "" },
+    };
+    const all = await paginateTokens<number>({ start: "start", maxPages: 10, fetch: async (t) => (asked.push(t), tokens[t!]!) });
+    expect(all).toEqual({ items: [1, 2], next: null });
+    expect(asked).toEqual(["start", "a", "b"]);
+    // No start: the first request carries no token; one page asked for: its token comes back to continue.
+    const first: (string | undefined)[] = [];
+    const one = await paginateTokens<number>({ start: undefined, maxPages: 1, fetch: async (t) => (first.push(t), { items: [9], next: "more" }) });
+    expect(one).toEqual({ items: [9], next: "more" });
+    expect(first).toEqual([undefined]);
+  });
+
+  it("onePage passes the page through with its token normalized; a token handed back unchanged ends the list", () => {
+    expect(onePage({ jobs: [1], contiguous_id: "n2" }, "n1")).toEqual({ jobs: [1], contiguous_id: "n2" });
+    expect(onePage({ jobs: [1], contiguous_id: "n1" }, "n1")).toEqual({ jobs: [1], contiguous_id: null });
+    expect(onePage({ jobs: [], contiguous_id: "" }, undefined)).toEqual({ jobs: [], contiguous_id: null });
+    expect(onePage({ jobs: [1], contiguous_id: "n1" }, undefined)).toEqual({ jobs: [1], contiguous_id: "n1" });
+    expect(onePage(undefined, "n1")).toEqual({ contiguous_id: null });
   });
 });
 

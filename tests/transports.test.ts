@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { connect as connectTcp, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -16,6 +18,7 @@ import { ALL_TOOLS } from "../src/tools/index.js";
 import { envelope } from "./helpers/harness.js";
 import { startStub, type Stub } from "./helpers/stub.js";
 import { freePort } from "./helpers/ports.js";
+import { HEADERS_WAIT_MS, writeResponse } from "../src/transports/web-bridge.js";
 
 const CLI = new URL("../dist/cli/main.js", import.meta.url).pathname;
 /** What the default configuration lists (the sensitive toolsets are off by default). */
@@ -269,5 +272,111 @@ describe("HTTP security", () => {
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     expect(code).toBe(1);
     expect(err).toContain("ERROR: Missing required environment variables: ORG_ID, MAPI_KEY, MAPI_SECRET");
+  });
+});
+
+/** Raw bytes of one HTTP exchange on a fresh socket: every chunk as it was read, until `done`. */
+function rawExchange(url: string, request: string, done: (text: string) => boolean): Promise<{ reads: string[]; ms: number[] }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const reads: string[] = [];
+    const ms: number[] = [];
+    const t0 = performance.now();
+    const socket = connectTcp(Number(port), hostname, () => socket.write(request));
+    socket.setEncoding("utf8");
+    socket.on("data", (d: string) => {
+      reads.push(d);
+      ms.push(performance.now() - t0);
+      if (done(reads.join(""))) {
+        socket.destroy();
+        resolve({ reads, ms });
+      }
+    });
+    socket.on("error", reject);
+  });
+}
+
+const sseEnded = (text: string) => text.endsWith("0\r\n\r\n");
+
+describe("streamable HTTP answers on the socket (transports/web-bridge.ts)", () => {
+  it("a tools/call answer leaves in one write: headers, the event and the end of the stream together", async () => {
+    const { url } = await startHttpServer({});
+    const init = await fetch(`${url}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } } }),
+    });
+    const sid = init.headers.get("mcp-session-id")!;
+    await init.text();
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "get_roles", arguments: {} } });
+    const head = `POST /mcp HTTP/1.1\r\nHost: ${new URL(url).host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMcp-Session-Id: ${sid}\r\nMcp-Protocol-Version: 2025-06-18\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    // Before: the headers went out at once, the event and the terminator after ALTR answered.
+    const { reads } = await rawExchange(url, head + body, sseEnded);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(reads[0]).toMatch(/content-type: text\/event-stream/i);
+    expect(reads[0]).toMatch(new RegExp(`mcp-session-id: ${sid}`, "i"));
+    expect(reads[0]).toContain('"id":2');
+    expect(reads[0]).toContain("ANALYST");
+  });
+
+  describe("writeResponse", () => {
+    let server: Server;
+    let url = "";
+    let respond: (res: import("node:http").ServerResponse, method: string) => Promise<void> = async () => undefined;
+    beforeAll(async () => {
+      server = createServer((req, res) => void respond(res, req.method ?? "GET"));
+      await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise((ok) => server.close(ok));
+    });
+    const sse = (stream: ReadableStream<Uint8Array>) => new Response(stream, { status: 200, headers: { "content-type": "text/event-stream" } });
+    const event = new TextEncoder().encode("event: message\ndata: {}\n\n");
+
+    it("a stream whose first event is late sends its headers alone after the wait, then the event", async () => {
+      respond = (res) =>
+        writeResponse(
+          sse(
+            new ReadableStream({
+              start: (c) => void setTimeout(() => (c.enqueue(event), c.close()), HEADERS_WAIT_MS + 400),
+            }),
+          ),
+          res,
+          { streamHeadersAtOnce: false },
+        );
+      const { reads, ms } = await rawExchange(url, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", sseEnded);
+      expect(reads.length).toBeGreaterThanOrEqual(2);
+      expect(reads[0]).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n$/);
+      expect(ms[0]).toBeGreaterThanOrEqual(HEADERS_WAIT_MS - 50);
+      expect(ms[0]).toBeLessThan(HEADERS_WAIT_MS + 350);
+      expect(reads.slice(1).join("")).toContain("event: message");
+    });
+
+    it("a GET stream (server notifications) sends its headers at once", async () => {
+      let close = () => undefined as void;
+      respond = (res) =>
+        writeResponse(sse(new ReadableStream({ start: (c) => void (close = () => c.close()) })), res, { streamHeadersAtOnce: true });
+      const { reads, ms } = await rawExchange(url, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", (t) => t.includes("\r\n\r\n"));
+      close();
+      expect(reads[0]).toMatch(/^HTTP\/1\.1 200 OK/);
+      expect(ms[0]).toBeLessThan(HEADERS_WAIT_MS - 200);
+    });
+
+    it("the client going away cancels the stream (the transport forgets it); a JSON answer carries its length", async () => {
+      let cancelled: (reason: unknown) => void = () => undefined;
+      const wasCancelled = new Promise((ok) => (cancelled = ok));
+      respond = (res) => writeResponse(sse(new ReadableStream({ start: (c) => c.enqueue(event), cancel: (r) => cancelled(r ?? "cancelled") })), res, { streamHeadersAtOnce: false });
+      await rawExchange(url, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", (t) => t.includes("event: message"));
+      await expect(wasCancelled).resolves.toBeDefined();
+
+      respond = (res) => writeResponse(new Response('{"ok":true}', { status: 404, headers: { "content-type": "application/json" } }), res, { streamHeadersAtOnce: false });
+      const got = await fetch(url, { method: "POST" });
+      expect(got.status).toBe(404);
+      expect(got.headers.get("content-length")).toBe("11");
+      expect(await got.json()).toEqual({ ok: true });
+    });
   });
 });

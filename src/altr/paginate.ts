@@ -11,7 +11,29 @@
  * advance (a repeat, or an offset that does not grow) stops the loop instead of spinning on
  * the same page. When the loop stops before the end, the continuation cursor is returned so
  * the caller can ask for the rest.
+ *
+ * Inside a tool call (tools/define.ts runs each handler in `callScope`), every loop reports
+ * each page it read as a stage of the call's progress, and a cancelled call stops the loop
+ * before its next page: no call site passes either.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { AltrError } from "./errors.js";
+
+/** One stage of a call's progress (a paging loop, a batch loop): `done` of `total` units. */
+export interface ProgressStage {
+  report(done: number, total: number | undefined, message: string): void;
+}
+
+/** The running tool call, as the paging loops see it: its progress and its cancellation. */
+export interface CallScope {
+  /** A new stage, counting on from what the call has reported so far. */
+  stage(): ProgressStage;
+  signal: AbortSignal;
+}
+
+/** Set by tools/define.ts around each tool call; empty outside one (no progress, no signal). */
+export const callScope = new AsyncLocalStorage<CallScope>();
+
 export interface Page<T, C> {
   items: T[];
   /** Cursor of the next page; null when this was the last one. */
@@ -33,6 +55,8 @@ export interface PaginateOptions<T, C> {
   maxPages: number;
   /** Identity of a cursor for repeat detection (default: JSON). */
   key?: (cursor: C) => string;
+  /** Items the whole listing holds, when ALTR says: progress then counts items, not pages. */
+  totalItems?: () => number | undefined;
 }
 
 export async function paginate<T, C>(opts: PaginateOptions<T, C>): Promise<Paged<T, C>> {
@@ -42,11 +66,20 @@ export async function paginate<T, C>(opts: PaginateOptions<T, C>): Promise<Paged
   let cursor: C | null = opts.start ?? null;
   if (cursor !== null) seen.add(key(cursor));
   let pages = 0;
+  const scope = callScope.getStore();
+  const stage = scope?.stage();
   while (pages < Math.max(1, opts.maxPages)) {
+    // A cancelled call asks for no further page (its requests would be refused anyway).
+    if (scope?.signal.aborted) {
+      throw new AltrError({ kind: "cancelled", hint: `The call was cancelled by the client after ${pages} page(s); no further page was requested.` });
+    }
     const page = await opts.fetchPage(cursor);
     pages++;
     // One at a time: spreading a page into push() overflows the call stack past ~150,000 items.
     for (const item of page.items) items.push(item);
+    const total = opts.totalItems?.();
+    if (total === undefined) stage?.report(pages, undefined, `page ${pages} read, ${items.length} items`);
+    else stage?.report(items.length, total, `${items.length} of ${total} items read (page ${pages})`);
     if (page.next === null || page.next === undefined) return { items, next: null, pages };
     const k = key(page.next);
     if (seen.has(k)) return { items, next: null, pages, stopped: "cursor_did_not_advance" };
@@ -77,6 +110,7 @@ export async function paginateOffset<T>(opts: {
   const paged = await paginate<T, number>({
     start: opts.start,
     maxPages: opts.maxPages,
+    totalItems: () => (total === undefined ? undefined : Math.max(0, total - opts.start)),
     fetchPage: async (cursor) => {
       const at = cursor ?? opts.start;
       const page = await opts.fetchPage(at);

@@ -28,6 +28,7 @@ import { createApps } from "./apps.js";
 import { confirmationGate, needsConfirmation, NotConfirmed, notConfirmedData, takeConfirm, type Ask } from "./confirm.js";
 import { getPrompt, listPrompts, listResources, PromptError, readResource, referenceResources } from "./guidance.js";
 import { instructions } from "./instructions.js";
+import { callProgress, PROGRESS_INTERVAL_MS, type ProgressNotice } from "./progress.js";
 import { describeTool, enableSetting, selectTools, unknownRestricted, type Selection } from "./registry.js";
 import { DEFAULT_MAX_RESULT_BYTES, errorResult, successResult, toToolError, type Bound } from "./result.js";
 import {
@@ -105,6 +106,8 @@ export interface ServerDeps {
   maxResultBytes?: number;
   /** SUPPORT_MODE and SUPPORT_PROMPTS (support.ts); both off by default. */
   support?: SupportSettings;
+  /** Least time between two progress notifications of one call (progress.ts; tests use 0). */
+  progressIntervalMs?: number;
 }
 
 /** The MCP session a call belongs to: its support latch, and how to ask its user (elicitation). */
@@ -151,15 +154,18 @@ export interface ToolHost {
   /**
    * A new SDK Server wired to the shared tool table (one per HTTP session; one for stdio), with
    * its own support latch. `stateless`: one request per Server (no latch can be armed).
+   * `readOnly`: tools/list leaves out the tools that change data (an OAuth token without
+   * altr:write: the 2025-era presentation; such calls are refused at call time all the same).
    */
-  createServer(opts?: { stateless?: boolean }): Server;
+  createServer(opts?: { stateless?: boolean; readOnly?: boolean }): Server;
   /** What tools/list shows a new session (the configuration's tools, latched under SUPPORT_MODE). */
   listed: McpTool[];
   /**
    * `ask`: the user's confirmation of a destructive call, when the client can show a form.
    * `session`: the caller's MCP session; without one (the command line), the process's own.
+   * `progress`: where the call's progress goes, when the caller asked for it (a progressToken).
    */
-  call(name: string, args: unknown, signal: AbortSignal, ask?: Ask, session?: CallSession): Promise<CallToolResult>;
+  call(name: string, args: unknown, signal: AbortSignal, ask?: Ask, session?: CallSession, progress?: (notice: ProgressNotice) => void): Promise<CallToolResult>;
   /** Whether calling `name` (a tool or alias this configuration exposes) may change data. */
   writes(name: string): boolean;
 }
@@ -205,7 +211,14 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   // serialised bindings) per call.
   const toolLogs = new Map<string, Logger>();
 
-  async function call(name: string, raw: unknown, signal: AbortSignal, ask?: Ask, session = processSession): Promise<CallToolResult> {
+  async function call(
+    name: string,
+    raw: unknown,
+    signal: AbortSignal,
+    ask?: Ask,
+    session = processSession,
+    onProgress?: (notice: ProgressNotice) => void,
+  ): Promise<CallToolResult> {
     if (isControlTool(name)) return callControl(name, raw, session);
     const tool = selected.callable.get(name);
     if (!tool) {
@@ -261,7 +274,8 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         confirmDestructive && needsConfirmation(tool) && (ask !== undefined || !confirm)
           ? confirmationGate(tool, ask)
           : undefined;
-      const data = await tool.invoke(args, { altr, signal, log: child, presigned: deps.presigned }, gate);
+      const progress = onProgress ? callProgress(onProgress, deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS) : undefined;
+      const data = await tool.invoke(args, { altr, signal, log: child, presigned: deps.presigned, ...(progress ? { progress } : {}) }, gate);
       // Tokenization answers are derived from the call's sensitive values by design (tokens for
       // plaintext and back; a random token can contain a short value by chance): only the
       // credentials are taken out of them. Every other answer loses the call's secrets too.
@@ -294,6 +308,8 @@ export function createToolHost(deps: ServerDeps): ToolHost {
         kind: e.kind,
         status: e.status,
         error: scrub(e.message, secrets),
+        // The client cancelled: it will not see the result (the SDK sends none), so the log says what happened.
+        ...(signal.aborted ? { cancelled: true } : {}),
       };
       if (e.kind === "internal") {
         fields.stack = scrub(err instanceof Error ? `${err.message}\n${err.stack ?? ""}` : String(err), secrets);
@@ -326,7 +342,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
     }
   }
 
-  function createServer(opts: { stateless?: boolean } = {}): Server {
+  function createServer(opts: { stateless?: boolean; readOnly?: boolean } = {}): Server {
     const server = new Server(
       { name: SERVER_NAME, title: "ALTR", version: deps.version },
       {
@@ -345,7 +361,8 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       server.sendToolListChanged().catch(() => undefined);
       server.sendResourceListChanged().catch(() => undefined);
     };
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: apps.tools(server.getClientCapabilities(), support.list(latch, configured)) }));
+    const shown = (tools: McpTool[]) => (opts.readOnly ? tools.filter((t) => !writes(t.name)) : tools);
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: apps.tools(server.getClientCapabilities(), shown(support.list(latch, configured))) }));
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts(promptTools, support.settings.prompts) }));
     server.setRequestHandler(GetPromptRequestSchema, async (req) => {
       try {
@@ -398,7 +415,19 @@ export function createToolHost(deps: ServerDeps): ToolHost {
           ? { elicit: (params) => server.elicitInput(params, { signal: extra.signal, relatedRequestId: extra.requestId, timeout: CONFIRM_TIMEOUT_MS }) }
           : {}),
       };
-      return call(req.params.name, req.params.arguments ?? {}, extra.signal, ask, session);
+      // Progress only for a caller that asked (a progressToken); notifications after the call are never sent.
+      const token = extra._meta?.progressToken;
+      const progress =
+        token === undefined
+          ? undefined
+          : (notice: ProgressNotice) =>
+              void extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, ...notice } }).catch(() => undefined);
+      const result = await call(req.params.name, req.params.arguments ?? {}, extra.signal, ask, session, progress);
+      // The SDK client handles a notification a microtask later than a response that arrives in
+      // the same read, and drops it once the response is in: the answer waits one turn of the
+      // event loop, so the last notification leaves in an earlier write.
+      if (progress) await new Promise((resolve) => setImmediate(resolve));
+      return result;
     });
     return server;
   }

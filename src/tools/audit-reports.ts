@@ -354,8 +354,10 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.getReportInstanceDownloadUrl"],
     output: responseBody("audit_report.getReportInstanceDownloadUrl"),
-    async handler({ definition_id, instance_id, format }, { call, signal }) {
-      return call("audit_report.getReportInstanceDownloadUrl", { path: { definition_id, instance_id }, query: { format }, signal });
+    async handler({ definition_id, instance_id, format }, { call, signal, progress }) {
+      const link = await call("audit_report.getReportInstanceDownloadUrl", { path: { definition_id, instance_id }, query: { format }, signal });
+      progress(1, 1, `${format.toUpperCase()} download link received`);
+      return link;
     },
   }),
 

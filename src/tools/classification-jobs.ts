@@ -301,13 +301,15 @@ export const classificationJobTools: Tool[] = [
     annotations: UPDATE,
     operations: ["classification.createJobReport"],
     output: objectOf({ job_id: S.string, report: { description: "The report as ALTR produced it (JSON)." } }),
-    async handler({ job_id }, { call, signal, presigned }) {
+    async handler({ job_id }, { call, signal, presigned, progress }) {
       const link = await call("classification.createJobReport", { path: { job_id }, body: {}, signal });
       if (typeof link.url !== "string" || link.url === "") {
         throw new ToolFailure("invalid_response", `ALTR answered without a download URL for the report of job ${job_id}; try again.`);
       }
+      progress(1, 2, "report generated; downloading it");
       try {
         const report = await (presigned ?? downloadPresigned)(link.url, signal);
+        progress(2, 2, "report downloaded");
         return { job_id, report };
       } catch (err) {
         if (!(err instanceof PresignedError)) throw err;

@@ -9,6 +9,7 @@ import { PathParamError, type AltrClients } from "../altr/client.js";
 import { operationCaller, type OperationCaller } from "../altr/operations.js";
 import type { AltrErrorKind } from "../altr/errors.js";
 import type { PresignedFetch } from "../altr/presigned.js";
+import { callScope, type CallScope, type ProgressStage } from "../altr/paginate.js";
 import { OPERATIONS, type OperationKey } from "../generated/operations.js";
 import type { Logger } from "../log/logger.js";
 import { propertyOf, type JsonSchema } from "../schema/json-schema.js";
@@ -45,11 +46,24 @@ export interface Annotations {
   openWorldHint: boolean;
 }
 
-/** What the server hands a tool call: the ALTR clients, the call's signal and logger. */
+/**
+ * A call's progress (MCP notifications/progress, server/progress.ts): stages that each count from
+ * where the call is. A call without a progressToken gets NO_PROGRESS.
+ */
+export interface Progress {
+  stage(): ProgressStage;
+}
+
+/** Reports nothing: a call whose client asked for no progress. */
+export const NO_PROGRESS: Progress = { stage: () => ({ report: () => undefined }) };
+
+/** What the server hands a tool call: the ALTR clients, the call's signal, logger and progress. */
 export interface InvokeContext {
   altr: AltrClients;
   signal: AbortSignal;
   log: Logger;
+  /** Where the call's progress goes (default: nowhere). Paging loops report to it on their own. */
+  progress?: Progress;
   /**
    * Downloads a presigned (non-ALTR) URL without ALTR credentials. Absent in production, where
    * tools use altr/presigned.ts's guarded download; tests pass a stand-in for the object store.
@@ -59,12 +73,18 @@ export interface InvokeContext {
 
 /**
  * What a handler gets: `call`/`callWithStatus` scoped to the tool's declared operations (another
- * key is a type error, and throws), the call's signal and logger. There is no raw client.
+ * key is a type error, and throws), the call's signal, logger and progress. There is no raw client.
  */
 export interface ToolContext<K extends OperationKey = OperationKey> extends OperationCaller<K> {
   signal: AbortSignal;
   log: Logger;
   presigned?: PresignedFetch;
+  /**
+   * The handler's own progress (rules applied, steps of a download): `done` of `total` units with
+   * a short message, one stage of the call's progress. Paging loops (altr/paginate.ts) report
+   * their pages without it.
+   */
+  progress: ProgressStage["report"];
 }
 
 export interface ToolSpec<S extends z.ZodRawShape, O extends readonly OperationKey[]> {
@@ -106,6 +126,12 @@ export interface ToolSpec<S extends z.ZodRawShape, O extends readonly OperationK
    * nothing and need not ask. It runs within IMPACT_TIMEOUT_MS; if it fails, the call asks.
    */
   asks?: "always" | ((args: z.output<z.ZodObject<S>>, ctx: ToolContext<O[number]>) => Promise<string | undefined>);
+  /**
+   * A refusal that needs read-only look-ups (e.g. a role ALTR does not know): runs after
+   * validation and before the confirmation gate, so no one is asked about a call that would then
+   * be refused. Throws to refuse; the handler may repeat it (cache the look-ups per call).
+   */
+  check?: (args: z.output<z.ZodObject<S>>, ctx: ToolContext<O[number]>) => Promise<void>;
 }
 
 /** How long the confirmation look-up (`impact`) may take before the question is asked without it. */
@@ -306,12 +332,17 @@ function withoutNulls(raw: unknown): unknown {
 export function defineTool<S extends z.ZodRawShape, const O extends readonly OperationKey[]>(spec: ToolSpec<S, O>): Tool {
   const schema = z.object(spec.input).strict();
   /** The handler's context: calls scoped to the declared operations, on `signal`. */
-  const scoped = (ctx: InvokeContext, signal: AbortSignal): ToolContext<O[number]> => ({
-    ...operationCaller<O[number]>(ctx.altr, spec.name, spec.operations, signal),
-    signal,
-    log: ctx.log,
-    ...(ctx.presigned ? { presigned: ctx.presigned } : {}),
-  });
+  const scoped = (ctx: InvokeContext, signal: AbortSignal): ToolContext<O[number]> => {
+    // The handler's stage begins at its first report (after the look-ups before it).
+    let own: ProgressStage | undefined;
+    return {
+      ...operationCaller<O[number]>(ctx.altr, spec.name, spec.operations, signal),
+      signal,
+      log: ctx.log,
+      ...(ctx.presigned ? { presigned: ctx.presigned } : {}),
+      progress: (done, total, message) => (own ??= (ctx.progress ?? NO_PROGRESS).stage()).report(done, total, message),
+    };
+  };
   return {
     name: spec.name,
     title: spec.title,
@@ -326,38 +357,45 @@ export function defineTool<S extends z.ZodRawShape, const O extends readonly Ope
     aliases: spec.aliases ?? [],
     asks: spec.asks !== undefined,
     inputSchema: schema,
-    async invoke(raw, ctx, gate) {
-      const parsed = schema.safeParse(withoutNulls(raw));
-      if (!parsed.success) throw formatIssues(parsed.error);
-      const broken = fieldsWith(parsed.data, LONE_SURROGATE);
-      if (broken.length) {
-        throw new InputError(`Invalid arguments: ${broken.join(", ")}: not valid Unicode text (contains a lone surrogate)`, broken);
-      }
-      try {
-        if (gate) {
-          const lookUp = scoped(ctx, AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)]));
-          const args = parsed.data as Record<string, unknown>;
-          const asks = spec.asks;
-          if (typeof asks === "function") {
-            // Fail closed: a look-up that fails or times out asks rather than lets the call through.
-            // (The failure itself is not quoted: the question reaches the user unscrubbed.)
-            const question = await asks(parsed.data, lookUp).then(
-              (q) => (q === undefined ? null : q),
-              () => "the current state could not be read, so this may expose data",
-            );
-            if (question !== null) await gate(args, async () => question);
-          } else {
-            const impact = spec.impact;
-            await gate(args, impact ? () => impact(parsed.data, lookUp) : undefined);
-          }
-        }
-        return await spec.handler(parsed.data, scoped(ctx, ctx.signal));
-      } catch (err) {
-        if (err instanceof PathParamError) throw refusedPathParam(err, parsed.data);
-        throw err;
-      }
+    invoke(raw, ctx, gate) {
+      // The call's scope: every paging loop in it reports progress and stops once it is cancelled.
+      const scope: CallScope = { stage: () => (ctx.progress ?? NO_PROGRESS).stage(), signal: ctx.signal };
+      return callScope.run(scope, () => run(raw, ctx, gate));
     },
   };
+
+  async function run(raw: unknown, ctx: InvokeContext, gate: Gate | undefined): Promise<unknown> {
+    const parsed = schema.safeParse(withoutNulls(raw));
+    if (!parsed.success) throw formatIssues(parsed.error);
+    const broken = fieldsWith(parsed.data, LONE_SURROGATE);
+    if (broken.length) {
+      throw new InputError(`Invalid arguments: ${broken.join(", ")}: not valid Unicode text (contains a lone surrogate)`, broken);
+    }
+    try {
+      if (spec.check) await spec.check(parsed.data, scoped(ctx, ctx.signal));
+      if (gate) {
+        const lookUp = scoped(ctx, AbortSignal.any([ctx.signal, AbortSignal.timeout(IMPACT_TIMEOUT_MS)]));
+        const args = parsed.data as Record<string, unknown>;
+        const asks = spec.asks;
+        if (typeof asks === "function") {
+          // Fail closed: a look-up that fails or times out asks rather than lets the call through.
+          // (The failure itself is not quoted: the question reaches the user unscrubbed.)
+          const question = await asks(parsed.data, lookUp).then(
+            (q) => (q === undefined ? null : q),
+            () => "the current state could not be read, so this may expose data",
+          );
+          if (question !== null) await gate(args, async () => question);
+        } else {
+          const impact = spec.impact;
+          await gate(args, impact ? () => impact(parsed.data, lookUp) : undefined);
+        }
+      }
+      return await spec.handler(parsed.data, scoped(ctx, ctx.signal));
+    } catch (err) {
+      if (err instanceof PathParamError) throw refusedPathParam(err, parsed.data);
+      throw err;
+    }
+  }
 }
 
 /** The documented `data` of an operation whose body is ALTR's `{success, data}` wrapper. */

@@ -393,6 +393,34 @@ const ruleChecks = (rules: readonly RuleInput[]): NameCheck[] =>
     { field: `rules[${i}].tag_value`, kind: "tag_value" as const, value: r.tag_value },
   ]);
 
+interface RuleUpdate {
+  policy_id: string;
+  rule_id: string;
+  role?: string | undefined;
+  tag_value?: string | undefined;
+  allow_unknown?: boolean | undefined;
+  [field: string]: unknown;
+}
+
+/** update_rule's refusals: nothing to change, or a new role / tag value ALTR does not know (cached per call). */
+async function checkRuleUpdate(args: RuleUpdate, ctx: GuardCtx): Promise<void> {
+  const { policy_id, rule_id, allow_unknown, ...fields } = args;
+  if (Object.values(fields).every((v) => v === undefined)) {
+    throw new InputError(
+      "Nothing to update: give masking_policy, role, tag_value, access_rate_thresholds or time_window_thresholds",
+      [],
+    );
+  }
+  const checks: NameCheck[] = [
+    ...(args.role !== undefined ? [{ field: "role", kind: "role" as const, value: args.role }] : []),
+    ...(args.tag_value !== undefined ? [{ field: "tag_value", kind: "tag_value" as const, value: args.tag_value }] : []),
+  ];
+  if (checks.length) {
+    encodePathSegment(rule_id, "rule_id");
+    await checkNames(args, policy_id, checks, allow_unknown === true, ctx);
+  }
+}
+
 /**
  * The delete tools' rule (idempotentHint stays true): a repeat delete that ALTR answers with 404
  * is a success that changed nothing, not an error. Any other failure is still an error.
@@ -600,16 +628,8 @@ export const policyTools: Tool[] = [
       ),
     }),
     // Not destructive, but an upsert can unmask: such calls go through the confirmation gate.
-    async asks(args, ctx) {
-      // A call the name check refuses need not ask: the handler refuses it from the same (cached) check.
-      const refused = await Promise.resolve()
-        .then(() => checkNames(args, args.policy_id, ruleChecks(args.rules), args.allow_unknown === true, ctx))
-        .then(
-          () => false,
-          () => true,
-        );
-      return refused ? undefined : addRulesExposure(args, ctx);
-    },
+    check: (args, ctx) => checkNames(args, args.policy_id, ruleChecks(args.rules), args.allow_unknown === true, ctx),
+    asks: (args, ctx) => addRulesExposure(args, ctx),
     async handler(args, ctx) {
       const { policy_id, rules } = args;
       const { call, signal } = ctx;
@@ -618,11 +638,30 @@ export const policyTools: Tool[] = [
       const batches: RuleInput[][] = [];
       for (let i = 0; i < rules.length; i += RULE_BATCH_SIZE) batches.push(rules.slice(i, i + RULE_BATCH_SIZE));
       let applied = 0;
+      const sent = (index: number) => (index === 0 ? "No earlier batch was sent" : `The first ${applied} rules (batches 1–${index}) were applied`);
       for (const [index, batch] of batches.entries()) {
+        // A cancelled call sends no further batch, and says what the earlier ones did.
+        if (signal.aborted) {
+          if (index === 0) throw new AltrError({ kind: "cancelled", hint: "The call was cancelled by the client before any rule was sent: nothing was changed." });
+          throw new ToolFailure(
+            "cancelled",
+            `Cancelled by the client after batch ${index} of ${batches.length}. ${sent(index)}; the remaining ${rules.length - applied} were not sent. Check with get_rules.`,
+            { policy_id, rules_added: applied, batches: index },
+          );
+        }
         try {
           await call("api.batchUpdatePolicyRules", { path: { policy_id }, body: { rules: batch.map((r) => ({ action: "PUT" as const, rule: r })) }, signal });
         } catch (err) {
-          if (index === 0 || !(err instanceof AltrError)) throw err;
+          if (!(err instanceof AltrError)) throw err;
+          if (err.kind === "cancelled") {
+            // The batch may have reached ALTR before the cancel: its outcome is unknown, not "not applied".
+            throw new ToolFailure(
+              "cancelled",
+              `Cancelled by the client while batch ${index + 1} of ${batches.length} (${batch.length} rules) was being sent: ALTR may or may not have applied it. ${sent(index)}; the remaining ${rules.length - applied - batch.length} were not sent. Check with get_rules before retrying.`,
+              { policy_id, rules_added: applied, batches: index },
+            );
+          }
+          if (index === 0) throw err;
           throw new ToolFailure(
             "partial_failure",
             `Batch ${index + 1} of ${batches.length} failed: ${err.message} The first ${applied} rules (batches 1–${index}) were applied; the remaining ${rules.length - applied} were not sent. Check with get_rules before retrying.`,
@@ -630,6 +669,7 @@ export const policyTools: Tool[] = [
           );
         }
         applied += batch.length;
+        ctx.progress(applied, rules.length, `${applied} of ${rules.length} rules applied (batch ${index + 1} of ${batches.length})`);
       }
       return { policy_id, rules_added: applied, batches: batches.length, results };
     },
@@ -665,23 +705,12 @@ export const policyTools: Tool[] = [
       ].filter(Boolean);
       return `rule ${describeRule(rule)}${changes.length ? `: ${changes.join(", ")}` : ""}`;
     },
+    // Before the confirmation question: an empty change or an unknown role/tag value is refused unasked.
+    check: (args, ctx) => checkRuleUpdate(args, ctx),
     async handler(args, ctx) {
-      const { policy_id, rule_id, allow_unknown, ...fields } = args;
+      const { policy_id, rule_id, allow_unknown: _allow, ...fields } = args;
       const { call, signal } = ctx;
-      if (Object.values(fields).every((v) => v === undefined)) {
-        throw new InputError(
-          "Nothing to update: give masking_policy, role, tag_value, access_rate_thresholds or time_window_thresholds",
-          [],
-        );
-      }
-      const checks: NameCheck[] = [
-        ...(fields.role !== undefined ? [{ field: "role", kind: "role" as const, value: fields.role }] : []),
-        ...(fields.tag_value !== undefined ? [{ field: "tag_value", kind: "tag_value" as const, value: fields.tag_value }] : []),
-      ];
-      if (checks.length) {
-        encodePathSegment(rule_id, "rule_id");
-        await checkNames(args, policy_id, checks, allow_unknown === true, ctx);
-      }
+      await checkRuleUpdate(args, ctx);
       const body = await call("api.updatePolicyRule", { path: { policy_id, rule_id }, body: fields, signal });
       return body?.data ?? { rule_id, policy_id };
     },

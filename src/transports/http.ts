@@ -14,14 +14,15 @@ import { createServer, type Server as HttpServer } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { hostHeaderValidation, localhostHostValidation } from "@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { ConfigError, type Settings } from "../config/index.js";
 import type { Logger } from "../log/logger.js";
-import type { ToolHost } from "../server/server.js";
+import { WRITE_SCOPE, type ToolHost } from "../server/server.js";
 import { jsonDepth, MAX_DEPTH } from "./stdio.js";
 import { createTokenVerifier, metadataPaths, protectedResourceMetadata, requireOAuth, type AuthedRequest } from "./oauth.js";
+import { handleWeb } from "./web-bridge.js";
 
 export type HttpOptions = Pick<
   Settings,
@@ -102,7 +103,7 @@ function originAllowed(origin: string, allowed: string[]): boolean {
 }
 
 interface Session {
-  transport: StreamableHTTPServerTransport;
+  transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
   lastSeen: number;
   /** Requests being answered and open streams (GET /mcp): a session with any is not idle. */
@@ -113,6 +114,12 @@ interface Session {
 
 /** The OAuth subject of a request (undefined without OAuth). */
 const ownerOf = (req: Request): string | undefined => (req as AuthedRequest).auth?.extra.subject;
+
+/** The session's tool list for the request's token: without altr:write, the tools that change data are not listed. */
+const listFor = (req: Request): { readOnly?: boolean } => {
+  const auth = (req as AuthedRequest).auth;
+  return auth && !auth.scopes.includes(WRITE_SCOPE) ? { readOnly: true } : {};
+};
 
 /**
  * A session is used only by whoever created it: with OAuth, another valid token presenting a
@@ -311,18 +318,22 @@ const tooMany = (res: Response, max: number) =>
     "Retry-After": "5",
   });
 
+/** The SDK's web-standard transport answering on node's response (web-bridge.ts: fewer socket writes). */
+const serve = (transport: WebStandardStreamableHTTPServerTransport, req: Request, res: Response) =>
+  handleWeb(transport, req, res, req.body, (req as AuthedRequest).auth);
+
 /** Streamable HTTP at /mcp: stateless (a server per request) or stateful sessions. */
 function mountStreamable(app: express.Express, host: ToolHost, opts: HttpOptions, table: SessionTable): void {
   app.post("/mcp", async (req: Request, res: Response) => {
     if (opts.stateless) {
-      const server = host.createServer({ stateless: true });
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      const server = host.createServer({ stateless: true, ...listFor(req) });
+      const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       res.on("close", () => {
         void transport.close();
         void server.close();
       });
       await server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
+      await serve(transport, req, res);
       return;
     }
     const sid = req.header("mcp-session-id");
@@ -330,16 +341,16 @@ function mountStreamable(app: express.Express, host: ToolHost, opts: HttpOptions
       const s = table.sessions.get(sid);
       if (!s || !ownedBy(s.owner, req)) return jsonRpcError(res, 404, "Session not found: start a new session with initialize");
       table.track(s, res);
-      await s.transport.handleRequest(req, res, req.body);
+      await serve(s.transport, req, res);
       return;
     }
     if (!isInitializeRequest(req.body)) {
       return jsonRpcError(res, 400, "Bad Request: no Mcp-Session-Id header; the first request must be initialize");
     }
     if (!(await table.makeRoom())) return tooMany(res, opts.maxSessions);
-    const server = host.createServer();
+    const server = host.createServer(listFor(req));
     const owner = ownerOf(req);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         table.sessions.set(id, { transport, server, lastSeen: Date.now(), active: 0, ...(owner !== undefined ? { owner } : {}) });
@@ -352,7 +363,7 @@ function mountStreamable(app: express.Express, host: ToolHost, opts: HttpOptions
       if (transport.sessionId) table.sessions.delete(transport.sessionId);
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    await serve(transport, req, res);
   });
 
   const existingSession = async (req: Request, res: Response) => {
@@ -362,7 +373,7 @@ function mountStreamable(app: express.Express, host: ToolHost, opts: HttpOptions
     const s = found && ownedBy(found.owner, req) ? found : undefined;
     if (!s) return jsonRpcError(res, sid ? 404 : 400, sid ? "Session not found" : "Missing Mcp-Session-Id header");
     table.track(s, res);
-    await s.transport.handleRequest(req, res);
+    await serve(s.transport, req, res);
   };
   app.get("/mcp", existingSession);
   app.delete("/mcp", existingSession);
@@ -374,7 +385,7 @@ function mountSse(app: express.Express, host: ToolHost, opts: HttpOptions, table
   app.get("/sse", async (req: Request, res: Response) => {
     if (!(await table.makeRoom())) return tooMany(res, opts.maxSessions);
     const transport = new SSEServerTransport("/messages", res);
-    const server = host.createServer();
+    const server = host.createServer(listFor(req));
     sse.set(transport.sessionId, transport);
     owners.set(transport.sessionId, ownerOf(req));
     res.on("close", () => {

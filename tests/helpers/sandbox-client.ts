@@ -19,8 +19,9 @@ export interface SandboxSession {
   close(): Promise<void>;
 }
 
-export async function openSandboxSession(stateFile?: string): Promise<SandboxSession> {
-  const prepared = await prepare({ ALTR_TOOLSETS: "all", ALTR_CONFIRM_DESTRUCTIVE: "false", LOG_LEVEL: "silent" }, { sandbox: stateFile ? { stateFile } : {} });
+/** `env` adds settings (e.g. SUPPORT_PROMPTS) to the session's configuration. */
+export async function openSandboxSession(stateFile?: string, env: Record<string, string> = {}): Promise<SandboxSession> {
+  const prepared = await prepare({ ALTR_TOOLSETS: "all", ALTR_CONFIRM_DESTRUCTIVE: "false", LOG_LEVEL: "silent", ...env }, { sandbox: stateFile ? { stateFile } : {} });
   const server = prepared.host.createServer();
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
