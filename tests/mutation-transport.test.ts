@@ -8,7 +8,7 @@ import { httpOptions } from "./helpers/http-options.js";
 import { createServer, request, type ClientRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect as netConnect, type Socket } from "node:net";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../src/log/logger.js";
 import {
   defaultMaxConnections,
@@ -98,6 +98,8 @@ describe("binding", () => {
   it.each([
     ["127.0.0.1", true],
     ["127.9.8.7", true],
+    ["127.10.200.30", true],
+    ["127.255.255.254", true],
     ["LOCALHOST", true],
     ["::1", true],
     ["[::1]", true],
@@ -128,9 +130,11 @@ describe("binding", () => {
   });
 });
 
+// Servers are started in beforeEach, not beforeAll: Stryker's per-test coverage attributes code
+// run in beforeAll to no test, so a mutant in start-up code would never meet these tests.
 describe("Host and Origin", () => {
   let r: RunningHttp;
-  beforeAll(async () => {
+  beforeEach(async () => {
     r = await serve();
   });
 
@@ -168,7 +172,7 @@ describe("Host and Origin", () => {
 
 describe("bearer token", () => {
   let r: RunningHttp;
-  beforeAll(async () => {
+  beforeEach(async () => {
     r = await serve({ authToken: TOKEN });
   });
 
@@ -439,7 +443,8 @@ describe("session cap and streams", () => {
   const status = async (r: RunningHttp, sid: string) => (await send(r.url, "POST", "/mcp", headers(sid), LIST)).status;
 
   it("at the cap, the least recently used idle session is the one closed", async () => {
-    const r = await serve({ maxSessions: 2 });
+    const log = captureLog("info");
+    const r = await serve({ maxSessions: 2 }, log.logger);
     const a = await open(r);
     vi.advanceTimersByTime(1_000);
     const b = await open(r);
@@ -451,6 +456,7 @@ describe("session cap and streams", () => {
     expect(await status(r, b)).toBe(404);
     expect(await status(r, a)).toBe(200);
     expect(await status(r, c)).toBe(200);
+    expect(log.text()).toMatch(/"idleMs":2000,"msg":"session cap reached: closed the least recently used idle session"/);
   });
 
   it("a session with an open stream is busy: never closed for a newcomer, which gets 503 with Retry-After", async () => {
@@ -527,6 +533,7 @@ describe("graceful close", () => {
     const [first, second] = answers.split(/(?=HTTP\/1\.1 )/);
     expect(first).toMatch(/^HTTP\/1\.1 200 /);
     expect(first).toContain('"serverInfo"');
+    expect(first).not.toMatch(/\r\nconnection: close\r\n/i);
     expect(second).toMatch(/^HTTP\/1\.1 200 /);
     expect(second).toMatch(/\r\nconnection: close\r\n/i);
     expect(second).toContain('"status":"ok"');
@@ -577,6 +584,8 @@ describe("OAuth: a session belongs to the subject that created it", () => {
       });
     });
     await new Promise<void>((res) => introspection.listen(0, "127.0.0.1", res));
+  });
+  beforeEach(async () => {
     const at = `http://127.0.0.1:${(introspection.address() as AddressInfo).port}`;
     r = await serve({ oauth: { issuer: at, resource: RESOURCE, introspectionUrl: `${at}/introspect` } });
   });
@@ -624,5 +633,67 @@ describe("OAuth: a session belongs to the subject that created it", () => {
     expect(JSON.parse(meta.text)).toMatchObject({ resource: RESOURCE, resource_name: "altr-mcp" });
     expect((await send(r.url, "POST", "/mcp", {}, INIT)).status).toBe(401);
     expect((await send(r.url, "GET", "/sse")).status).toBe(401);
+    expect((await send(r.url, "POST", "/messages?sessionId=x", {}, INIT)).status).toBe(401);
+  });
+});
+
+describe("more edges", () => {
+  it("open streams (GET /mcp, GET /sse) are not calls in flight: close does not wait for them", async () => {
+    const r = await startHttp(h.host, httpOptions({ drainMs: 5_000 }), silentLogger());
+    const sid = (await send(r.url, "POST", "/mcp", {}, INIT)).headers["mcp-session-id"] as string;
+    const stream = hold(r.url, "GET", "/mcp", { "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" });
+    const sse = hold(r.url, "GET", "/sse");
+    expect((await stream.response).statusCode).toBe(200);
+    expect((await sse.response).statusCode).toBe(200);
+    const started = Date.now();
+    await r.close();
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it("a refused Origin is logged with the origin", async () => {
+    const log = captureLog("info");
+    const r = await serve({}, log.logger);
+    expect((await send(r.url, "POST", "/mcp", { origin: "http://evil.test" }, INIT)).status).toBe(403);
+    expect(log.text()).toMatch(/"origin":"http:\/\/evil.test","msg":"rejected request from a disallowed Origin"/);
+  });
+
+  it("a handler that fails is a JSON-RPC 500 without details, logged; an error's own status is kept only for 4xx", async () => {
+    const cases: [unknown, number, string][] = [
+      [new Error("boom"), 500, "Internal server error"],
+      [Object.assign(new Error("redirect?"), { status: 302 }), 500, "Internal server error"],
+      [Object.assign(new Error("server"), { status: 500 }), 500, "Internal server error"],
+      [Object.assign(new Error("text status"), { status: "404" }), 500, "Internal server error"],
+      [Object.assign(new Error("client"), { status: 409 }), 409, "Bad Request: body is not valid JSON"],
+    ];
+    for (const [thrown, code, message] of cases) {
+      const log = captureLog("info");
+      const failing = {
+        ...h.host,
+        createServer: () => {
+          throw thrown;
+        },
+      };
+      const r = await startHttp(failing, httpOptions({}), log.logger);
+      running.push(r);
+      const a = await send(r.url, "POST", "/mcp", {}, INIT);
+      expect(a.status, String(thrown)).toBe(code);
+      expect(messageOf(a)).toBe(message);
+      if (code === 500) expect(log.text()).toContain(`"err":"${(thrown as Error).message}","msg":"HTTP handler failed"`);
+    }
+  });
+
+  it("the request timeout is never shorter than the headers timeout", async () => {
+    const r = await serve({ headersTimeoutMs: 300, requestTimeoutMs: 900 });
+    const socket = netConnect(r.port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    socket.resume();
+    await new Promise((res) => socket.once("connect", res));
+    const opened = Date.now();
+    socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${r.port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`);
+    const drip = setInterval(() => socket.write(" "), 50);
+    const after = await new Promise<number>((resolve) => socket.once("close", () => resolve(Date.now() - opened)));
+    clearInterval(drip);
+    expect(after).toBeGreaterThanOrEqual(700);
+    expect(after).toBeLessThan(3_000);
   });
 });
