@@ -7,7 +7,8 @@
  * Written to kill the mutants `npm run mutate` found surviving.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { setDefaultAutoSelectFamily, type AddressInfo, type LookupAddress, type Socket } from "node:net";
+import type { LookupAddress } from "node:dns";
+import { setDefaultAutoSelectFamily, type AddressInfo, type Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
