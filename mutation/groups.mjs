@@ -22,7 +22,7 @@ export const GROUPS = {
   },
   transport: {
     mutate: ["src/transports/http.ts"],
-    tests: ["tests/mutation-transport.test.ts"],
+    tests: ["tests/mutation-transport.test.ts", "tests/mutation-transport-servers.test.ts"],
   },
   config: {
     mutate: ["src/config/index.ts", "src/config/loopback.ts"],

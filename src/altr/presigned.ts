@@ -162,8 +162,8 @@ const defaultResolve = (hostname: string): Promise<LookupAddress[]> =>
     dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
   );
 
-/** A DNS lookup for the connection that refuses every address the policy does not allow. */
-function guardedLookup(opts: { allowLoopback: boolean; loopbackOnly: boolean; resolve: PresignedOptions["resolve"] }): LookupFunction {
+/** A DNS lookup for the connection that refuses every address the policy does not allow (exported for its tests). */
+export function guardedLookup(opts: { allowLoopback: boolean; loopbackOnly: boolean; resolve: PresignedOptions["resolve"] }): LookupFunction {
   const resolve = opts.resolve ?? defaultResolve;
   return (hostname, options, callback) => {
     resolve(hostname).then(
