@@ -26,7 +26,7 @@ export const GROUPS = {
   },
   config: {
     mutate: ["src/config/index.ts", "src/config/loopback.ts"],
-    tests: ["tests/mutation-config.test.ts", "tests/config.test.ts"],
+    tests: ["tests/mutation-config.test.ts", "tests/config.test.ts", "tests/support-settings.test.ts"],
   },
   client: {
     mutate: ["src/altr/client.ts", "src/altr/paginate.ts"],

@@ -135,7 +135,7 @@ describe("tool table", () => {
     for (const t of ALL_TOOLS) {
       const d = describeTool(t);
       expect(d.inputSchema.type).toBe("object");
-      expect(Object.keys(d.outputSchema?.properties ?? {})).toEqual(["success", "data", "error", "truncated", "truncation"]);
+      expect(Object.keys(d.outputSchema?.properties ?? {})).toEqual(["success", "data", "truncated", "truncation"]);
       // Names say most; an id says where it comes from unless its name does (IMPLIED_ID_SOURCES,
       // stated once in the server instructions).
       for (const [name, prop] of Object.entries(d.inputSchema.properties ?? {})) {

@@ -7,7 +7,7 @@
  */
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { basicCredential, createAltrClients, encodePathSegment, ok, okWithStatus, pathSerializer } from "../src/altr/client.js";
+import { basicCredential, createAltrClients, encodePathSegment, ok, okWithStatus, PathParamError, pathSerializer, type OutgoingOperation } from "../src/altr/client.js";
 import { AltrError } from "../src/altr/errors.js";
 import { nextOffset, paginate, paginateOffset } from "../src/altr/paginate.js";
 import { SERVICE_NAMES, type ServiceName } from "../src/config/services.js";
@@ -28,6 +28,46 @@ describe("path parameters", () => {
     expect(pathSerializer("/p/{a}/r/{b}/{a}", { a: "x/y", b: 0 })).toBe("/p/x%2Fy/r/0/x%2Fy");
     expect(pathSerializer("/p/{a}/{b}", { a: null })).toBe("/p/{a}/{b}");
     expect(pathSerializer("/p/{a}", undefined as unknown as Record<string, unknown>)).toBe("/p/{a}");
+  });
+  it.each([
+    ["", "is empty"],
+    [".", 'is a dot segment (".")'],
+    ["..", 'is a dot segment ("..")'],
+    ["%2e", 'is a dot segment ("%2e")'],
+    ["%2E%2e", 'is a dot segment ("%2E%2e")'],
+    [".%2E", 'is a dot segment (".%2E")'],
+    ["%252e%252E", 'is a dot segment ("%252e%252E")'],
+    ["%25252e", 'is a dot segment ("%25252e")'],
+  ])("%j is refused as a PathParamError naming the parameter, the value and why", (value, what) => {
+    const err = (() => {
+      try {
+        encodePathSegment(value, "rule_id");
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })() as PathParamError;
+    expect(err).toBeInstanceOf(PathParamError);
+    expect(err.name).toBe("PathParamError");
+    expect(err.param).toBe("rule_id");
+    expect(err.value).toBe(value);
+    expect(err.message).toBe(`path parameter rule_id ${what}: it would address another resource than the one named`);
+  });
+  it("the default parameter name is id; escapes of non-ASCII bytes are not taken for dots", () => {
+    expect(() => encodePathSegment("..")).toThrow("path parameter id is a dot segment");
+    // %C2%AE is a non-ASCII character (®), never a dot: encoded as one segment, not refused.
+    expect(encodePathSegment("%C2%AE%2E")).toBe("%C2%AE.");
+    expect(encodePathSegment("...")).toBe("...");
+    expect(encodePathSegment("%2e%2e%2e")).toBe("...");
+    expect(encodePathSegment("a.")).toBe("a.");
+    expect(encodePathSegment("%2541")).toBe("%2541");
+  });
+  it("decoding is bounded: 16 levels are checked (a dot under 15 levels of %25 is found, under 16 it is not looked for)", () => {
+    expect(() => encodePathSegment(`%${"25".repeat(14)}2e`)).toThrow(PathParamError);
+    expect(() => encodePathSegment(`%${"25".repeat(15)}2e`)).not.toThrow();
+  });
+  it("a lone surrogate is refused as not valid Unicode", () => {
+    expect(() => encodePathSegment("a\ud800", "tag")).toThrow("path parameter tag is not valid Unicode text (it contains a lone surrogate)");
   });
   it("the Basic credential is base64 of key:secret", () => {
     expect(basicCredential("k", "s:é")).toBe(Buffer.from("k:s:é").toString("base64"));
@@ -189,5 +229,72 @@ describe("offset paging", () => {
     expect(none).toEqual({ items: ["a", "a", "a", "a", "a"], total: 5, next_offset: 5 });
     const done = await paginateOffset({ start: 0, maxPages: 5, fetchPage: async () => ({ items: [], total: 0 }) });
     expect(done).toEqual({ items: [], total: 0, next_offset: null });
+  });
+});
+
+describe("the request guard: read-only sessions and the caller's guard see every operation before it leaves", () => {
+  function guarded(opts: { readOnly?: boolean; guard?: (op: OutgoingOperation) => void }) {
+    const sent: string[] = [];
+    const baseUrls = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `http://altr.test/${s}`])) as Record<ServiceName, string>;
+    const altr = createAltrClients({
+      mapiKey: "key",
+      mapiSecret: "secret",
+      baseUrls,
+      http: { maxAttempts: 1, timeoutMs: 2_000, baseDelayMs: 0, maxDelayMs: 0, maxResponseBytes: 100_000 },
+      logger: pino({ level: "silent" }),
+      ...opts,
+      deps: {
+        fetch: (async (url: string | URL | Request, init?: RequestInit) => {
+          sent.push(`${init?.method ?? "GET"} ${String(url)}`);
+          return json(200, { success: true, data: {} });
+        }) as typeof globalThis.fetch,
+        sleep: async () => undefined,
+      },
+    });
+    return { altr, sent };
+  }
+
+  it("read-only: a write is refused before sending, naming the operation key; a read goes", async () => {
+    const c = guarded({ readOnly: true });
+    const err = (await ok(c.altr.api.DELETE("/v1/unified-policy/management/policy/{policy_id}", { params: { path: { policy_id: "TAG#PII" } } })).catch((e: unknown) => e)) as AltrError;
+    expect(err).toBeInstanceOf(AltrError);
+    expect(err.kind).toBe("rejected");
+    expect(err.operation).toBe("DELETE /v1/unified-policy/management/policy/{policy_id}");
+    expect(err.message).toContain("Refused before sending DELETE /v1/unified-policy/management/policy/{policy_id}: this session is read-only (ALTR_READ_ONLY=true) and api.deletePolicy is not a read. Nothing was sent to ALTR");
+    expect(err.hint).toBe("Unset ALTR_READ_ONLY to make changes.");
+    expect(c.sent).toEqual([]);
+    await ok(c.altr.api.GET("/v1/unified-policy/management/policy", { params: { query: { policy_type: "TAG" } } }));
+    expect(c.sent).toEqual(["GET http://altr.test/api/v1/unified-policy/management/policy?policy_type=TAG"]);
+  });
+
+  it("without read-only a write goes", async () => {
+    const c = guarded({});
+    await ok(c.altr.api.DELETE("/v1/unified-policy/management/policy/{policy_id}", { params: { path: { policy_id: "P" } } }));
+    expect(c.sent).toEqual(["DELETE http://altr.test/api/v1/unified-policy/management/policy/P"]);
+  });
+
+  it("the guard sees the operation key, service, method, template and whether it reads; a throw stops it", async () => {
+    const seen: OutgoingOperation[] = [];
+    const c = guarded({
+      guard: (op) => {
+        seen.push(op);
+        if (!op.reads) throw new AltrError({ kind: "rejected", detail: "no writes here" });
+      },
+    });
+    await ok(c.altr.api.GET("/v1/unified-policy/management/policy", { params: { query: { policy_type: "TAG" } } }));
+    const err = await ok(c.altr.api.DELETE("/v1/unified-policy/management/policy/{policy_id}", { params: { path: { policy_id: "P" } } })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AltrError);
+    expect(seen).toEqual([
+      { key: "api.listPolicies", service: "api", method: "GET", path: "/v1/unified-policy/management/policy", reads: true },
+      { key: "api.deletePolicy", service: "api", method: "DELETE", path: "/v1/unified-policy/management/policy/{policy_id}", reads: false },
+    ]);
+    expect(c.sent).toHaveLength(1);
+  });
+
+  it("read-only runs before the guard: a refused write never reaches it", async () => {
+    const seen: string[] = [];
+    const c = guarded({ readOnly: true, guard: (op) => void seen.push(op.method) });
+    await ok(c.altr.api.DELETE("/v1/unified-policy/management/policy/{policy_id}", { params: { path: { policy_id: "P" } } })).catch(() => undefined);
+    expect(seen).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadSettings, REQUIRED_VARIABLES, withDotEnv } from "../src/config/index.js";
+import { isLoopbackHost } from "../src/config/loopback.js";
 import { SERVICES } from "../src/config/services.js";
 
 const BASE = { ORG_ID: "org-1", MAPI_KEY: "key", MAPI_SECRET: "secret" };
@@ -207,5 +208,18 @@ describe("withDotEnv()", () => {
     const dir = mkdtempSync(join(tmpdir(), "altr-mcp-env-"));
     const env = { A: "1" };
     expect(withDotEnv(env, dir)).toBe(env);
+  });
+});
+
+describe("isLoopbackHost()", () => {
+  it("takes off the brackets of an IPv6 literal only at its ends", () => {
+    expect(isLoopbackHost("[::1]")).toBe(true);
+    expect(isLoopbackHost("[::ffff:127.0.0.1]")).toBe(true);
+    expect(isLoopbackHost("LOCALHOST")).toBe(true);
+    // A bracket inside a name is not stripped: "12]7.0.0.1" and "1[27.0.0.1" are not addresses.
+    expect(isLoopbackHost("12]7.0.0.1")).toBe(false);
+    expect(isLoopbackHost("1[27.0.0.1")).toBe(false);
+    expect(isLoopbackHost("[10.0.0.1]")).toBe(false);
+    expect(isLoopbackHost("example.com")).toBe(false);
   });
 });

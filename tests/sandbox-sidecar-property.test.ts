@@ -57,6 +57,18 @@ async function check(s: SandboxSession, m: Model): Promise<void> {
   expect(sidecar).toMatchObject({ listener_count: m.ports.size, listener_repo_binding_count: m.bindings.size });
 }
 
+/**
+ * A delete's outcome against the model: what exists and may go is removed (changed: true); what
+ * may not go (it still has dependants) is refused; what is already absent is either refused or,
+ * under the one rule of every delete tool, a success that changed nothing — never a change.
+ */
+function expectRemoval(result: { success: boolean; data?: unknown }, state: "removable" | "refused" | "absent"): void {
+  const changed = (result.data as { changed?: unknown } | null | undefined)?.changed;
+  if (state === "removable") expect(result.success && changed === true).toBe(true);
+  else if (state === "refused") expect(result.success).toBe(false);
+  else expect(!result.success || changed === false).toBe(true);
+}
+
 async function run(steps: Step[]): Promise<void> {
   const s = await openSandboxSession();
   const m: Model = {
@@ -77,8 +89,9 @@ async function run(steps: Step[]): Promise<void> {
           break;
         }
         case "deleteRepo": {
-          const ok = m.repos.includes(st.repo) && !(m.users.get(st.repo)?.size ?? 0) && !(m.serviceUsers.get(st.repo) ?? 0) && ![...m.bindings].some((b) => b.endsWith(`/${st.repo}`));
-          expect((await s.call("disconnect_sc_repo", { repo_name: st.repo, confirm: true })).success).toBe(ok);
+          const exists = m.repos.includes(st.repo);
+          const ok = exists && !(m.users.get(st.repo)?.size ?? 0) && !(m.serviceUsers.get(st.repo) ?? 0) && ![...m.bindings].some((b) => b.endsWith(`/${st.repo}`));
+          expectRemoval(await s.call("disconnect_sc_repo", { repo_name: st.repo, confirm: true }), ok ? "removable" : exists ? "refused" : "absent");
           if (ok) m.repos.splice(m.repos.indexOf(st.repo), 1);
           break;
         }
@@ -90,7 +103,7 @@ async function run(steps: Step[]): Promise<void> {
         }
         case "removeUser": {
           const ok = m.repos.includes(st.repo) && !!m.users.get(st.repo)?.has(st.user);
-          expect((await s.call("disconnect_sc_repo_user", { repo_name: st.repo, username: st.user, confirm: true })).success).toBe(ok);
+          expectRemoval(await s.call("disconnect_sc_repo_user", { repo_name: st.repo, username: st.user, confirm: true }), ok ? "removable" : "absent");
           if (ok) m.users.get(st.repo)!.delete(st.user);
           break;
         }
@@ -102,7 +115,7 @@ async function run(steps: Step[]): Promise<void> {
         }
         case "deregister": {
           const ok = m.ports.has(st.port);
-          expect((await s.call("deregister_sc_sidecar_listener", { sidecar_id: SIDECAR, port: st.port, confirm: true })).success).toBe(ok);
+          expectRemoval(await s.call("deregister_sc_sidecar_listener", { sidecar_id: SIDECAR, port: st.port, confirm: true }), ok ? "removable" : "absent");
           m.ports.delete(st.port);
           for (const b of [...m.bindings]) if (b.startsWith(`${st.port}/`)) m.bindings.delete(b);
           break;
@@ -115,7 +128,7 @@ async function run(steps: Step[]): Promise<void> {
         }
         case "unbind": {
           const ok = m.bindings.has(`${st.port}/${st.repo}`);
-          expect((await s.call("disconnect_sc_sidecar_binding", { sidecar_id: SIDECAR, port: st.port, repo_name: st.repo, confirm: true })).success).toBe(ok);
+          expectRemoval(await s.call("disconnect_sc_sidecar_binding", { sidecar_id: SIDECAR, port: st.port, repo_name: st.repo, confirm: true }), ok ? "removable" : "absent");
           m.bindings.delete(`${st.port}/${st.repo}`);
           break;
         }

@@ -185,7 +185,7 @@ const definitionId = z.string().trim().min(1);
 const instanceId = z.string().trim().min(1);
 const commentId = z.string().trim().min(1);
 const paging = {
-  limit: z.number().int().min(1).max(PAGE_MAX).optional().describe("Per page; default all pages."),
+  limit: z.number().int().min(1).max(PAGE_MAX).optional().describe("Default: all pages."),
   cursor: z.string().min(1).optional(),
 };
 

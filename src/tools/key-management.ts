@@ -22,7 +22,7 @@ const latestOr = sequence.optional().describe("Version id; omit for the latest."
 
 const listFilters = {
   contiguous_id: z.string().min(1).optional(),
-  limit: z.number().int().min(1).optional().describe("Per page; default all pages."),
+  limit: z.number().int().min(1).optional().describe("Default: all pages."),
   contain: z.string().min(1).optional(),
   status: z.enum(["active", "deactivated", "any"]).optional(),
 };

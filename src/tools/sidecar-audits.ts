@@ -24,7 +24,7 @@ export const sidecarAuditTools: Tool[] = [
       to_date_time: utc.describe("UTC; default now."),
       consuming_user: manyOf,
       consuming_user_email: manyOf,
-      query_id: manyOf,
+      query_id: manyOf.describe("From audit rows."),
       sidecar_id: manyOf,
       sidecar_instance_id: manyOf.describe("From get_sidecar_instances."),
       database_name: manyOf,
