@@ -123,47 +123,41 @@ describe("roles and tag values are checked before a write (stub ALTR)", () => {
 });
 
 describe("a refused rule is refused before anyone is asked to confirm it", () => {
+  /** A stub that knows ADMIN, ANALYST and SSN, and a client that can be asked (answering `answer`). */
+  async function asking(answer: "accept" | "decline"): Promise<{ c: Harness; asked: unknown[] }> {
+    stub = await startStub();
+    routeRuleNames(stub, ["ADMIN", "ANALYST"], ["SSN"]);
+    stub.route("GET", `${POLICY}/TAG%23PII/rules`, { status: 200, body: { success: true, data: { items: {} } } });
+    const asked: unknown[] = [];
+    h = await connect({
+      baseUrls: baseUrlsFrom(stub.url),
+      confirmDestructive: true,
+      capabilities: { elicitation: {} },
+      onElicit: (req) => {
+        asked.push(req);
+        return answer === "accept" ? { action: "accept", content: {} } : { action: "decline" };
+      },
+    });
+    return { c: h, asked };
+  }
+
   it.each([
     ["update_rule", { policy_id: "TAG#PII", rule_id: "r1", role: "admin", masking_policy: 10000 }, ["role"]],
     ["update_rule", { policy_id: "TAG#PII", rule_id: "r1" }, []],
     ["add_rules", add([{ masking_policy: 10000, role: "ANALSYT", tag_value: "SSN" }]), ["rules[0].role"]],
   ])("%s %j: invalid_input, no question, nothing written", async (tool, args, fields) => {
-    stub = await startStub();
-    routeRuleNames(stub, ["ADMIN", "ANALYST"], ["SSN"]);
-    stub.route("GET", `${POLICY}/TAG%23PII/rules`, { status: 200, body: { success: true, data: { items: {} } } });
-    const asked: unknown[] = [];
-    h = await connect({
-      baseUrls: baseUrlsFrom(stub.url),
-      confirmDestructive: true,
-      capabilities: { elicitation: {} },
-      onElicit: (req) => {
-        asked.push(req);
-        return { action: "accept", content: {} };
-      },
-    });
-    const env = envelope(await h.call(tool, args));
+    const { c, asked } = await asking("accept");
+    const env = envelope(await c.call(tool, args));
     expect(env.error).toMatchObject({ kind: "invalid_input", fields });
     expect(asked).toHaveLength(0);
-    expect(writes(stub)).toHaveLength(0);
+    expect(writes(stub!)).toHaveLength(0);
   });
 
   it("a known role still asks before it unmasks (the check does not skip the question)", async () => {
-    stub = await startStub();
-    routeRuleNames(stub, ["ADMIN", "ANALYST"], ["SSN"]);
-    stub.route("GET", `${POLICY}/TAG%23PII/rules`, { status: 200, body: { success: true, data: { items: {} } } });
-    const asked: unknown[] = [];
-    h = await connect({
-      baseUrls: baseUrlsFrom(stub.url),
-      confirmDestructive: true,
-      capabilities: { elicitation: {} },
-      onElicit: (req) => {
-        asked.push(req);
-        return { action: "decline" };
-      },
-    });
-    await h.call("update_rule", { policy_id: "TAG#PII", rule_id: "r1", role: "ADMIN", masking_policy: 10000 });
+    const { c, asked } = await asking("decline");
+    await c.call("update_rule", { policy_id: "TAG#PII", rule_id: "r1", role: "ADMIN", masking_policy: 10000 });
     expect(asked).toHaveLength(1);
-    expect(writes(stub)).toHaveLength(0);
+    expect(writes(stub!)).toHaveLength(0);
   });
 });
 

@@ -3,6 +3,7 @@
  * "<service>.<operationId>". Everything else is answered by the generic engine (engine.ts);
  * these answers go through the same response validation.
  */
+import { inTimeOfDay } from "./time-of-day.js";
 import { createHash, randomUUID } from "node:crypto";
 import { AUDIT_REPORTS } from "./audit-reports.js";
 import { CLASSIFICATION } from "./classification.js";
@@ -79,14 +80,6 @@ function accessRequestDecision(final: string, justification: string, grant = fal
 }
 
 /** The audit rows a search's filters select (all AND-ed), ordered as asked (event_time desc by default). */
-/** Whether epoch-ms `time` falls, in zone `tz`, within [start, end) of HH:MM (a window may wrap midnight). */
-export function inWindow(time: number, w: Item, tz: string): boolean {
-  if (!Number.isFinite(time)) return false;
-  const hm = new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(time));
-  const [start, end] = [str(w.start), str(w.end)];
-  return start <= end ? hm >= start && hm < end : hm >= start || hm < end;
-}
-
 function searchAudits(all: Item[], f: Item): Item[] {
   const at = (v: Json | undefined) => (v === undefined ? undefined : Date.parse(str(v)));
   const from = at(f.from_date_time);
@@ -111,7 +104,7 @@ function searchAudits(all: Item[], f: Item): Item[] {
       // Not pinned by the documents: a column filter matches the object names in the query text.
       (table.length === 0 || text.includes(table.join("."))) &&
       (f.policy_column_name === undefined || text.includes(str(f.policy_column_name).toUpperCase())) &&
-      (!isRecord(f.time_of_day) || inWindow(time, f.time_of_day as Item, str(f.timezone)))
+      (!isRecord(f.time_of_day) || inTimeOfDay(time, { start: str(f.time_of_day.start), end: str(f.time_of_day.end), timezone: str(f.timezone) }))
     );
   });
   const key = (r: Item) => (f.sort_by === "rows_accessed" ? Number(rec(rec(r.event_details).result).row_count ?? 0) : Number(r.event_time));

@@ -32,7 +32,14 @@ function clock(ms: number, timeZone: string): string {
   return `${part("hour")}:${part("minute")}`;
 }
 
+/** Whether epoch-ms `ms` falls in the window (an invalid time or zone: it does not). */
 export function inTimeOfDay(ms: number, w: TimeOfDay): boolean {
-  const t = clock(ms, w.timezone);
+  if (!Number.isFinite(ms)) return false;
+  let t: string;
+  try {
+    t = clock(ms, w.timezone);
+  } catch {
+    return false;
+  }
   return w.start <= w.end ? t >= w.start && t < w.end : t >= w.start || t < w.end;
 }
