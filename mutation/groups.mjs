@@ -14,7 +14,7 @@ export const THRESHOLDS = { high: 95, low: 90, break: 90 };
 export const GROUPS = {
   http: {
     mutate: ["src/altr/http.ts", "src/altr/errors.ts"],
-    tests: ["tests/mutation-http.test.ts", "tests/mutation-results.test.ts"],
+    tests: ["tests/mutation-http.test.ts", "tests/mutation-results.test.ts", "tests/mutation-errors.test.ts"],
   },
   server: {
     mutate: ["src/server/registry.ts", "src/server/confirm.ts", "src/server/result.ts", "src/log/redact.ts"],
