@@ -18,7 +18,7 @@ export const GROUPS = {
   },
   server: {
     mutate: ["src/server/registry.ts", "src/server/confirm.ts", "src/server/result.ts", "src/log/redact.ts"],
-    tests: ["tests/mutation-selection.test.ts", "tests/mutation-results.test.ts", "tests/logger.test.ts"],
+    tests: ["tests/mutation-selection.test.ts", "tests/mutation-results.test.ts", "tests/logger.test.ts", "tests/mutation-shape.test.ts"],
   },
   transport: {
     mutate: ["src/transports/http.ts"],
