@@ -112,35 +112,25 @@ function stdioList(stubUrl, extraEnv = {}) {
   return new Promise((ok, fail) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [CLI], { env: serverEnv(stubUrl, extraEnv), stdio: ["pipe", "pipe", "pipe"], cwd: tmpdir() });
-    let out = "";
     let err = "";
     const timer = setTimeout(() => { child.kill(); fail(new Error(`no tools/list answer in 20 s: ${err}`)); }, 20_000);
     child.stderr.on("data", (d) => (err += d));
     child.on("exit", (code) => { if (code) fail(new Error(`server exited ${code}: ${err}`)); });
-    child.stdout.on("data", (d) => {
-      out += d;
-      let nl;
-      while ((nl = out.indexOf("\n")) >= 0) {
-        const line = out.slice(0, nl);
-        out = out.slice(nl + 1);
-        const msg = JSON.parse(line);
-        if (msg.id === 1) {
-          child.stdin.write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n");
-          child.stdin.write(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} }) + "\n");
-        } else if (msg.id === 2) {
-          const ms = performance.now() - t0;
-          const rss = rssMb(child.pid);
-          const cpu = cpuMs(child.pid);
-          clearTimeout(timer);
-          child.removeAllListeners("exit");
-          child.kill();
-          ok({ ms, rss, cpu, tools: msg.result.tools });
-        }
+    onJsonLines(child.stdout, (msg) => {
+      if (msg.id === 1) {
+        child.stdin.write(JSON.stringify(INITIALIZED) + "\n");
+        child.stdin.write(JSON.stringify(LIST_TOOLS) + "\n");
+      } else if (msg.id === 2) {
+        const ms = performance.now() - t0;
+        const rss = rssMb(child.pid);
+        const cpu = cpuMs(child.pid);
+        clearTimeout(timer);
+        child.removeAllListeners("exit");
+        child.kill();
+        ok({ ms, rss, cpu, tools: msg.result.tools });
       }
     });
-    child.stdin.write(
-      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "0" } } }) + "\n",
-    );
+    child.stdin.write(JSON.stringify(INIT) + "\n");
   });
 }
 
@@ -152,35 +142,28 @@ function sandboxStart() {
   return new Promise((ok, fail) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [CLI, "--sandbox"], { env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "error" }, stdio: ["pipe", "pipe", "pipe"], cwd: tmpdir() });
-    let out = "";
     let err = "";
     let listMs = 0;
     let listCpu = 0;
     const timer = setTimeout(() => { child.kill(); fail(new Error(`no sandbox answer in 20 s: ${err}`)); }, 20_000);
     child.stderr.on("data", (d) => (err += d));
     child.on("exit", (code) => { if (code) fail(new Error(`sandbox server exited ${code}: ${err}`)); });
-    child.stdout.on("data", (d) => {
-      out += d;
-      let nl;
-      while ((nl = out.indexOf("\n")) >= 0) {
-        const msg = JSON.parse(out.slice(0, nl));
-        out = out.slice(nl + 1);
-        if (msg.id === 1) {
-          child.stdin.write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n");
-          child.stdin.write(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} }) + "\n");
-        } else if (msg.id === 2) {
-          listMs = performance.now() - t0;
-          listCpu = cpuMs(child.pid);
-          child.stdin.write(JSON.stringify(callMessage(3)) + "\n");
-        } else if (msg.id === 3) {
-          const callMs = performance.now() - t0 - listMs;
-          const callCpuMs = cpuMs(child.pid) - listCpu;
-          clearTimeout(timer);
-          child.removeAllListeners("exit");
-          child.kill();
-          if (msg.result?.isError) fail(new Error(`sandbox get_roles failed: ${JSON.stringify(msg.result)}`));
-          else ok({ listMs, callMs, callCpuMs });
-        }
+    onJsonLines(child.stdout, (msg) => {
+      if (msg.id === 1) {
+        child.stdin.write(JSON.stringify(INITIALIZED) + "\n");
+        child.stdin.write(JSON.stringify(LIST_TOOLS) + "\n");
+      } else if (msg.id === 2) {
+        listMs = performance.now() - t0;
+        listCpu = cpuMs(child.pid);
+        child.stdin.write(JSON.stringify(callMessage(3)) + "\n");
+      } else if (msg.id === 3) {
+        const callMs = performance.now() - t0 - listMs;
+        const callCpuMs = cpuMs(child.pid) - listCpu;
+        clearTimeout(timer);
+        child.removeAllListeners("exit");
+        child.kill();
+        if (msg.result?.isError) fail(new Error(`sandbox get_roles failed: ${JSON.stringify(msg.result)}`));
+        else ok({ listMs, callMs, callCpuMs });
       }
     });
     child.stdin.write(JSON.stringify(INIT) + "\n");
@@ -193,6 +176,22 @@ const bytes = (tools, withOutput) => Buffer.byteLength(JSON.stringify(withOutput
 const PROTOCOL_VERSION = "2025-06-18";
 const INIT = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "bench", version: "0" } } };
 const INITIALIZED = { jsonrpc: "2.0", method: "notifications/initialized" };
+const LIST_TOOLS = { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} };
+
+/** Calls `onMessage` with each JSON-RPC message a stdio server writes (one a line). */
+function onJsonLines(stream, onMessage) {
+  let buffer = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (d) => {
+    buffer += d;
+    let nl;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      onMessage(JSON.parse(line));
+    }
+  });
+}
 const callMessage = (id) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "get_roles", arguments: {} } });
 
 /** Throws unless a tools/call answer is a successful get_roles. */
@@ -203,18 +202,10 @@ function checkCall(msg) {
 /** A raw stdio client: JSON-RPC lines, one call in flight. */
 async function rawStdioClient(stubUrl) {
   const child = spawn(process.execPath, [CLI], { env: serverEnv(stubUrl), stdio: ["pipe", "pipe", "ignore"], cwd: tmpdir() });
-  let buffer = "";
   const waiting = new Map();
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (d) => {
-    buffer += d;
-    let nl;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      const msg = JSON.parse(buffer.slice(0, nl));
-      buffer = buffer.slice(nl + 1);
-      waiting.get(msg.id)?.(msg);
-      waiting.delete(msg.id);
-    }
+  onJsonLines(child.stdout, (msg) => {
+    waiting.get(msg.id)?.(msg);
+    waiting.delete(msg.id);
   });
   const request = (msg) => new Promise((ok) => { waiting.set(msg.id, ok); child.stdin.write(JSON.stringify(msg) + "\n"); });
   await request(INIT);
