@@ -4,7 +4,8 @@
  * bounds, storage keys dropped at any depth, an ISO value ALTR already sent kept.
  */
 import { describe, expect, it } from "vitest";
-import { EPOCH_MS_FIELDS, isoOf, shape, STORAGE_KEYS, successResult } from "../src/server/result.js";
+import { STORAGE_KEYS } from "../src/server/advertise.js";
+import { EPOCH_MS_FIELDS, isoOf, shape, successResult } from "../src/server/result.js";
 
 describe("isoOf()", () => {
   it.each([

@@ -13,8 +13,6 @@ import { AltrError } from "../altr/errors.js";
 import { scrub, scrubDeep, secretPattern } from "../log/redact.js";
 import type { JsonSchema } from "../schema/json-schema.js";
 import { advertisedData, STORAGE_KEYS } from "./advertise.js";
-
-export { STORAGE_KEYS };
 import { InputError, ToolFailure, type ErrorKind } from "../tools/define.js";
 
 export interface ToolError {
