@@ -5,7 +5,8 @@
  *
  *   cold start   spawn `node dist/cli/main.js` (stdio) → first tools/list answer; RSS after it
  *   list size    tools/list bytes: all toolsets, defaults, each toolset; with/without outputSchema;
- *                the SDK Client's listTools time (it compiles a validator per output schema)
+ *                the SDK Client's listTools time: repeated calls, and a new client's first (which
+ *                compiles a validator per distinct output schema)
  *   overhead     the same GET: direct HTTP to the stub vs tools/call over stdio and streamable HTTP
  *   throughput   streamable HTTP with 1, 8 and 32 concurrent sessions (calls/s, p99)
  *   replicas     stateless replicas behind HAProxy (Debian's haproxy, scripts/test-deps.sh installs
@@ -281,8 +282,8 @@ async function rawHttpClient(url) {
 }
 
 /**
- * The SDK Client's listTools over stdio (it compiles a validator per output schema on every
- * call), the servers taken in turn in each round so that they see the same load: median and p90
+ * The SDK Client's listTools over stdio, repeated on one client (it compiles a validator per
+ * output schema it has not seen: a schema without `$id` on every call, ours once per `$id`), the servers taken in turn in each round so that they see the same load: median and p90
  * ms per server, n calls each after one warm-up call. `servers`: name → { args, env }.
  * `requestMedianMs`: the same tools/list sent with client.request (answer parsed, no validators
  * compiled), so the rest of listTools is the client's per-output-schema work.
@@ -310,6 +311,30 @@ async function sdkListTools(servers, n = 20) {
   } finally {
     for (const c of Object.values(clients)) await c.client.close();
   }
+}
+
+/**
+ * The first listTools of a new SDK Client (it compiles a validator for every distinct output
+ * schema then; later calls reuse them by `$id`): `n` fresh clients per server, the servers taken
+ * in turn, only the listTools call timed (not the process start or initialize).
+ */
+async function sdkFirstListTools(servers, n = 5) {
+  const times = Object.fromEntries(Object.keys(servers).map((name) => [name, []]));
+  for (let i = 0; i < n; i++) {
+    for (const [name, { args, env }] of Object.entries(servers)) {
+      const client = new Client({ name: "bench", version: "0" });
+      await client.connect(new StdioClientTransport({ command: process.execPath, args, env, cwd: tmpdir(), stderr: "ignore" }));
+      try {
+        await client.request({ method: "tools/list", params: {} }, ListToolsResultSchema); // the server's own first answer, not timed
+        const t0 = performance.now();
+        await client.listTools();
+        times[name].push(performance.now() - t0);
+      } finally {
+        await client.close();
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([name, t]) => [name, { medianMs: r(median(t), 1), clients: n }]));
 }
 
 /** A raw client of a stateless server (MCP_STATELESS): each tools/call a request of its own, JSON answer. */
@@ -501,6 +526,14 @@ try {
       everything: { args: [EVERYTHING, "stdio"], env: { PATH: process.env.PATH ?? "" } },
     }),
   };
+  results.listSize.sdkFirstListTools = await sdkFirstListTools({
+    default: { args: [CLI], env: serverEnv(stub.url) },
+    all: { args: [CLI], env: serverEnv(stub.url, { ALTR_TOOLSETS: "all" }) },
+    everything: { args: [EVERYTHING, "stdio"], env: { PATH: process.env.PATH ?? "" } },
+  });
+  const first = results.listSize.sdkFirstListTools;
+  first.ratioDefault = r(first.default.medianMs / first.everything.medianMs, 2);
+  first.ratioAll = r(first.all.medianMs / first.everything.medianMs, 2);
   const ref = results.listSize.sdkListTools;
   ref.referencePackage = `@modelcontextprotocol/server-everything@${JSON.parse(readFileSync(join(dirname(dirname(EVERYTHING)), "package.json"), "utf8")).version}`;
   ref.ratioDefault = r(ref.default.medianMs / ref.everything.medianMs, 2);
@@ -599,6 +632,7 @@ try {
 // ---- report ---------------------------------------------------------------------------------
 const verdict = (ok) => (ok ? "ok" : "MISSED");
 const ref = results.listSize.sdkListTools;
+const first = results.listSize.sdkFirstListTools;
 const rows = [
   ["cold start to tools/list (stdio), median", `${results.coldStart.medianMs} ms (min ${results.coldStart.minMs}, p90 ${results.coldStart.p90Ms}, max ${results.coldStart.maxMs}; n=${RUNS}); CPU ${results.coldStart.cpuMedianMs} ms`, `≤ ${TARGETS.coldStartMedianMs} ms`, verdict(results.coldStart.medianMs <= TARGETS.coldStartMedianMs)],
   ["--sandbox start to tools/list, median (ratio to plain, same run)", `${results.sandboxStart.sandboxListMedianMs} ms vs ${results.sandboxStart.plainMedianMs} ms: ${results.sandboxStart.ratio}×`, `≤ ${TARGETS.sandboxStartRatio}×`, verdict(results.sandboxStart.ratio <= TARGETS.sandboxStartRatio)],
@@ -609,6 +643,7 @@ const rows = [
   ["tools/list, default toolsets, with outputSchema", `${results.listSize.default.bytesWithOutputSchema} B (${results.listSize.default.bytes} B without; ${results.listSize.default.tools} tools)`, `≤ ${TARGETS.defaultListBytes} B`, verdict(results.listSize.default.bytesWithOutputSchema <= TARGETS.defaultListBytes)],
   ["SDK Client listTools (stdio), default / all, median", `${ref.default.medianMs} / ${ref.all.medianMs} ms (p90 ${ref.default.p90Ms} / ${ref.all.p90Ms} ms; n=${ref.default.calls}, interleaved with the reference)`, "", ""],
   ["  the same against the reference server, median (ratio, same run)", `${ref.everything.medianMs} ms (${ref.referencePackage}, ${ref.everything.tools} tools, ${ref.everything.withOutputSchema} with outputSchema): default ${ref.ratioDefault}×, all ${ref.ratioAll}×; without the client's validators (client.request) ${ref.default.requestMedianMs} / ${ref.all.requestMedianMs} vs ${ref.everything.requestMedianMs} ms`, `≤ ${TARGETS.listToolsRatioToReference}×`, verdict(ref.ratioDefault <= TARGETS.listToolsRatioToReference && ref.ratioAll <= TARGETS.listToolsRatioToReference)],
+  ["  a new Client's first listTools (compiles each distinct output schema), default / all vs the reference", `${first.default.medianMs} / ${first.all.medianMs} vs ${first.everything.medianMs} ms: ${first.ratioDefault}× / ${first.ratioAll}× (median of ${first.default.clients} clients each)`, "", ""],
   ...Object.entries(results.listSize.perToolset).map(([t, v]) => [`  toolset ${t}`, `${v.bytes} B / ${v.bytesWithOutputSchema} B (${v.tools} tools)`, "", ""]),
   ["MCP Apps views (self-contained HTML)", Object.entries(results.viewBytes).map(([v, b]) => `${v} ${b} B`).join(", "), "", ""],
   ["direct GET to the stub (fetch), median / p99", `${results.callOverhead.direct.medianMs} / ${results.callOverhead.direct.p99Ms} ms (node:http: ${results.callOverhead.directNodeHttp.medianMs} / ${results.callOverhead.directNodeHttp.p99Ms} ms)`, "", ""],

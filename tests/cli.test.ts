@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { argumentsFrom, header, parseCallArgs, progressLine, renderData, renderTable, runCommand, type CommandName } from "../src/cli/commands.js";
 import { SERVICES } from "../src/config/services.js";
 import { describeTool, selectTools } from "../src/server/registry.js";
+import { finishList } from "../src/server/advertise.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { startStub, type Stub } from "./helpers/stub.js";
 
@@ -140,7 +141,8 @@ describe("altr-mcp tools", () => {
       selectTools(ALL_TOOLS, { toolsets: [], readOnly: false, restricted: [] }).enabled.map((t) => t.name),
     );
     expect(tools).toHaveLength(defaultCount);
-    expect(tools[0]).toEqual(describeTool(ALL_TOOLS.find((t) => t.name === tools[0]!.name)!));
+    // As tools/list sends them (shared shapes written once, schemas with their $id).
+    expect(tools).toEqual(finishList(tools.map((t) => describeTool(ALL_TOOLS.find((tool) => tool.name === t.name)!))));
   });
 
   it("honours --toolset, --read-only, ALTR_TOOLSETS and RESTRICTED_TOOLS; prints columns", async () => {

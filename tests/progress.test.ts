@@ -416,4 +416,47 @@ describe("over the transports", () => {
     closing.push(() => client.close());
     await scenario(client);
   });
+
+  it("stateless streamable HTTP: progress on an SSE answer when asked, one JSON body otherwise; closing the request stops the call", { timeout: 30_000 }, async () => {
+    const http = await startHttp(host(100), httpOptions({ stateless: true }), log.logger);
+    closing.push(() => http.close());
+    const client = new Client({ name: "progress-stateless", version: "0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${http.url}/mcp`)));
+    closing.push(() => client.close());
+    stub.route("GET", "/api/userGroups", roles(namesFrom(0, 50), 120, 150), roles(namesFrom(50, 50), 120, 150), roles(namesFrom(100, 20), 120, 150));
+    const { seen, result } = await withProgress(client, "get_roles", {});
+    expect(result.isError).toBeFalsy();
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.map((p) => [p.progress, p.total])).toEqual([[50, 120], [100, 120], [120, 120]].slice(0, seen.length));
+
+    // Without a progressToken the answer is a JSON body (no stream to keep open).
+    const post = (body: unknown) =>
+      fetch(`${http.url}/mcp`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" }, body: JSON.stringify(body) });
+    const call = (meta?: object) => ({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "get_roles", arguments: {}, ...(meta ? { _meta: meta } : {}) } });
+    stub.route("GET", "/api/userGroups", roles(namesFrom(0, 3), 3));
+    const plain = await post(call());
+    expect(plain.headers.get("content-type")).toMatch(/^application\/json/);
+    await plain.text();
+    // Hostile: a progressToken of the wrong type is not a request for progress.
+    stub.route("GET", "/api/userGroups", roles(namesFrom(0, 3), 3));
+    const odd = await post(call({ progressToken: { x: 1 } }));
+    expect(odd.headers.get("content-type")).toMatch(/^application\/json/);
+    await odd.text();
+    stub.route("GET", "/api/userGroups", roles(namesFrom(0, 3), 3));
+    const streamed = await post(call({ progressToken: "p1" }));
+    expect(streamed.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(await streamed.text()).toContain('"id":7');
+
+    // Closing the request stops the call: no page is asked for after the close.
+    stub.requests.length = 0;
+    endlessPolicies(300);
+    const open = await post({ jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "get_policies", arguments: { policy_type: "TAG" }, _meta: { progressToken: 1 } } });
+    const reader = open.body!.getReader();
+    await reader.read(); // the first progress notification: the call is paging
+    await reader.cancel();
+    await settle(400);
+    const after = stub.requests.length;
+    await settle(900);
+    expect(stub.requests.length, "an endless listing left running asks every 300 ms").toBe(after);
+  });
 });

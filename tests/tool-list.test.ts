@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SNAPSHOT, renderSnapshot, toolList } from "../scripts/tool-snapshot.js";
 import { DEFAULT_TOOLSETS, describeTool } from "../src/server/registry.js";
-import { STORAGE_KEYS } from "../src/server/advertise.js";
+import { finishList, STORAGE_KEYS } from "../src/server/advertise.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 
 /**
@@ -72,8 +72,9 @@ describe("tool list", () => {
   });
 
   it(`with outputSchema: all tools ≤ ${FULL_LIST_BUDGET} bytes, the default toolsets ≤ ${DEFAULT_LIST_BUDGET}`, () => {
-    const all = ALL_TOOLS.map((t) => describeTool(t));
-    const defaults = ALL_TOOLS.filter((t) => DEFAULT_TOOLSETS.includes(t.toolset)).map((t) => describeTool(t));
+    // As tools/list sends them: shared data shapes written once, schemas with their $id (finishList).
+    const all = finishList(ALL_TOOLS.map((t) => describeTool(t)));
+    const defaults = finishList(ALL_TOOLS.filter((t) => DEFAULT_TOOLSETS.includes(t.toolset)).map((t) => describeTool(t)));
     const outputs = all.reduce((n, t) => n + bytes(t.outputSchema), 0);
     const report = `all ${all.length} tools: ${bytes(all)} bytes (output schemas ${outputs}); default ${defaults.length}: ${bytes(defaults)}`;
     expect(bytes(all), report).toBeLessThanOrEqual(FULL_LIST_BUDGET);

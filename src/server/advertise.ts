@@ -13,6 +13,7 @@
  * zod's safe-integer bounds, `minLength`/`minItems` 1 (blank strings and empty lists are still refused), `maxLength` of
  * 256 and more, and `additionalProperties: false` (unknown keys are still refused, naming them).
  */
+import { createHash } from "node:crypto";
 import type { JsonSchema } from "../schema/json-schema.js";
 
 const SAFE_INT = 9007199254740991;
@@ -207,4 +208,47 @@ export function advertisedData(data: JsonSchema): JsonSchema {
   const type = data.type;
   const described = sig === "any" || sig === "object" || sig === "string" ? {} : { description: sig };
   return type === undefined ? described : { type, ...described };
+}
+
+/**
+ * The tools/list entries as sent, from the configuration's entries (describeTool): two steps over
+ * the output schemas, on the list a session actually sees (after read-only hiding and support
+ * mode), so that a reference never names a tool the session does not have.
+ * - A `data` shape already advertised by an earlier tool of the list is written "As in <tool>."
+ *   (a job's shape is the same for get_job and its five writers): the signature is text for the
+ *   model either way, and each shape is then written once per list.
+ * - Each output schema gets a `$id` derived from its content (`urn:altr-mcp:` and 12 hex digits of
+ *   its SHA-256). The SDK's Client compiles a validator for every output schema on every
+ *   listTools unless the schema has a `$id` it has compiled before: with content-addressed ids a
+ *   re-list compiles nothing, tools with the same schema share one validator, and a changed schema
+ *   gets a new id, so no client validates against a stale compile. Clients that compile with a
+ *   long-lived Ajv and no look-up (SDK releases before the look-up) get an "already exists" error
+ *   for an id they have seen, catch it and skip validating that tool (docs/compatibility.md).
+ */
+export function finishList<T extends { name: string; outputSchema?: object }>(tools: readonly T[]): T[] {
+  const owners = new Map<string, string>();
+  return tools.map((tool) => {
+    const schema = tool.outputSchema as JsonSchema | undefined;
+    const props = schema?.properties as Record<string, JsonSchema> | undefined;
+    const data = props?.data;
+    if (schema === undefined || props === undefined || data === undefined) return tool;
+    const key = JSON.stringify(data);
+    const owner = owners.get(key);
+    let finished = schema;
+    if (owner === undefined) owners.set(key, tool.name);
+    else {
+      const reference = `As in ${owner}.`;
+      if (typeof data.description === "string" && data.description.length > reference.length) {
+        finished = { ...schema, properties: { ...props, data: { ...data, description: reference } } };
+      }
+    }
+    return { ...tool, outputSchema: withSchemaId(finished) };
+  });
+}
+
+/** The schema with its content-addressed `$id` first (see finishList). */
+export function withSchemaId(schema: JsonSchema): JsonSchema {
+  const { $id: _previous, ...content } = schema;
+  const hash = createHash("sha256").update(JSON.stringify(content)).digest("hex").slice(0, 12);
+  return { $id: `urn:altr-mcp:${hash}`, ...content };
 }

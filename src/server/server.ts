@@ -24,6 +24,7 @@ import { basicCredential, type AltrClients } from "../altr/client.js";
 import type { PresignedFetch } from "../altr/presigned.js";
 import type { Logger } from "../log/logger.js";
 import { collectSecrets, redactArgs, scrub, secretPattern } from "../log/redact.js";
+import { finishList } from "./advertise.js";
 import { createApps } from "./apps.js";
 import { confirmationGate, needsConfirmation, NotConfirmed, notConfirmedData, takeConfirm, type Ask } from "./confirm.js";
 import { getPrompt, listPrompts, listResources, PromptError, readResource, referenceResources } from "./guidance.js";
@@ -189,7 +190,19 @@ export function createToolHost(deps: ServerDeps): ToolHost {
   const support = createSupportPolicy(table, selected, deps.support ?? { mode: false, prompts: false }, deps.selection.restricted);
   const supportOffered = support.controls.length > 0;
   const processSession: CallSession = { support: support.newSession() };
-  const listed = support.list(processSession.support, configured);
+  // The entries as sent (advertise.ts finishList), memoised by the names a list holds: a host
+  // shows a handful of distinct lists (support latch, read-only), each finished once.
+  const finished = new Map<string, McpTool[]>();
+  const finish = (tools: McpTool[]): McpTool[] => {
+    const key = tools.map((t) => t.name).join(",");
+    let list = finished.get(key);
+    if (list === undefined) {
+      list = finishList(tools);
+      if (finished.size < 64) finished.set(key, list);
+    }
+    return list;
+  };
+  const listed = finish(support.list(processSession.support, configured));
   const enabledNames = new Set(selected.enabled.map((t) => t.name));
   // Prompts may name the control tools offered here (the troubleshooting prompts open with one).
   const promptTools = new Set([...enabledNames, ...support.controls.map((t) => t.name)]);
@@ -363,7 +376,7 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       server.sendResourceListChanged().catch(() => undefined);
     };
     const shown = (tools: McpTool[]) => (opts.readOnly ? tools.filter((t) => !writes(t.name)) : tools);
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: apps.tools(server.getClientCapabilities(), shown(support.list(latch, configured))) }));
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: apps.tools(server.getClientCapabilities(), finish(shown(support.list(latch, configured)))) }));
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts(promptTools, support.settings.prompts) }));
     server.setRequestHandler(GetPromptRequestSchema, async (req) => {
       try {

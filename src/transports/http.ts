@@ -322,12 +322,24 @@ const tooMany = (res: Response, max: number) =>
 const serve = (transport: WebStandardStreamableHTTPServerTransport, req: Request, res: Response) =>
   handleWeb(transport, req, res, req.body, (req as AuthedRequest).auth);
 
+/**
+ * Whether a POST asks for progress (a request whose `_meta.progressToken` is a string or number):
+ * a stateless answer is then an SSE stream, so that notifications/progress travel before the
+ * result; otherwise one JSON body. (A stateless call stops when its request is closed: a
+ * notifications/cancelled arrives on a request of its own, with no server that knows the call.)
+ */
+export const asksProgress = (body: unknown): boolean =>
+  (Array.isArray(body) ? (body as unknown[]) : [body]).some((message) => {
+    const token = (message as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken;
+    return typeof token === "string" || typeof token === "number";
+  });
+
 /** Streamable HTTP at /mcp: stateless (a server per request) or stateful sessions. */
 function mountStreamable(app: express.Express, host: ToolHost, opts: HttpOptions, table: SessionTable): void {
   app.post("/mcp", async (req: Request, res: Response) => {
     if (opts.stateless) {
       const server = host.createServer({ stateless: true, ...listFor(req) });
-      const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !asksProgress(req.body) });
       res.on("close", () => {
         void transport.close();
         void server.close();
