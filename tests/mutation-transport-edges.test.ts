@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { silentLogger, type Logger } from "../src/log/logger.js";
 import type { ToolHost } from "../src/server/server.js";
-import { startHttp, type HttpOptions, type RunningHttp } from "../src/transports/http.js";
+import { asksProgress, startHttp, type HttpOptions, type RunningHttp } from "../src/transports/http.js";
 import { baseUrlsFrom, connect, type Harness } from "./helpers/harness.js";
 import { httpOptions } from "./helpers/http-options.js";
 import { captureLog } from "./helpers/log-capture.js";
@@ -249,6 +249,51 @@ describe("Host check", () => {
     expect((await send(r.url, "POST", "/mcp", headers, INIT)).status).toBe(200);
     const checked = await serve({ host: "::ffff:127.0.0.1", authToken: token, allowedHosts: ["mcp.example"] });
     expect((await send(checked.url, "POST", "/mcp", headers, INIT)).status).toBe(403);
+  });
+});
+
+describe("stateless progress", () => {
+  const call = (meta: unknown) => ({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "get_roles", arguments: {}, _meta: meta } });
+
+  it.each([
+    [call({ progressToken: "p1" }), true],
+    [call({ progressToken: 0 }), true],
+    [call({ progressToken: null }), false],
+    [call({ progressToken: { id: 1 } }), false],
+    [call({ progressToken: true }), false],
+    [call({}), false],
+    [call(undefined), false],
+    [{ jsonrpc: "2.0", id: 1, method: "ping" }, false],
+    [{ jsonrpc: "2.0", id: 1, method: "ping", params: null }, false],
+    [[call({}), null, call({ progressToken: "p2" })], true],
+    [[call({}), null, "x"], false],
+    [[], false],
+    [null, false],
+    [undefined, false],
+    ["progressToken", false],
+  ])("asksProgress(%j) is %s", (body, asks) => {
+    expect(asksProgress(body)).toBe(asks);
+  });
+
+  it("a stateless call asking for progress is answered as an event stream; otherwise as JSON", async () => {
+    const r = await serve({ stateless: true });
+    const kind = (body: unknown) =>
+      new Promise<string | undefined>((resolve, reject) => {
+        const u = new URL(r.url);
+        const req = request(
+          { host: u.hostname, port: u.port, method: "POST", path: "/mcp", headers: { accept: "application/json, text/event-stream", "content-type": "application/json" } },
+          (res) => {
+            res.resume();
+            resolve(res.headers["content-type"]);
+            res.destroy();
+          },
+        );
+        req.on("error", reject);
+        req.end(JSON.stringify(body));
+      });
+    const ping = (meta?: unknown) => ({ jsonrpc: "2.0", id: 1, method: "ping", params: meta === undefined ? {} : { _meta: meta } });
+    expect(await kind(ping({ progressToken: "p" }))).toMatch(/^text\/event-stream/);
+    expect(await kind(ping())).toMatch(/^application\/json/);
   });
 });
 
