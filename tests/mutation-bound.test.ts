@@ -72,6 +72,45 @@ describe("bounded(): cutting a list", () => {
     }
   });
 
+  it("at every limit it keeps about as many items as fit: never over, and not many fewer", () => {
+    // The same answer with `extra` more items and the note's counts moved along: what a cut
+    // that kept more would weigh (the envelope is in the result as text and as structuredContent).
+    const heavier = (out: Record<string, unknown>, rows: unknown[], extra: number): number => {
+      const t = out.truncation as { items_returned: number; items_omitted: number; message: string };
+      const k = t.items_returned + extra;
+      const env = {
+        ...out,
+        data: { rows: rows.slice(0, k) },
+        truncation: { ...t, items_returned: k, items_omitted: rows.length - k, message: t.message.replace(/first \d+ of/, `first ${k} of`) },
+      };
+      return resultBytes({ content: [{ type: "text", text: JSON.stringify(env) }], structuredContent: env });
+    };
+    for (const rows of [items(60, 30), Array.from({ length: 60 }, (_, i) => `"q\\${i}" é€`)]) {
+      // The estimate counts each item a few bytes heavier than it weighs (an item weighs at least
+      // twice its JSON): it may leave out up to 4 * kept / that, plus the one it stopped at.
+      const lightest = 2 * Math.min(...rows.map((r) => JSON.stringify(r).length));
+      let previous = 0;
+      for (let max = 900; max < 5_000; max += 7) {
+        const res = bounded(wrap({ rows }), false, { maxBytes: max });
+        const out = text(res);
+        const t = out.truncation as { path: string; items_returned: number } | undefined;
+        if (t === undefined) {
+          expect(out.data).toEqual({ rows }); // all of it fits: nothing cut
+          break;
+        }
+        expect(resultBytes(res), String(max)).toBeLessThanOrEqual(max);
+        expect(t.path, String(max)).toBe("data.rows");
+        expect(t.items_returned, String(max)).toBeGreaterThanOrEqual(previous);
+        previous = t.items_returned;
+        const extra = 2 + Math.floor((4 * t.items_returned) / lightest);
+        if (t.items_returned + extra <= rows.length) expect(heavier(out, rows, extra), String(max)).toBeGreaterThan(max);
+      }
+      expect(previous).toBeGreaterThan(20);
+    }
+    // The last set fits whole before 5,000 bytes; the first never does.
+    expect(resultBytes(bounded(wrap({ rows: items(60, 30) }), false, undefined))).toBeGreaterThan(5_000);
+  });
+
   it("items with quotes and non-ASCII count in UTF-8 bytes, escaped twice in the text", () => {
     const data = { rows: Array.from({ length: 200 }, (_, i) => `é"€\\${i}`) };
     const res = bounded(wrap(data), false, { maxBytes: 3_000 });
@@ -103,6 +142,17 @@ describe("bounded(): cutting a list", () => {
     const twins = text(bounded(wrap({ a: items(20), b: items(20) }), false, { maxBytes: 4_000 }));
     expect((twins.truncation as { path: string }).path).toBe("data.a");
     expect((twins.data as { b: unknown[] }).b).toHaveLength(20);
+  });
+
+  it("an empty cut that weighs exactly the limit is kept (at the limit is within it)", () => {
+    const data = { rows: [{ blob: "y".repeat(50_000) }] };
+    // The note names the limit: find the limit at which the cut weighs exactly that.
+    let exact = 8_000;
+    for (let i = 0; i < 5; i++) exact = resultBytes(bounded(wrap(data), false, { maxBytes: exact }));
+    const res = bounded(wrap(data), false, { maxBytes: exact });
+    expect(resultBytes(res)).toBe(exact);
+    expect(text(res)).toMatchObject({ data: { rows: [] }, truncation: { path: "data.rows", items_returned: 0, items_omitted: 1 } });
+    expect(text(bounded(wrap(data), false, { maxBytes: exact - 1 })).data).toBeNull();
   });
 
   it("a list is cut whole: items inside list items are never cut", () => {
@@ -161,6 +211,35 @@ describe("bounded(): offset tools", () => {
     expect((inh.truncation as Record<string, unknown>).continue_with).toBeUndefined();
   });
 
+  it("a list deeper down is continued too; only its own parent's next_offset moves", () => {
+    const data = { page: { roles: page(0).roles, next_offset: 100 }, next_offset: 7 };
+    const out = text(bounded(wrap(data), false, { maxBytes: 2_000, params: ["offset"], args: { offset: 40 } }));
+    const got = out.data as { page: { roles: string[]; next_offset: number }; next_offset: number };
+    const kept = got.page.roles.length;
+    expect(out.truncation).toMatchObject({ path: "data.page.roles", continue_with: { offset: 40 + kept } });
+    expect(got.page.next_offset).toBe(40 + kept);
+    expect(got.next_offset).toBe(7);
+  });
+
+  it("continued near a power of ten: the longer numbers are counted too", () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `r${i}`.padEnd(30, "."));
+    let previous = -1;
+    for (let max = 500; max < 1_600; max++) {
+      const res = bounded(wrap({ rows, next_offset: 1 }), false, { maxBytes: max, params: ["offset"], args: { offset: 9_999 } });
+      const out = text(res);
+      const t = out.truncation as { path: string; items_returned: number; continue_with: { offset: number } };
+      // Too small for even the note (far below the 4,096 the setting allows): no data. From the
+      // first limit that fits the note, always the list.
+      if (previous < 0 && t.path === "data") continue;
+      expect(resultBytes(res), String(max)).toBeLessThanOrEqual(max);
+      expect(t.path, String(max)).toBe("data.rows");
+      expect(t.continue_with.offset, String(max)).toBe(9_999 + t.items_returned);
+      expect(t.items_returned, String(max)).toBeGreaterThanOrEqual(previous);
+      previous = t.items_returned;
+    }
+    expect(previous).toBeGreaterThan(3);
+  });
+
   it("a map is never continued by offset", () => {
     const map = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, "v".repeat(60)]));
     const out = text(bounded(wrap({ map, next_offset: 5 }), false, { maxBytes: 2_000, params: ["offset"] }));
@@ -205,6 +284,10 @@ describe("bounded(): cutting a map", () => {
     const small = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`m${i}`, 1]));
     const out = text(bounded(wrap({ outer, small }), false, { maxBytes: 1_500 }));
     expect((out.truncation as { path: string }).path).toBe("data.outer");
+    // Sibling maps: the larger one, wherever it is.
+    const siblings = text(bounded(wrap({ small, large: map(40) }), false, { maxBytes: 3_000 }));
+    expect((siblings.truncation as { path: string }).path).toBe("data.large");
+    expect(siblings.data).toMatchObject({ small });
     const withList = text(bounded(wrap({ big: map(16), list: items(30) }), false, { maxBytes: 6_000 }));
     expect((withList.truncation as { path: string }).path).toBe("data.list");
     expect(Object.keys((withList.data as { big: object }).big)).toHaveLength(16);

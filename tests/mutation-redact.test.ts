@@ -39,6 +39,10 @@ describe("connectionSecrets()", () => {
     ["token=tok-value\nUser=x", ["tok-value"]],
     ["=abcdefg&apikey=k-e-y-1", ["k-e-y-1"]],
     ["passwordvalue&secretive", []],
+    // The key alone decides: a value that looks like a secret under another key is not one.
+    ["user=my-token-name&id=password1", []],
+    // Quotes are removed only when they enclose the whole value.
+    ['password="quoted"rest&x=1', ['"quoted"rest']],
     ["https://h/?password=%E2%82%AC%E2%82%AC", ["%E2%82%AC%E2%82%AC"]],
     ["https://h/?password=%E2%82%AC%E2%82%ACab", ["%E2%82%AC%E2%82%ACab", "€€ab"]],
     // The password of a URL, in either style.

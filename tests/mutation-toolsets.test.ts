@@ -52,6 +52,8 @@ describe("resolveToolsets() additions and removals", () => {
       `ALTR_TOOLSETS names unknown toolset(s): -sidecars (did you mean sidecar?), +tokenisation (did you mean tokenization?)${tail}`,
     );
     expect(() => resolveToolsets(["qqqqqqqqqq"])).toThrow(`ALTR_TOOLSETS names unknown toolset(s): qqqqqqqqqq${tail}`);
+    // Only a leading sign is one: a dash inside a name is part of the (unknown) name.
+    expect(() => resolveToolsets(["ro-les"])).toThrow(/unknown toolset\(s\): ro-les/);
   });
 });
 
@@ -71,6 +73,8 @@ describe("enableSetting()", () => {
     [["- Tokenization"], "ALTR_TOOLSETS=default,tokenization"],
     [["+TOKENIZATION", "roles"], "ALTR_TOOLSETS=roles,tokenization"],
     [["tokenization"], "ALTR_TOOLSETS=default,tokenization"],
+    // A dash inside an entry is not a sign: that entry is not the toolset and stays.
+    [["tokeni-zation"], "ALTR_TOOLSETS=tokeni-zation,tokenization"],
   ])("%j → %s", (requested, setting) => {
     expect(enableSetting("tokenization", requested)).toBe(setting);
   });
