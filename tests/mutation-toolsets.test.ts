@@ -4,9 +4,9 @@
  * tests/mutation-selection.test.ts, and otherwise reached only by session-level tests.
  */
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { DEFAULT_TOOLSETS, enableSetting, resolveToolsets, SelectionError, unknownRestricted } from "../src/server/registry.js";
-import { TOOLSETS, type Tool, type ToolsetName } from "../src/tools/define.js";
+import { TOOLSETS, type ToolsetName } from "../src/tools/define.js";
+import { ALL_TOOLS } from "../src/tools/index.js";
 
 const ALL = Object.keys(TOOLSETS) as ToolsetName[];
 const sorted = (s: Iterable<string>) => [...s].sort();
@@ -88,28 +88,10 @@ describe("enableSetting()", () => {
 });
 
 describe("unknownRestricted()", () => {
-  const tool = (name: string, aliases: string[] = []): Tool => ({
-    name,
-    title: name,
-    description: name,
-    toolset: "databases",
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    readOnlyReason: undefined,
-    verbatimOutput: false,
-    operations: [],
-    output: { type: "object" },
-    sensitive: new Set<string>(),
-    asks: false,
-    aliases,
-    inputSchema: z.object({}).strict(),
-    invoke: async () => ({}),
-  });
-  const TABLE = [tool("delete_policy", ["Remove_Policy"]), tool("get_policies")];
-
   it("names the entries that match no tool, alias or extra name, trimmed, once each, in order", () => {
-    expect(unknownRestricted(TABLE, ["DELETE_POLICY", "remove_policy", " get_policies ", "support_tool"], ["Support_Tool"])).toEqual([]);
-    expect(unknownRestricted(TABLE, [" delet_policy ", "", "  ", "zap", "delet_policy", "ZAP"])).toEqual(["delet_policy", "zap", "ZAP"]);
-    expect(unknownRestricted(TABLE, ["support_tool"])).toEqual(["support_tool"]);
+    expect(unknownRestricted(ALL_TOOLS, ["DELETE_POLICY", "delete_database", " get_policies ", "support_tool"], ["Support_Tool"])).toEqual([]);
+    expect(unknownRestricted(ALL_TOOLS, [" delet_policy ", "", "  ", "zap", "delet_policy", "ZAP"])).toEqual(["delet_policy", "zap", "ZAP"]);
+    expect(unknownRestricted(ALL_TOOLS, ["support_tool"])).toEqual(["support_tool"]);
     expect(unknownRestricted([], ["delete_policy"])).toEqual(["delete_policy"]);
   });
 });
