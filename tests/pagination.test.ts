@@ -3,7 +3,9 @@
  * Multi-page answers come from a local stub (Prism's static examples are single pages).
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { callScope, nextToken, onePage, paginate, paginateOffset, paginateTokens, type CallScope } from "../src/altr/paginate.js";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { nextToken, onePage, paginate, paginateOffset, paginateTokens, type CallScope } from "../src/altr/paginate.js";
 import { AltrError } from "../src/altr/errors.js";
 import { RULE_BATCH_SIZE } from "../src/tools/policies.js";
 import { MAX_PAGES } from "../src/tools/common.js";
@@ -37,7 +39,7 @@ describe("paginate()", () => {
   });
 });
 
-describe("paginate() inside a tool call (callScope): progress and cancellation", () => {
+describe("paginate() inside a tool call (ctx.scope): progress and cancellation", () => {
   /** A call scope that records every stage's reports as [stage, done, total, message]. */
   function recording(signal = new AbortController().signal) {
     const reports: [number, number, number | undefined, string][] = [];
@@ -55,11 +57,9 @@ describe("paginate() inside a tool call (callScope): progress and cancellation",
   it("reports each page of a cursor loop (no total), one stage per loop; nothing outside a call", async () => {
     const { scope, reports } = recording();
     const pages = [{ items: [1], next: "a" }, { items: [], next: "b" }, { items: [2, 3], next: null }];
-    await callScope.run(scope, async () => {
-      let i = 0;
-      await paginate<number, string>({ maxPages: 10, fetchPage: async () => pages[i++]! });
-      await paginate<number, string>({ maxPages: 10, fetchPage: async () => ({ items: [4], next: null }) });
-    });
+    let i = 0;
+    await paginate<number, string>({ scope, maxPages: 10, fetchPage: async () => pages[i++]! });
+    await paginate<number, string>({ scope, maxPages: 10, fetchPage: async () => ({ items: [4], next: null }) });
     expect(reports).toEqual([
       [1, 1, undefined, "page 1 read, 1 items"],
       [1, 2, undefined, "page 2 read, 1 items"],
@@ -67,25 +67,23 @@ describe("paginate() inside a tool call (callScope): progress and cancellation",
       [2, 1, undefined, "page 1 read, 1 items"],
     ]);
     // Outside a call there is no scope: the loop runs and reports nowhere.
-    expect(callScope.getStore()).toBeUndefined();
     expect((await paginate<number, string>({ maxPages: 2, fetchPage: async () => ({ items: [1], next: null }) })).items).toEqual([1]);
+    expect(reports).toHaveLength(4);
   });
 
   it("an offset loop counts items of the total ALTR reported, from its start", async () => {
     const { scope, reports } = recording();
-    await callScope.run(scope, () =>
-      paginateOffset({ start: 10, maxPages: 5, fetchPage: async (at) => ({ items: at < 30 ? ["x", "y", "z", "w", "v", "u", "t", "s", "r", "q"] : [], total: 30 }) }),
-    );
+    await paginateOffset({ scope, start: 10, maxPages: 5, fetchPage: async (at) => ({ items: at < 30 ? ["x", "y", "z", "w", "v", "u", "t", "s", "r", "q"] : [], total: 30 }) });
     expect(reports).toEqual([
       [1, 10, 20, "10 of 20 items read (page 1)"],
       [1, 20, 20, "20 of 20 items read (page 2)"],
     ]);
     // A total below the start (ALTR's count shrank) is 0, never negative; until ALTR gives a total, pages are counted.
     const low = recording();
-    await callScope.run(low.scope, () => paginateOffset({ start: 50, maxPages: 1, fetchPage: async () => ({ items: ["a"], total: 40 }) }));
+    await paginateOffset({ scope: low.scope, start: 50, maxPages: 1, fetchPage: async () => ({ items: ["a"], total: 40 }) });
     expect(low.reports).toEqual([[1, 1, 0, "1 of 0 items read (page 1)"]]);
     const none = recording();
-    await callScope.run(none.scope, () => paginateOffset({ start: 0, maxPages: 1, fetchPage: async () => ({ items: ["a"] }) }));
+    await paginateOffset({ scope: none.scope, start: 0, maxPages: 1, fetchPage: async () => ({ items: ["a"] }) });
     expect(none.reports).toEqual([[1, 1, undefined, "page 1 read, 1 items"]]);
   });
 
@@ -93,16 +91,15 @@ describe("paginate() inside a tool call (callScope): progress and cancellation",
     const abort = new AbortController();
     const { scope } = recording(abort.signal);
     let fetched = 0;
-    const run = callScope.run(scope, () =>
-      paginate<number, number>({
-        maxPages: 10,
-        fetchPage: async (c) => {
-          fetched++;
-          if (fetched === 2) abort.abort();
-          return { items: [c ?? 0], next: (c ?? 0) + 1 };
-        },
-      }),
-    );
+    const run = paginate<number, number>({
+      scope,
+      maxPages: 10,
+      fetchPage: async (c) => {
+        fetched++;
+        if (fetched === 2) abort.abort();
+        return { items: [c ?? 0], next: (c ?? 0) + 1 };
+      },
+    });
     const err = await run.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AltrError);
     expect(err).toMatchObject({ kind: "cancelled" });
@@ -113,10 +110,17 @@ describe("paginate() inside a tool call (callScope): progress and cancellation",
     // Cancelled before the loop: not even the first page.
     const before = recording(AbortSignal.abort());
     let none = 0;
-    await expect(callScope.run(before.scope, () => paginate({ maxPages: 3, fetchPage: async () => ({ items: [none++], next: null }) }))).rejects.toThrow(
+    await expect(paginate({ scope: before.scope, maxPages: 3, fetchPage: async () => ({ items: [none++], next: null }) })).rejects.toThrow(
       "after 0 page(s)",
     );
     expect(none).toBe(0);
+  });
+
+  it("no AsyncLocalStorage in the server: on Node 20 its first run() hooks every promise of the process", () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+    const using = files(join(import.meta.dirname, "..", "src")).filter((f) => /["']node:async_hooks["']|new AsyncLocalStorage\b/.test(readFileSync(f, "utf8")));
+    expect(using).toEqual([]);
   });
 });
 

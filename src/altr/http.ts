@@ -11,7 +11,7 @@
  */
 import type { HttpPolicy } from "../config/index.js";
 import { AltrError } from "./errors.js";
-import { proxyAwareFetch } from "./proxy.js";
+import { undiciFor } from "./proxy.js";
 
 export const ATTEMPTS_HEADER = "x-altr-mcp-attempts";
 
@@ -72,26 +72,105 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-async function readCapped(res: Response, max: number): Promise<Uint8Array> {
-  const declared = Number(res.headers.get("content-length") ?? "NaN");
+/** One answer as an attempt reads it, whichever client sent the request. */
+interface Answer {
+  status: number;
+  statusText: string;
+  header(name: string): string | null;
+  /** The headers for the Response handed to openapi-fetch, with the attempts header added. */
+  responseHeaders(attempts: number): Headers | [string, string][];
+  body: AsyncIterable<Uint8Array> | null;
+  /** Reads and drops a small body (the connection stays usable); throws on a transport error. */
+  drain(): Promise<void>;
+  /** Stops a body that is not wanted (too large): its connection is closed. */
+  abandon(): void;
+}
+
+interface Outgoing {
+  method: string;
+  headers: Headers;
+  body: Uint8Array | undefined;
+  signal: AbortSignal;
+}
+
+type Send = (url: string, req: Outgoing) => Promise<Answer>;
+
+/**
+ * The default client: undici's request() (the npm package, bundled; through a ProxyAgent when a
+ * proxy applies, proxy.ts). Profiled at 32 sessions, fetch() built a second Request, a fetch
+ * controller and a web ReadableStream per ALTR call — the largest share of the server's
+ * allocations per tool call; request() answers with a node stream and plain header objects.
+ */
+const sendWithUndici: Send = async (url, req) => {
+  const { request, dispatcher } = await undiciFor(url);
+  const headers: Record<string, string> = {};
+  req.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  const res = await request(url, { method: req.method as "GET", headers, body: req.body ?? null, signal: req.signal, dispatcher });
+  const raw = res.headers;
+  return {
+    status: res.statusCode,
+    statusText: res.statusText,
+    header: (name) => {
+      const v = raw[name];
+      return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+    },
+    responseHeaders: (attempts) => {
+      const pairs: [string, string][] = [];
+      for (const [k, v] of Object.entries(raw)) {
+        if (Array.isArray(v)) for (const one of v) pairs.push([k, one]);
+        else if (v !== undefined) pairs.push([k, v]);
+      }
+      pairs.push([ATTEMPTS_HEADER, String(attempts)]);
+      return pairs;
+    },
+    body: res.body,
+    drain: () => res.body.dump(),
+    abandon: () => void res.body.destroy(),
+  };
+};
+
+/** An injected fetch (tests, the sandbox, a request observer) behind the same interface. */
+function sendWithFetch(doFetch: typeof globalThis.fetch): Send {
+  return async (url, req) => {
+    const res = await doFetch(url, { method: req.method, headers: req.headers, body: req.body ?? null, signal: req.signal, redirect: "manual" });
+    return {
+      status: res.status,
+      statusText: res.statusText,
+      header: (name) => res.headers.get(name),
+      responseHeaders: (attempts) => {
+        const headers = new Headers(res.headers);
+        headers.set(ATTEMPTS_HEADER, String(attempts));
+        return headers;
+      },
+      body: res.body,
+      drain: async () => {
+        await res.body?.cancel();
+      },
+      abandon: () => void res.body?.cancel().catch(() => undefined),
+    };
+  };
+}
+
+async function readCapped(res: Answer, max: number): Promise<Uint8Array> {
+  const declared = Number(res.header("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel();
+    res.abandon();
     throw new AltrError({ kind: "invalid_response", detail: `body of ${declared} bytes exceeds the ${max}-byte limit` });
   }
   if (!res.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+  for await (const value of res.body) {
     size += value.byteLength;
     if (size > max) {
-      await reader.cancel();
+      res.abandon();
       throw new AltrError({ kind: "invalid_response", detail: `body exceeds the ${max}-byte limit` });
     }
     chunks.push(value);
   }
+  if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(size);
   let offset = 0;
   for (const c of chunks) {
@@ -103,7 +182,7 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
 
 export function createAltrFetch(policy: HttpPolicy, deps: FetchDeps = {}): (req: Request) => Promise<Response> {
   // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured (proxy.ts) unless a fetch is injected.
-  const doFetch = deps.fetch ?? proxyAwareFetch;
+  const send = deps.fetch ? sendWithFetch(deps.fetch) : sendWithUndici;
   const random = deps.random ?? Math.random;
   const wait = deps.sleep ?? sleep;
 
@@ -122,16 +201,23 @@ export function createAltrFetch(policy: HttpPolicy, deps: FetchDeps = {}): (req:
     const method = request.method.toUpperCase();
     const idempotent = IDEMPOTENT.has(method);
     const callerSignal = request.signal;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new TimeoutSignal("timeout")), policy.timeoutMs);
-    const signal = AbortSignal.any([callerSignal, timeout.signal]);
+    // One controller per attempt, aborted by its timer or by the caller (no AbortSignal.any: it
+    // cost a signal, a weak set and a listener per attempt).
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort(new TimeoutSignal("timeout"));
+    }, policy.timeoutMs);
+    const onCancel = () => abort.abort(callerSignal.reason);
+    callerSignal.addEventListener("abort", onCancel, { once: true });
     try {
-      let res: Response;
+      let res: Answer;
       try {
-        res = await doFetch(request.url, { method, headers: request.headers, body: body ?? null, signal, redirect: "manual" });
+        res = await send(request.url, { method, headers: request.headers, body, signal: abort.signal });
       } catch (err) {
         if (callerSignal.aborted) throw new AltrError({ kind: "cancelled", attempts: attempt });
-        if (timeout.signal.aborted) {
+        if (timedOut) {
           // A write that timed out may have been applied: only reads are repeated.
           if (idempotent && canRetry) return { retry: "timeout" };
           throw new AltrError({ kind: "timeout", attempts: attempt });
@@ -144,8 +230,8 @@ export function createAltrFetch(policy: HttpPolicy, deps: FetchDeps = {}): (req:
       }
       const status = res.status;
       if (canRetry && (status === 429 || (idempotent && RETRY_STATUS_IDEMPOTENT.has(status)))) {
-        await res.body?.cancel().catch(() => undefined);
-        return { retry: `HTTP ${status}`, delayMs: parseRetryAfter(res.headers.get("retry-after")) };
+        await res.drain().catch(() => undefined);
+        return { retry: `HTTP ${status}`, delayMs: parseRetryAfter(res.header("retry-after")) };
       }
       let bytes: Uint8Array;
       try {
@@ -153,7 +239,7 @@ export function createAltrFetch(policy: HttpPolicy, deps: FetchDeps = {}): (req:
       } catch (err) {
         if (err instanceof AltrError) throw err;
         if (callerSignal.aborted) throw new AltrError({ kind: "cancelled", attempts: attempt });
-        if (timeout.signal.aborted) throw new AltrError({ kind: "timeout", attempts: attempt });
+        if (timedOut) throw new AltrError({ kind: "timeout", attempts: attempt });
         throw new AltrError({
           kind: "network",
           attempts: attempt,
@@ -162,12 +248,11 @@ export function createAltrFetch(policy: HttpPolicy, deps: FetchDeps = {}): (req:
           afterSend: true,
         });
       }
-      const headers = new Headers(res.headers);
-      headers.set(ATTEMPTS_HEADER, String(attempt));
       const nullBody = status === 204 || status === 205 || status === 304;
-      return { response: new Response(nullBody ? null : bytes, { status, statusText: res.statusText, headers }) };
+      return { response: new Response(nullBody ? null : bytes, { status, statusText: res.statusText, headers: res.responseHeaders(attempt) }) };
     } finally {
       clearTimeout(timer);
+      callerSignal.removeEventListener("abort", onCancel);
     }
   }
 

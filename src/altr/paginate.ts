@@ -12,11 +12,12 @@
  * the same page. When the loop stops before the end, the continuation cursor is returned so
  * the caller can ask for the rest.
  *
- * Inside a tool call (tools/define.ts runs each handler in `callScope`), every loop reports
- * each page it read as a stage of the call's progress, and a cancelled call stops the loop
- * before its next page: no call site passes either.
+ * Given the tool call's `scope` (a handler's `ctx.scope`, tools/define.ts), a loop reports each
+ * page it read as a stage of the call's progress, and a cancelled call stops the loop before its
+ * next page. The scope is passed, not found in an AsyncLocalStorage: on Node 20 the first
+ * AsyncLocalStorage.run() turns on a promise hook for every promise of the process, for good
+ * (about a tenth of the HTTP server's allocations per tool call).
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { AltrError } from "./errors.js";
 
 /** One stage of a call's progress (a paging loop, a batch loop): `done` of `total` units. */
@@ -30,9 +31,6 @@ export interface CallScope {
   stage(): ProgressStage;
   signal: AbortSignal;
 }
-
-/** Set by tools/define.ts around each tool call; empty outside one (no progress, no signal). */
-export const callScope = new AsyncLocalStorage<CallScope>();
 
 export interface Page<T, C> {
   items: T[];
@@ -57,6 +55,8 @@ export interface PaginateOptions<T, C> {
   key?: (cursor: C) => string;
   /** Items the whole listing holds, when ALTR says: progress then counts items, not pages. */
   totalItems?: () => number | undefined;
+  /** The tool call the loop runs in (`ctx.scope`): its progress and its cancellation. */
+  scope?: CallScope | undefined;
 }
 
 export async function paginate<T, C>(opts: PaginateOptions<T, C>): Promise<Paged<T, C>> {
@@ -66,7 +66,7 @@ export async function paginate<T, C>(opts: PaginateOptions<T, C>): Promise<Paged
   let cursor: C | null = opts.start ?? null;
   if (cursor !== null) seen.add(key(cursor));
   let pages = 0;
-  const scope = callScope.getStore();
+  const scope = opts.scope;
   const stage = scope?.stage();
   while (pages < Math.max(1, opts.maxPages)) {
     // A cancelled call asks for no further page (its requests would be refused anyway).
@@ -105,9 +105,11 @@ export async function paginateOffset<T>(opts: {
   start: number;
   maxPages: number;
   fetchPage: (offset: number) => Promise<{ items: T[]; total?: number | null }>;
+  scope?: CallScope | undefined;
 }): Promise<OffsetPaged<T>> {
   let total: number | undefined;
   const paged = await paginate<T, number>({
+    scope: opts.scope,
     start: opts.start,
     maxPages: opts.maxPages,
     totalItems: () => (total === undefined ? undefined : Math.max(0, total - opts.start)),
@@ -145,8 +147,10 @@ export async function paginateTokens<T>(opts: {
   start: string | undefined;
   maxPages: number;
   fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; next: unknown }>;
+  scope?: CallScope | undefined;
 }): Promise<{ items: T[]; next: string | null }> {
   const paged = await paginate<T, string>({
+    scope: opts.scope,
     start: opts.start ?? null,
     maxPages: opts.maxPages,
     fetchPage: async (token) => {

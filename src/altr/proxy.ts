@@ -81,6 +81,20 @@ function dispatcherFor(mod: UndiciModule, proxy: URL): Dispatcher {
   return d;
 }
 
+let loaded: UndiciModule | undefined;
+let direct: Dispatcher | undefined;
+
+/**
+ * undici's request() and the dispatcher for `url`: its ProxyAgent when a proxy applies, else one
+ * keep-alive Agent for the process. ALTR calls go this way (altr/http.ts): request() builds no
+ * WHATWG Request, Response or stream per call, which fetch() did.
+ */
+export async function undiciFor(url: string): Promise<{ request: UndiciModule["request"]; dispatcher: Dispatcher }> {
+  const proxy = proxyFor(url);
+  const mod = (loaded ??= await (undici ??= loadUndici()));
+  return { request: mod.request, dispatcher: proxy ? dispatcherFor(mod, proxy) : (direct ??= new mod.Agent()) };
+}
+
 /**
  * `fetch` that honours the proxy variables: Node's own fetch when the URL is reached directly,
  * undici's fetch through its ProxyAgent when a proxy applies.

@@ -278,7 +278,10 @@ export function createToolHost(deps: ServerDeps): ToolHost {
       checkArguments(raw);
       // Every derived form (encoded, base64, JSON-escaped, any case) of the credentials and of
       // this call's sensitive values, taken out of the result and of every log line about the call.
-      secrets = secretPattern(collectSecrets(raw, tool.sensitive, new Set(baseSecrets)));
+      // The credentials' pattern is built once per host; a new one only for a call that carries
+      // sensitive values (it was rebuilt on every call: its forms, sort and RegExp).
+      const own = collectSecrets(raw, tool.sensitive);
+      if (own.size > 0) secrets = secretPattern([...baseSecrets, ...own]);
       if (log.isLevelEnabled("debug")) child.debug({ args: redactArgs(raw, tool.sensitive) }, "tool call");
       const { args, confirm } = takeConfirm(tool, raw);
       // A client that can show a form always asks the user: the model cannot confirm on the user's

@@ -3,7 +3,7 @@
  * instance (comments, pins, sign-offs) — ALTR's Audit Report service (audit_report).
  */
 import { z } from "zod";
-import { paginate } from "../altr/paginate.js";
+import { paginate, type CallScope } from "../altr/paginate.js";
 import type { components } from "../generated/audit-report.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, input, InputError, responseBody, type Tool } from "./define.js";
@@ -201,10 +201,12 @@ interface PageBody<T> {
  * ALTR's largest size up to MAX_PAGES; either way the cursor to continue when more remain.
  */
 async function pages<T>(
+  scope: CallScope | undefined,
   args: { limit?: number | undefined; cursor?: string | undefined },
   fetchPage: (query: { limit: number; cursor?: string }) => Promise<PageBody<T>>,
 ): Promise<{ items: T[]; count: number; next_cursor: string | null }> {
   const paged = await paginate<T, string>({
+    scope,
     start: args.cursor ?? null,
     maxPages: args.limit !== undefined ? 1 : MAX_PAGES,
     fetchPage: async (c) => {
@@ -230,8 +232,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportDefinitions"],
     output: listOutput("audit_report.listReportDefinitions"),
-    async handler({ archived, ...args }, { call, signal }) {
-      return pages(args, (query) =>
+    async handler({ archived, ...args }, { call, signal, scope }) {
+      return pages(scope, args, (query) =>
         call("audit_report.listReportDefinitions", { query: { ...query, ...(archived !== undefined ? { archived } : {}) }, signal }),
       );
     },
@@ -347,8 +349,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportInstances"],
     output: listOutput("audit_report.listReportInstances"),
-    async handler({ definition_id, ...args }, { call, signal }) {
-      return pages(args, (query) =>
+    async handler({ definition_id, ...args }, { call, signal, scope }) {
+      return pages(scope, args, (query) =>
         call("audit_report.listReportInstances", { path: { definition_id }, query, signal }),
       );
     },
@@ -397,8 +399,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportComments"],
     output: listOutput("audit_report.listReportComments"),
-    async handler({ definition_id, instance_id, ...args }, { call, signal }) {
-      return pages(args, (query) =>
+    async handler({ definition_id, instance_id, ...args }, { call, signal, scope }) {
+      return pages(scope, args, (query) =>
         call("audit_report.listReportComments", { path: { definition_id, instance_id }, query, signal }),
       );
     },
@@ -495,8 +497,8 @@ export const auditReportTools: Tool[] = [
     annotations: READ,
     operations: ["audit_report.listReportSignOffs"],
     output: listOutput("audit_report.listReportSignOffs"),
-    async handler({ definition_id, instance_id, ...args }, { call, signal }) {
-      return pages(args, (query) =>
+    async handler({ definition_id, instance_id, ...args }, { call, signal, scope }) {
+      return pages(scope, args, (query) =>
         call("audit_report.listReportSignOffs", { path: { definition_id, instance_id }, query, signal }),
       );
     },

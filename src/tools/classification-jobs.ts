@@ -75,8 +75,9 @@ export const classificationJobTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listJobs"],
     output: responseBody("classification.listJobs"),
-    async handler({ contiguous_id, all_pages, ...filters }, { call, signal }) {
+    async handler({ contiguous_id, all_pages, ...filters }, { call, signal, scope }) {
       const page = await paginateTokens<Job>({
+        scope,
         start: contiguous_id,
         maxPages: all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
@@ -116,8 +117,9 @@ export const classificationJobTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listActiveJobs"],
     output: responseBody("classification.listActiveJobs"),
-    async handler({ contiguous_id, all_pages, limit, database_id, agent_id, ...filters }, { call, signal }) {
+    async handler({ contiguous_id, all_pages, limit, database_id, agent_id, ...filters }, { call, signal, scope }) {
       const page = await paginateTokens<Job>({
+        scope,
         start: contiguous_id,
         maxPages: all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {

@@ -5,7 +5,7 @@ import { S, objectOf } from "../schema/json-schema.js";
 import { defineTool, InputError, responseBody, type Tool } from "./define.js";
 import { cursor, MAX_PAGES, READ, REMOVE } from "./common.js";
 import { allPages, checkScope, classifierNameFilter, confirmedStatusFilter, jobId, name, nonEmpty, objectName, pageSize } from "./classification-shared.js";
-import { paginateTokens } from "../altr/paginate.js";
+import { paginateTokens, type CallScope } from "../altr/paginate.js";
 import { deleteOnce, DELETE_OUTCOME, outcome } from "./deletes.js";
 
 type Row = components["schemas"]["FindingsRow"];
@@ -21,10 +21,12 @@ const filters = { classifier_name: classifierNameFilter, confirmed_status: confi
 
 /** Reads one or more pages of a findings level; `get` performs one request for a page token. */
 async function findings(
+  scope: CallScope | undefined,
   args: { page_token?: string | undefined; all_pages?: boolean | undefined },
   get: (token: string | undefined) => Promise<{ items?: Row[]; next_page_token?: string | null }>,
 ): Promise<{ items: Row[]; next_page_token: string | null }> {
   const page = await paginateTokens<Row>({
+    scope,
     start: args.page_token,
     maxPages: args.all_pages === true ? MAX_PAGES : 1,
     fetch: async (token) => {
@@ -147,8 +149,8 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listFindingDatabases"],
     output: responseBody("classification.listFindingDatabases"),
-    async handler(args, { call, signal }) {
-      return findings(args, (token) =>
+    async handler(args, { call, signal, scope }) {
+      return findings(scope, args, (token) =>
         call("classification.listFindingDatabases", { path: { job_id: args.job_id }, query: { ...findingsQuery(args, token), include_column_status_counts: args.include_column_status_counts }, signal }),
       );
     },
@@ -279,8 +281,8 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listFindingSchemas"],
     output: responseBody("classification.listFindingSchemas"),
-    async handler(args, { call, signal }) {
-      return findings(args, (token) =>
+    async handler(args, { call, signal, scope }) {
+      return findings(scope, args, (token) =>
         call("classification.listFindingSchemas", { path: { job_id: args.job_id, database: args.database }, query: findingsQuery(args, token), signal }),
       );
     },
@@ -295,8 +297,8 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listFindingTables"],
     output: responseBody("classification.listFindingTables"),
-    async handler(args, { call, signal }) {
-      return findings(args, (token) =>
+    async handler(args, { call, signal, scope }) {
+      return findings(scope, args, (token) =>
         call("classification.listFindingTables", { path: { job_id: args.job_id, database: args.database, schema: args.schema }, query: findingsQuery(args, token), signal }),
       );
     },
@@ -311,8 +313,8 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listFindingColumns"],
     output: responseBody("classification.listFindingColumns"),
-    async handler(args, { call, signal }) {
-      return findings(args, (token) =>
+    async handler(args, { call, signal, scope }) {
+      return findings(scope, args, (token) =>
         call("classification.listFindingColumns", { path: { job_id: args.job_id, database: args.database, schema: args.schema, table: args.table }, query: findingsQuery(args, token), signal }),
       );
     },
@@ -336,8 +338,8 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listFindingClassifiers"],
     output: responseBody("classification.listFindingClassifiers"),
-    async handler(args, { call, signal }) {
-      return findings(args, (token) =>
+    async handler(args, { call, signal, scope }) {
+      return findings(scope, args, (token) =>
         call("classification.listFindingClassifiers", { path: { job_id: args.job_id, database: args.database, schema: args.schema, table: args.table, column: args.column }, query: { limit: args.limit, page_token: token, confirmed_status: nonEmpty(args.confirmed_status), classifier_name: nonEmpty(args.classifier_name) }, signal }),
       );
     },
@@ -392,10 +394,11 @@ export const classificationReviewTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listDecisions"],
     output: responseBody("classification.listDecisions"),
-    async handler(args, { call, signal }) {
+    async handler(args, { call, signal, scope }) {
       const { job_id, database, schema, table, column, limit } = args;
       checkScope({ database, schema, table, column });
       const page = await paginateTokens<Decision>({
+        scope,
         start: args.page_token,
         maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {

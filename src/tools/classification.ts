@@ -39,8 +39,9 @@ export const classifierTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listClassifiers"],
     output: responseBody("classification.listClassifiers"),
-    async handler({ contiguous_id, all_pages, ...filters }, { call, signal }) {
+    async handler({ contiguous_id, all_pages, ...filters }, { call, signal, scope }) {
       const page = await paginateTokens<Classifier>({
+        scope,
         start: contiguous_id,
         maxPages: all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
@@ -166,8 +167,9 @@ export const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listCollections"],
     output: responseBody("classification.listCollections"),
-    async handler({ contiguous_id, all_pages, ...filters }, { call, signal }) {
+    async handler({ contiguous_id, all_pages, ...filters }, { call, signal, scope }) {
       const page = await paginateTokens<Collection>({
+        scope,
         start: contiguous_id,
         maxPages: all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
@@ -250,8 +252,9 @@ export const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listCollectionClassifiers"],
     output: responseBody("classification.listCollectionClassifiers"),
-    async handler(args, { call, signal }) {
+    async handler(args, { call, signal, scope }) {
       const page = await paginateTokens<Classifier>({
+        scope,
         start: args.contiguous_id,
         maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {
@@ -333,8 +336,9 @@ export const collectionTools: Tool[] = [
     annotations: READ,
     operations: ["classification.listAltrManagedClassifiers"],
     output: responseBody("classification.listAltrManagedClassifiers"),
-    async handler(args, { call, signal }) {
+    async handler(args, { call, signal, scope }) {
       const page = await paginateTokens<Classifier>({
+        scope,
         start: args.contiguous_id,
         maxPages: args.all_pages === true ? MAX_PAGES : 1,
         fetch: async (token) => {

@@ -40,8 +40,8 @@ export const databaseTools: Tool[] = [
     annotations: READ,
     operations: ["altrnet.listDatabases"],
     output: withProperties(responseData("altrnet.listDatabases"), { total: S.integer, next_offset: S.nullableInteger }),
-    async handler({ offset, sortBy, orderBy }, { call, signal }) {
-      const paged = await databasePages({ call, signal }, offset ?? 0, MAX_PAGES, { sortBy, orderBy });
+    async handler({ offset, sortBy, orderBy }, ctx) {
+      const paged = await databasePages(ctx, offset ?? 0, MAX_PAGES, { sortBy, orderBy });
       // count: the rows returned; total: how many ALTR says there are (more when next_offset is set).
       return { databases: paged.items, count: paged.items.length, total: paged.total, next_offset: paged.next_offset };
     },
@@ -80,12 +80,13 @@ export const databaseTools: Tool[] = [
     annotations: READ,
     operations: ["service_user.listSnowflakeServiceUsers"],
     output: objectOf({ users: serviceUserList, contiguous_id: S.nullableString, may_be_incomplete: S.boolean }),
-    async handler({ limit, prefix, order_by, contiguous_id }, { call, signal }) {
+    async handler({ limit, prefix, order_by, contiguous_id }, { call, signal, scope }) {
       // ALTR pages this list (default 10). A page object is followed by its contiguous_id for a
       // bounded number of pages; a bare array has no cursor, so one as long as the page size
       // may have been cut off and is never presented as complete.
       let truncatedArray = false;
       const paged = await paginate<ServiceUser, string>({
+        scope,
         start: contiguous_id ?? null,
         maxPages: MAX_PAGES,
         fetchPage: async (cursor) => {
@@ -278,12 +279,13 @@ export const databaseTools: Tool[] = [
  */
 /** Pages of the database list from `start` (at most `maxPages`). */
 function databasePages(
-  ctx: Pick<ToolContext<"altrnet.listDatabases">, "call" | "signal">,
+  ctx: Pick<ToolContext<"altrnet.listDatabases">, "call" | "signal" | "scope">,
   start: number,
   maxPages: number,
   sort: { sortBy?: "friendlyDatabaseName" | "id" | undefined; orderBy?: "asc" | "desc" | undefined } = {},
 ) {
   return paginateOffset({
+    scope: ctx.scope,
     start,
     maxPages,
     fetchPage: async (at) => {

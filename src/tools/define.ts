@@ -9,7 +9,7 @@ import { PathParamError, type AltrClients } from "../altr/client.js";
 import { operationCaller, type OperationCaller } from "../altr/operations.js";
 import type { AltrErrorKind } from "../altr/errors.js";
 import type { PresignedFetch } from "../altr/presigned.js";
-import { callScope, type CallScope, type ProgressStage } from "../altr/paginate.js";
+import type { CallScope, ProgressStage } from "../altr/paginate.js";
 import { OPERATIONS, type OperationKey } from "../generated/operations.js";
 import type { Logger } from "../log/logger.js";
 import { propertyOf, type JsonSchema } from "../schema/json-schema.js";
@@ -82,9 +82,11 @@ export interface ToolContext<K extends OperationKey = OperationKey> extends Oper
   /**
    * The handler's own progress (rules applied, steps of a download): `done` of `total` units with
    * a short message, one stage of the call's progress. Paging loops (altr/paginate.ts) report
-   * their pages without it.
+   * their pages through `scope` instead.
    */
   progress: ProgressStage["report"];
+  /** The call as a paging loop sees it (pass it as the loop's `scope`): progress stages and `signal`. */
+  scope: CallScope;
 }
 
 export interface ToolSpec<S extends z.ZodRawShape, O extends readonly OperationKey[]> {
@@ -352,6 +354,7 @@ export function defineTool<S extends z.ZodRawShape, const O extends readonly Ope
       log: ctx.log,
       ...(ctx.presigned ? { presigned: ctx.presigned } : {}),
       progress: (done, total, message) => (own ??= (ctx.progress ?? NO_PROGRESS).stage()).report(done, total, message),
+      scope: { stage: () => (ctx.progress ?? NO_PROGRESS).stage(), signal },
     };
   };
   return {
@@ -369,9 +372,7 @@ export function defineTool<S extends z.ZodRawShape, const O extends readonly Ope
     asks: spec.asks !== undefined,
     inputSchema: schema,
     invoke(raw, ctx, gate) {
-      // The call's scope: every paging loop in it reports progress and stops once it is cancelled.
-      const scope: CallScope = { stage: () => (ctx.progress ?? NO_PROGRESS).stage(), signal: ctx.signal };
-      return callScope.run(scope, () => run(raw, ctx, gate));
+      return run(raw, ctx, gate);
     },
   };
 

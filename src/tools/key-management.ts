@@ -4,7 +4,7 @@
  * and are never retried.
  */
 import { z } from "zod";
-import { paginate } from "../altr/paginate.js";
+import { paginate, type CallScope } from "../altr/paginate.js";
 import { S, objectOf, propertyOf } from "../schema/json-schema.js";
 import { defineTool, responseBody, type Tool } from "./define.js";
 import { CREATE, MAX_PAGES, READ } from "./common.js";
@@ -49,10 +49,12 @@ function query(args: ListArgs, at: string | null) {
  * to MAX_PAGES; either way the contiguous_id to continue with when more remain.
  */
 async function pages<T>(
+  scope: CallScope | undefined,
   args: ListArgs,
   fetchPage: (at: string | null) => Promise<{ items: T[] | undefined; next: string | null | undefined }>,
 ): Promise<{ items: T[]; next: string | null }> {
   const paged = await paginate<T, string>({
+    scope,
     start: args.contiguous_id ?? null,
     maxPages: args.limit !== undefined ? 1 : MAX_PAGES,
     fetchPage: async (at) => {
@@ -80,8 +82,8 @@ export const keyManagementTools: Tool[] = [
       count: S.integer,
       contiguous_id: S.nullableString,
     }),
-    async handler(args, { call, signal }) {
-      const paged = await pages(args, async (at) => {
+    async handler(args, { call, signal, scope }) {
+      const paged = await pages(scope, args, async (at) => {
         const body = await call("kma.listTweaks", { query: query(args, at), signal });
         return { items: body.tweaks, next: body.contiguous_id };
       });
@@ -144,8 +146,8 @@ export const keyManagementTools: Tool[] = [
       count: S.integer,
       contiguous_id: S.nullableString,
     }),
-    async handler({ namespace, ...args }, { call, signal }) {
-      const paged = await pages(args, async (at) => {
+    async handler({ namespace, ...args }, { call, signal, scope }) {
+      const paged = await pages(scope, args, async (at) => {
         const body = await call("kma.listKeys", { path: { namespace }, query: query(args, at), signal });
         return { items: body.keys, next: body.contiguous_id };
       });

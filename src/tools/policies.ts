@@ -113,8 +113,9 @@ async function rulesPage(ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | 
 const IMPACT_PAGES = 3;
 
 /** The first rules of a policy, for a confirmation question (bounded: not a listing). */
-async function someRules(ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal">, policy_id: string) {
+async function someRules(ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal" | "scope">, policy_id: string) {
   const paged = await paginate<[string, Rule[]], string>({
+    scope: ctx.scope,
     start: null,
     maxPages: IMPACT_PAGES,
     fetchPage: (k) => rulesPage(ctx, policy_id, k),
@@ -131,7 +132,7 @@ interface AddRulesArgs {
 
 /** The policy's rules read once per add_rules call (its confirmation look-up and its report share them). */
 const rulesRead = new WeakMap<object, ReturnType<typeof someRules>>();
-function currentRules(args: AddRulesArgs, ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal">): ReturnType<typeof someRules> {
+function currentRules(args: AddRulesArgs, ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal" | "scope">): ReturnType<typeof someRules> {
   let read = rulesRead.get(args);
   if (!read) {
     read = someRules(ctx, args.policy_id);
@@ -145,7 +146,7 @@ function currentRules(args: AddRulesArgs, ctx: Pick<ToolContext<"api.listPolicyR
  * updated (another level, or thresholds given), unchanged (same level, no thresholds), or
  * upserted (the rules could not all be read, so which one is unknown).
  */
-async function ruleOutcomes(args: AddRulesArgs, ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal">) {
+async function ruleOutcomes(args: AddRulesArgs, ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal" | "scope">) {
   const read = await currentRules(args, ctx).catch(() => undefined);
   return args.rules.map((r) => {
     const same = read?.rules.find((e) => norm(e.role) === norm(r.role) && norm(e.tag_value) === norm(r.tag_value));
@@ -227,7 +228,7 @@ const ASK_NAMED = 5;
  * undefined when no rule reveals more. A rule that reveals all or part of a value and matches
  * no rule read (none today, or beyond the pages read) counts as new: it replaces the full mask.
  */
-async function addRulesExposure(args: AddRulesArgs, ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal">) {
+async function addRulesExposure(args: AddRulesArgs, ctx: Pick<ToolContext<"api.listPolicyRules">, "call" | "signal" | "scope">) {
   const revealing = args.rules.filter((r) => reveals(r.masking_policy) < 2);
   if (revealing.length === 0) return undefined;
   const existing = (await currentRules(args, ctx)).rules;
@@ -263,10 +264,11 @@ interface Known {
 /** The tag a TAG policy masks ("TAG#PII" → "PII"); other policy types are not checked. */
 const policyTag = (policy_id: string): string | undefined => /^TAG#(.+)$/i.exec(policy_id.trim())?.[1];
 
-type GuardCtx = Pick<ToolContext<"altrnet.listUserGroups" | "api.listTagValues">, "call" | "signal">;
+type GuardCtx = Pick<ToolContext<"altrnet.listUserGroups" | "api.listTagValues">, "call" | "signal" | "scope">;
 
 async function knownRoles(ctx: GuardCtx): Promise<Known> {
   const paged = await paginateOffset({
+    scope: ctx.scope,
     start: 0,
     maxPages: GUARD_PAGES,
     fetchPage: async (at) => {
@@ -466,7 +468,7 @@ export const policyTools: Tool[] = [
       count: S.integer,
       next_cursor: S.nullableString,
     }),
-    async handler(args, { call, signal }) {
+    async handler(args, { call, signal, scope }) {
       const filter = args.policy_type ?? null;
       const types: readonly PolicyType[] = filter ? [filter] : POLICY_TYPES;
       let start: PolicyCursor = { p: filter, t: 0, k: null };
@@ -476,6 +478,7 @@ export const policyTools: Tool[] = [
         start = decoded;
       }
       const paged = await paginate<components["schemas"]["Policy"], PolicyCursor>({
+        scope,
         start,
         maxPages: MAX_PAGES,
         fetchPage: async (c) => {
@@ -525,7 +528,7 @@ export const policyTools: Tool[] = [
       count: S.integer,
       next_cursor: S.nullableString,
     }),
-    async handler(args, { call, signal }) {
+    async handler(args, { call, signal, scope }) {
       let start: string | null = null;
       if (args.cursor !== undefined) {
         const decoded = cursor.decode(args.cursor, isRuleCursor);
@@ -533,6 +536,7 @@ export const policyTools: Tool[] = [
         start = decoded.k;
       }
       const paged = await paginate<[string, Rule[]], string>({
+        scope,
         start,
         maxPages: MAX_PAGES,
         fetchPage: (k) => rulesPage({ call, signal }, args.policy_id, k),

@@ -17,8 +17,9 @@ export const roleTools: Tool[] = [
     annotations: READ,
     operations: ["altrnet.listUserGroups"],
     output: objectOf({ roles: S.arrayOf(S.string), count: S.integer, total: S.integer, next_offset: S.nullableInteger }),
-    async handler({ offset }, { call, signal }) {
+    async handler({ offset }, { call, signal, scope }) {
       const paged = await paginateOffset({
+        scope,
         start: offset ?? 0,
         maxPages: MAX_PAGES,
         fetchPage: async (at) => {

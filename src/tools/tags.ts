@@ -118,13 +118,14 @@ export const tagTools: Tool[] = [
     annotations: READ,
     operations: ["api.listTagMasking"],
     output: objectOf({ items: connectedTags, count: S.integer, next_offset: S.nullableInteger }),
-    async handler({ offset, ...filters }, { call, signal }) {
+    async handler({ offset, ...filters }, { call, signal, scope }) {
       const both = filters.status_include?.split(",").filter((s) => filters.status_exclude?.split(",").includes(s));
       if (both?.length) throw new InputError(`status_exclude: ${both.join(", ")} is also in status_include`, ["status_exclude"]);
       const start = offset ?? 0;
       const seen = new Set<string>();
       // has_more says whether to go on; offset (advanced by what was received) says where.
       const paged = await paginate<TagMaskingItem, number>({
+        scope,
         start,
         maxPages: MAX_PAGES,
         fetchPage: async (cursor) => {
@@ -150,12 +151,13 @@ export const tagTools: Tool[] = [
     annotations: READ,
     operations: ["api.listTagValues"],
     output: objectOf({ tags: tagValues, count: S.integer, total: S.nullableInteger, next_offset: S.nullableInteger }),
-    async handler({ tag_name, offset, dataTagGroupID }, { call, signal }) {
+    async handler({ tag_name, offset, dataTagGroupID }, { call, signal, scope }) {
       const start = offset ?? 0;
       const seen = new Set<string>();
       let total: number | undefined;
       // totals.tagCount says when to stop; offset (advanced by what was received) says where.
       const paged = await paginate<TagValue, number>({
+        scope,
         start,
         maxPages: MAX_PAGES,
         fetchPage: async (cursor) => {
