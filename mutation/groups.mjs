@@ -14,7 +14,13 @@ export const THRESHOLDS = { high: 95, low: 90, break: 90 };
 export const GROUPS = {
   http: {
     mutate: ["src/altr/http.ts", "src/altr/errors.ts"],
-    tests: ["tests/mutation-http.test.ts", "tests/mutation-results.test.ts", "tests/mutation-errors.test.ts"],
+    tests: [
+      "tests/mutation-http.test.ts",
+      "tests/mutation-results.test.ts",
+      "tests/mutation-errors.test.ts",
+      "tests/altr-request.test.ts",
+      "tests/mutation-altr-request.test.ts",
+    ],
   },
   server: {
     mutate: ["src/server/registry.ts", "src/server/confirm.ts", "src/server/result.ts", "src/log/redact.ts"],
