@@ -5,7 +5,7 @@
  * is read as HTTP joins it. A loopback server stands in for ALTR; each test makes its own client.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAltrFetch } from "../src/altr/http.js";
 import { AltrError } from "../src/altr/errors.js";
@@ -15,18 +15,13 @@ const POLICY: HttpPolicy = { maxAttempts: 2, timeoutMs: 10_000, baseDelayMs: 1, 
 
 let url: string;
 let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.end();
-const sockets = new Set<Socket>();
 const server = createServer((req, res) => handler(req, res));
-server.on("connection", (s: Socket) => {
-  sockets.add(s);
-  s.on("close", () => sockets.delete(s));
-});
 beforeAll(async () => {
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
+  server.closeAllConnections(); // the answers that never end
   await new Promise((ok) => server.close(ok));
 });
 
