@@ -172,16 +172,16 @@ describe("paginate()", () => {
   it("reads until the cursor is null or undefined", async () => {
     const pages = [{ items: [1], next: "a" }, { items: [2], next: "b" }, { items: [3], next: null }];
     let i = 0;
-    expect(await paginate({ maxPages: 10, fetchPage: async () => pages[i++]! })).toEqual({ items: [1, 2, 3], next: null, pages: 3 });
-    expect(await paginate({ maxPages: 10, fetchPage: async () => ({ items: [9], next: undefined as unknown as null }) })).toEqual({ items: [9], next: null, pages: 1 });
+    expect(await paginate({ scope: undefined, maxPages: 10, fetchPage: async () => pages[i++]! })).toEqual({ items: [1, 2, 3], next: null, pages: 3 });
+    expect(await paginate({ scope: undefined, maxPages: 10, fetchPage: async () => ({ items: [9], next: undefined as unknown as null }) })).toEqual({ items: [9], next: null, pages: 1 });
   });
   it("maxPages below 1 still reads one page; the cap hands back the cursor", async () => {
-    const r = await paginate<number, number>({ maxPages: 0, fetchPage: async (c) => ({ items: [c ?? 0], next: (c ?? 0) + 1 }) });
+    const r = await paginate<number, number>({ scope: undefined, maxPages: 0, fetchPage: async (c) => ({ items: [c ?? 0], next: (c ?? 0) + 1 }) });
     expect(r).toEqual({ items: [0], next: 1, pages: 1, stopped: "page_limit" });
   });
   it("starting from a cursor, a page that hands that cursor back stops the loop", async () => {
     const seen: (string | null)[] = [];
-    const r = await paginate<number, string>({
+    const r = await paginate<number, string>({ scope: undefined,
       start: "s",
       maxPages: 10,
       fetchPage: async (c) => (seen.push(c), { items: [1], next: "s" }),
@@ -191,14 +191,14 @@ describe("paginate()", () => {
   });
   it("repeat detection uses the key function (default: JSON)", async () => {
     let n = 0;
-    const byId = await paginate<number, { id: number; t: number }>({
+    const byId = await paginate<number, { id: number; t: number }>({ scope: undefined,
       maxPages: 10,
       key: (c) => String(c.id),
       fetchPage: async () => ({ items: [n], next: { id: 1, t: n++ } }),
     });
     expect(byId.pages).toBe(2);
     n = 0;
-    const byJson = await paginate<number, { id: number; t: number }>({ maxPages: 4, fetchPage: async () => ({ items: [n], next: { id: 1, t: n++ } }) });
+    const byJson = await paginate<number, { id: number; t: number }>({ scope: undefined, maxPages: 4, fetchPage: async () => ({ items: [n], next: { id: 1, t: n++ } }) });
     expect(byJson).toMatchObject({ pages: 4, stopped: "page_limit", next: { id: 1, t: 3 } });
   });
 });
@@ -218,16 +218,16 @@ describe("offset paging", () => {
   it("paginateOffset keeps the last total ALTR reported, or the number read", async () => {
     const asked: number[] = [];
     const totals = [10, undefined, null];
-    const r = await paginateOffset({
+    const r = await paginateOffset({ scope: undefined,
       start: 2,
       maxPages: 3,
       fetchPage: async (at) => (asked.push(at), { items: [at, at + 1], total: totals[asked.length - 1] }),
     });
     expect(asked).toEqual([2, 4, 6]);
     expect(r).toEqual({ items: [2, 3, 4, 5, 6, 7], total: 10, next_offset: 8 });
-    const none = await paginateOffset({ start: 0, maxPages: 5, fetchPage: async () => ({ items: ["a"] }) });
+    const none = await paginateOffset({ scope: undefined, start: 0, maxPages: 5, fetchPage: async () => ({ items: ["a"] }) });
     expect(none).toEqual({ items: ["a", "a", "a", "a", "a"], total: 5, next_offset: 5 });
-    const done = await paginateOffset({ start: 0, maxPages: 5, fetchPage: async () => ({ items: [], total: 0 }) });
+    const done = await paginateOffset({ scope: undefined, start: 0, maxPages: 5, fetchPage: async () => ({ items: [], total: 0 }) });
     expect(done).toEqual({ items: [], total: 0, next_offset: null });
   });
 });

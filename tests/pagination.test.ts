@@ -19,20 +19,20 @@ useStubHarness();
 
 describe("paginate()", () => {
   it("stops at the page cap and returns the cursor to continue", async () => {
-    const r = await paginate<number, number>({ maxPages: 3, fetchPage: async (c) => ({ items: [c ?? 0], next: (c ?? 0) + 1 }) });
+    const r = await paginate<number, number>({ scope: undefined, maxPages: 3, fetchPage: async (c) => ({ items: [c ?? 0], next: (c ?? 0) + 1 }) });
     expect(r).toEqual({ items: [0, 1, 2], next: 3, pages: 3, stopped: "page_limit" });
   });
 
   it("takes a 200,000-item page (a spread push overflowed the stack past ~150,000)", async () => {
     const page = Array.from({ length: 200_000 }, (_, i) => i);
-    const r = await paginate<number, number>({ maxPages: 2, fetchPage: async (c) => ({ items: page, next: c === null ? 1 : null }) });
+    const r = await paginate<number, number>({ scope: undefined, maxPages: 2, fetchPage: async (c) => ({ items: page, next: c === null ? 1 : null }) });
     expect(r.items.length).toBe(400_000);
     expect(r.items[399_999]).toBe(199_999);
     expect(r.next).toBeNull();
   });
 
   it("stops when the cursor does not advance", async () => {
-    const r = await paginate<number, string>({ maxPages: 50, fetchPage: async () => ({ items: [1], next: "same" }) });
+    const r = await paginate<number, string>({ scope: undefined, maxPages: 50, fetchPage: async () => ({ items: [1], next: "same" }) });
     expect(r.pages).toBe(2);
     expect(r.stopped).toBe("cursor_did_not_advance");
     expect(r.next).toBeNull();
@@ -67,7 +67,7 @@ describe("paginate() inside a tool call (ctx.scope): progress and cancellation",
       [2, 1, undefined, "page 1 read, 1 items"],
     ]);
     // Outside a call there is no scope: the loop runs and reports nowhere.
-    expect((await paginate<number, string>({ maxPages: 2, fetchPage: async () => ({ items: [1], next: null }) })).items).toEqual([1]);
+    expect((await paginate<number, string>({ scope: undefined, maxPages: 2, fetchPage: async () => ({ items: [1], next: null }) })).items).toEqual([1]);
     expect(reports).toHaveLength(4);
   });
 
@@ -136,12 +136,12 @@ describe("page tokens (nextToken, paginateTokens, onePage)", () => {
       a: { items: undefined, next: "b" },
       b: { items: [2], next: "" },
     };
-    const all = await paginateTokens<number>({ start: "start", maxPages: 10, fetch: async (t) => (asked.push(t), tokens[t!]!) });
+    const all = await paginateTokens<number>({ scope: undefined, start: "start", maxPages: 10, fetch: async (t) => (asked.push(t), tokens[t!]!) });
     expect(all).toEqual({ items: [1, 2], next: null });
     expect(asked).toEqual(["start", "a", "b"]);
     // No start: the first request carries no token; one page asked for: its token comes back to continue.
     const first: (string | undefined)[] = [];
-    const one = await paginateTokens<number>({ start: undefined, maxPages: 1, fetch: async (t) => (first.push(t), { items: [9], next: "more" }) });
+    const one = await paginateTokens<number>({ scope: undefined, start: undefined, maxPages: 1, fetch: async (t) => (first.push(t), { items: [9], next: "more" }) });
     expect(one).toEqual({ items: [9], next: "more" });
     expect(first).toEqual([undefined]);
   });

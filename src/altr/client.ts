@@ -10,6 +10,7 @@ import { GENERATED_SERVICES, type ServicePaths } from "../generated/services.js"
 import type { Logger } from "../log/logger.js";
 import { AltrError, altrMessageOf } from "./errors.js";
 import { ATTEMPTS_HEADER, createAltrFetch, type FetchDeps } from "./http.js";
+import { preloadUndici } from "./proxy.js";
 import type { ServiceName } from "../config/services.js";
 import { isReadOperation } from "./read-only.js";
 
@@ -144,6 +145,9 @@ export function basicCredential(mapiKey: string, mapiSecret: string): string {
   return Buffer.from(`${mapiKey}:${mapiSecret}`).toString("base64");
 }
 
+/** When undici is loaded in the background after the clients are made (see createAltrClients). */
+const PRELOAD_AFTER_MS = 1000;
+
 /** What the error mapper knows about a response: which operation produced it. */
 const operationOf = new WeakMap<Response, string>();
 
@@ -156,6 +160,10 @@ export function createAltrClients(opts: AltrClientOptions): AltrClients {
       opts.deps?.onRetry?.(info);
     },
   });
+  // ALTR requests go over undici (http.ts), loaded on first use: a second after start-up (after
+  // the first tools/list of a cold start) it is loaded in the background instead, so the first
+  // call does not wait for it. Not with an injected fetch (tests, the sandbox).
+  if (!opts.deps?.fetch) setTimeout(() => void preloadUndici(), PRELOAD_AFTER_MS).unref();
   const authorization = `Basic ${basicCredential(opts.mapiKey, opts.mapiSecret)}`;
   const started = new WeakMap<Request, number>();
 

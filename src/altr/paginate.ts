@@ -55,8 +55,11 @@ export interface PaginateOptions<T, C> {
   key?: (cursor: C) => string;
   /** Items the whole listing holds, when ALTR says: progress then counts items, not pages. */
   totalItems?: () => number | undefined;
-  /** The tool call the loop runs in (`ctx.scope`): its progress and its cancellation. */
-  scope?: CallScope | undefined;
+  /**
+   * The tool call the loop runs in (`ctx.scope`): its progress and its cancellation. Required,
+   * undefined only outside a tool call: a loop that forgot it would page on after a cancel.
+   */
+  scope: CallScope | undefined;
 }
 
 export async function paginate<T, C>(opts: PaginateOptions<T, C>): Promise<Paged<T, C>> {
@@ -105,7 +108,7 @@ export async function paginateOffset<T>(opts: {
   start: number;
   maxPages: number;
   fetchPage: (offset: number) => Promise<{ items: T[]; total?: number | null }>;
-  scope?: CallScope | undefined;
+  scope: CallScope | undefined;
 }): Promise<OffsetPaged<T>> {
   let total: number | undefined;
   const paged = await paginate<T, number>({
@@ -147,7 +150,7 @@ export async function paginateTokens<T>(opts: {
   start: string | undefined;
   maxPages: number;
   fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; next: unknown }>;
-  scope?: CallScope | undefined;
+  scope: CallScope | undefined;
 }): Promise<{ items: T[]; next: string | null }> {
   const paged = await paginate<T, string>({
     scope: opts.scope,
