@@ -14,15 +14,34 @@ export const THRESHOLDS = { high: 95, low: 90, break: 90 };
 export const GROUPS = {
   http: {
     mutate: ["src/altr/http.ts", "src/altr/errors.ts"],
-    tests: ["tests/mutation-http.test.ts", "tests/mutation-results.test.ts", "tests/mutation-errors.test.ts"],
+    tests: [
+      "tests/mutation-http.test.ts",
+      "tests/mutation-results.test.ts",
+      "tests/mutation-errors.test.ts",
+      "tests/altr-request.test.ts",
+      "tests/mutation-altr-request.test.ts",
+    ],
   },
   server: {
     mutate: ["src/server/registry.ts", "src/server/confirm.ts", "src/server/result.ts", "src/log/redact.ts"],
-    tests: ["tests/mutation-selection.test.ts", "tests/mutation-results.test.ts", "tests/logger.test.ts", "tests/mutation-shape.test.ts"],
+    tests: [
+      "tests/mutation-selection.test.ts",
+      "tests/mutation-toolsets.test.ts",
+      "tests/mutation-results.test.ts",
+      "tests/mutation-shape.test.ts",
+      "tests/mutation-bound.test.ts",
+      "tests/mutation-redact.test.ts",
+      "tests/logger.test.ts",
+    ],
   },
   transport: {
     mutate: ["src/transports/http.ts"],
-    tests: ["tests/mutation-transport.test.ts", "tests/mutation-transport-servers.test.ts"],
+    tests: [
+      "tests/mutation-transport.test.ts",
+      "tests/mutation-transport-servers.test.ts",
+      "tests/mutation-transport-edges.test.ts",
+      "tests/mutation-transport-listen.test.ts",
+    ],
   },
   config: {
     mutate: ["src/config/index.ts", "src/config/loopback.ts"],

@@ -20,7 +20,11 @@ describe("isoOf()", () => {
     expect(isoOf(value)).toBe(iso);
   });
 
-  it.each([[0], [-1], [1e9 - 1], [1e14], [1e20], [1.5e12 + 0.5], [Number.NaN], [Infinity], ["12a"], [""], ["-5"], ["1".repeat(17)], [null], [undefined], [{}], [true]])(
+  it.each([[0], [-1], [1e9 - 1], [1e14], [1e20], [1.5e12 + 0.5], [Number.NaN], [Infinity], ["12a"], [""], ["-5"], ["1".repeat(17)], [null], [undefined], [{}], [true],
+    // Only a whole string of digits: no sign, no blanks, no exponent (Number() would take them).
+    ["+1748736000000"], [" 1748736000000"], ["1748736000000 "], ["1748736000000\n"], ["1.748736e12"],
+    // A list or a date converts to a number, but is not an epoch value.
+    [[1_748_736_000_000]], [["1748736000000"]], [new Date(1_748_736_000_000)]])(
     "%j has no ISO form",
     (value) => {
       expect(isoOf(value)).toBeUndefined();
@@ -42,6 +46,8 @@ describe("shape()", () => {
 
   it("keeps an _iso ALTR already sent, drops storage keys at any depth, leaves scalars alone", () => {
     expect(shape({ timestamp: 1_748_736_000_000, timestamp_iso: "theirs" })).toEqual({ timestamp: 1_748_736_000_000, timestamp_iso: "theirs" });
+    // Also when it comes first (the computed one would overwrite it).
+    expect(shape({ timestamp_iso: "theirs", timestamp: 1_748_736_000_000 })).toEqual({ timestamp_iso: "theirs", timestamp: 1_748_736_000_000 });
     expect(shape({ PK: "ORG#1", SK: "REQ#2", id: "2", nested: { PK: "x", keep: [{ SK: "y", v: 1 }] } })).toEqual({ id: "2", nested: { keep: [{ v: 1 }] } });
     expect([...STORAGE_KEYS].sort()).toEqual(["PK", "SK"]);
     for (const v of [null, 1, "s", true]) expect(shape(v)).toBe(v);

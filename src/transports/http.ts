@@ -432,7 +432,7 @@ function mountErrorHandler(app: express.Express, opts: HttpOptions, log: Logger)
  * port and the setting that moves it (Express 5's listen hands the error to its callback, and
  * the server then has no address).
  */
-async function listen(app: express.Express, opts: HttpOptions): Promise<HttpServer> {
+async function listen(app: express.Express, opts: HttpOptions, log: Logger): Promise<HttpServer> {
   const headersTimeout = opts.headersTimeoutMs ?? CONNECTION_DEFAULTS.headersTimeoutMs;
   const requestTimeout = Math.max(headersTimeout, opts.requestTimeoutMs ?? CONNECTION_DEFAULTS.requestTimeoutMs);
   const server = createServer(
@@ -462,6 +462,9 @@ async function listen(app: express.Express, opts: HttpOptions): Promise<HttpServ
     server.once("error", onError);
     server.listen(opts.port, opts.host, () => {
       server.off("error", onError);
+      // A listening server emits "error" when accepting a connection fails (EMFILE: out of file
+      // descriptors); with no listener left, that would end the process.
+      server.on("error", (err: NodeJS.ErrnoException) => log.error({ code: err.code, err: err.message }, "HTTP server could not accept a connection"));
       resolve();
     });
   });
@@ -480,7 +483,7 @@ export async function startHttp(host: ToolHost, opts: HttpOptions, log: Logger):
 
   let httpServer: HttpServer;
   try {
-    httpServer = await listen(app, opts);
+    httpServer = await listen(app, opts, log);
   } catch (err) {
     await table.closeAll();
     throw err;
