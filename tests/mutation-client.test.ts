@@ -297,4 +297,14 @@ describe("the request guard: read-only sessions and the caller's guard see every
     await ok(c.altr.api.DELETE("/v1/unified-policy/management/policy/{policy_id}", { params: { path: { policy_id: "P" } } })).catch(() => undefined);
     expect(seen).toEqual([]);
   });
+
+  it("read-only: a write to a route the table does not know is refused too, as 'the operation'", async () => {
+    const c = guarded({ readOnly: true });
+    // Not in the generated table (no operation key): the typed client cannot name it, hence the cast.
+    const api = c.altr.api as unknown as { POST(path: string, init: object): Parameters<typeof ok>[0] };
+    const err = (await ok(api.POST("/v1/not-curated", {})).catch((e: unknown) => e)) as AltrError;
+    expect(err).toBeInstanceOf(AltrError);
+    expect(err.message).toContain("this session is read-only (ALTR_READ_ONLY=true) and the operation is not a read. Nothing was sent to ALTR");
+    expect(c.sent).toEqual([]);
+  });
 });

@@ -223,3 +223,36 @@ describe("isLoopbackHost()", () => {
     expect(isLoopbackHost("example.com")).toBe(false);
   });
 });
+
+describe("the survivors of the last full run (config group)", () => {
+  it("REQUEST_TIMEOUT and MAX_RETRY_AFTER: the maximum itself is accepted, just above it refused, and the message says from where", () => {
+    expect(load({ REQUEST_TIMEOUT: "600" }).http.timeoutMs).toBe(600_000);
+    expect(load({ MAX_RETRY_AFTER: "300" }).http.maxDelayMs).toBe(300_000);
+    expect(refused({ REQUEST_TIMEOUT: "600.5" })).toContain('REQUEST_TIMEOUT must be a number of seconds above 0 up to 600, got "600.5"');
+    expect(refused({ MAX_RETRY_AFTER: "300.5" })).toContain('MAX_RETRY_AFTER must be a number of seconds from 0 up to 300, got "300.5"');
+  });
+
+  it("ours counts as unset when blank: REQUEST_TIMEOUT applies beside an ALTR_TIMEOUT_SECONDS of spaces", () => {
+    const s = load({ REQUEST_TIMEOUT: "7", ALTR_TIMEOUT_SECONDS: "   ", MAX_RETRY_AFTER: "9", ALTR_RETRY_MAX_DELAY_MS: " " });
+    expect(s.http.timeoutMs).toBe(7_000);
+    expect(s.http.maxDelayMs).toBe(9_000);
+  });
+
+  it("a .env's ALTR_TOOLSETS or ALTR_TOOLS alone narrows the selection; neither, no narrowing", () => {
+    expect(load()).not.toHaveProperty("narrowSelection");
+    expect(load({ ALTR_DOTENV_TOOLSETS: "roles, policies" }).narrowSelection).toEqual({ toolsets: ["roles", "policies"], tools: [] });
+    expect(load({ ALTR_DOTENV_TOOLS: "get_roles" }).narrowSelection).toEqual({ toolsets: [], tools: ["get_roles"] });
+  });
+
+  it("a base URL with only a user name, or only a password, is refused without echoing it", () => {
+    const name = SERVICES.api.env;
+    for (const url of ["https://someone@api.example.com", "https://:pw-0123@api.example.com"]) {
+      const message = refused({ [name]: url });
+      expect(message).toBe(`${name} must not contain user info (user:password@)`);
+    }
+  });
+
+  it("a bad OAuth setting is an invalid configuration naming it", () => {
+    expect(refused({ MCP_OAUTH_ISSUER: "https://issuer.example.com" })).toMatch(/^Invalid configuration: MCP_OAUTH_RESOURCE is required with MCP_OAUTH_ISSUER/);
+  });
+});

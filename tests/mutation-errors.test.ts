@@ -84,3 +84,24 @@ describe("hints of an HTTP error", () => {
     expect(e.message.startsWith("ALTR API returned HTTP 404 Not Found (DELETE /v1/policy/…/rules/…) after 2 attempts.")).toBe(true);
   });
 });
+
+describe("the survivors of the last full run (http group)", () => {
+  it("a body with a key ALTR does not document is not ALTR's, even when the status it states matches", () => {
+    expect(altrErrorBody({ message: "m", statusCode: 404, date: "d", timestamp: "t" }, 404)).toBe(false);
+    expect(altrErrorBody({ statusCode: 404, path: "/x" }, 404)).toBe(false);
+  });
+
+  it("altrnet data that states no status adds none to what the body states", () => {
+    expect(altrErrorBody({ success: false, statusCode: 404, data: { message: "gone" } }, 404)).toBe(true);
+  });
+
+  it("the policy hint is for creating a policy only, not for a POST below one", () => {
+    const below = new AltrError({ kind: "http", status: 409, operation: "POST /v1/unified-policy/management/policy/{policy_id}/rules", altrMessage: "rule already exists" });
+    expect(below.hint).toBe("It exists already: list or get it to see its current state, and use the matching update or add tool instead of creating it again.");
+  });
+
+  it("a refusal without its own text says ALTR reported the failure, with the operation", () => {
+    const e = new AltrError({ kind: "rejected", operation: "POST /api/databases/{id}/sync" });
+    expect(e.message.startsWith("ALTR reported that the operation failed (POST /api/databases/…/sync). ")).toBe(true);
+  });
+});

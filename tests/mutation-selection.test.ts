@@ -218,6 +218,13 @@ describe("confirmation", () => {
     expect(failedImpact.message).toContain("(Delete a secret: id=1)");
   });
 
+  it("without a form, a tool that asks without being destructive says it needs the user's confirmation", async () => {
+    const approve = tool("approve_secret", "databases", WRITE, { title: "Approve a secret", asks: true });
+    const err = (await confirmationGate(approve, undefined)({ id: "2" }).catch((e: unknown) => e)) as InputError;
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toBe("confirm: required — approve_secret needs the user's confirmation (Approve a secret: id=2). Ask the user to confirm, then call it again with confirm: true");
+  });
+
   it("with a form: accept runs, decline/cancel stop with NotConfirmed, a failed ask refuses", async () => {
     const asked: string[] = [];
     await confirmationGate(d, async (m) => (asked.push(m), "accept"))({ id: "1" }, async () => "1 rule");
