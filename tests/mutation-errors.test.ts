@@ -105,3 +105,15 @@ describe("the survivors of the last full run (http group)", () => {
     expect(e.message.startsWith("ALTR reported that the operation failed (POST /api/databases/…/sync). ")).toBe(true);
   });
 });
+
+describe("withHint()", () => {
+  it("keeps everything the error says and replaces only its hint", () => {
+    const e = new AltrError({ kind: "http", status: 404, statusText: "Not Found", operation: "DELETE /v1/policy/{id}", altrMessage: "gone", attempts: 2, body: { message: "gone", statusCode: 404, date: "d" } });
+    const hinted = e.withHint("Check the id.");
+    expect(hinted).toBeInstanceOf(AltrError);
+    expect(hinted.hint).toBe("Check the id.");
+    expect([hinted.kind, hinted.status, hinted.operation, hinted.altrMessage, hinted.attempts, hinted.fromAltr]).toEqual(["http", 404, "DELETE /v1/policy/{id}", "gone", 2, true]);
+    expect(hinted.message).toBe("ALTR API returned HTTP 404 Not Found (DELETE /v1/policy/…) after 2 attempts: gone. Check the id.");
+    expect(e.hint).not.toBe("Check the id.");
+  });
+});

@@ -90,6 +90,11 @@ export class AltrError extends Error {
     return this.operation ? this : new AltrError({ ...this.init, operation });
   }
 
+  /** The same error with another hint (what the caller should do, as the tool knows it better). */
+  withHint(hint: string): AltrError {
+    return new AltrError({ ...this.init, hint });
+  }
+
   /** The same error with ALTR's message rewritten (e.g. wire keys mapped back to the caller's names). */
   withAltrMessage(rewrite: (message: string) => string): AltrError {
     return this.altrMessage === undefined ? this : new AltrError({ ...this.init, altrMessage: rewrite(this.altrMessage) });

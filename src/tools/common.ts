@@ -68,11 +68,5 @@ export const text = z.string().trim().min(1);
  */
 export function readFirstFailure(err: unknown, tool: string, readTool: string): unknown {
   if (!(err instanceof AltrError) || err.status !== 403) return err;
-  return new AltrError({
-    kind: "http",
-    status: 403,
-    ...(err.operation === undefined ? {} : { operation: err.operation }),
-    ...(err.altrMessage === undefined ? {} : { altrMessage: err.altrMessage }),
-    hint: `${tool} needs read permission on ${readTool}: it reads the current record before writing it. Nothing was changed.`,
-  });
+  return err.withHint(`${tool} needs read permission on ${readTool}: it reads the current record before writing it. Nothing was changed.`);
 }

@@ -101,15 +101,7 @@ export async function deleteOnce<T>(deleting: Promise<T>, target: DeleteTarget):
     if (err.status !== 404) throw err;
     const kind = missingKind(err.altrMessage);
     if (!namesTarget(kind, target)) {
-      throw new AltrError({
-        kind: "http",
-        status: 404,
-        ...(err.operation === undefined ? {} : { operation: err.operation }),
-        ...(err.altrMessage === undefined ? {} : { altrMessage: err.altrMessage }),
-        attempts: err.attempts,
-        fromAltr: true,
-        hint: `ALTR has no such ${kind}: an id you gave for the ${kind} is wrong (not the ${target.what}, which was not looked at). Nothing was deleted. Check the ids with the list tools.`,
-      });
+      throw err.withHint(`ALTR has no such ${kind}: an id you gave for the ${kind} is wrong (not the ${target.what}, which was not looked at). Nothing was deleted. Check the ids with the list tools.`);
     }
     const lost = err.attempts > 1 ? "; an earlier attempt of this call, whose answer was lost, may have deleted it" : "";
     return {

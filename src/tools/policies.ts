@@ -752,13 +752,7 @@ export const policyTools: Tool[] = [
       if (!done.changed) {
         await rulesPage(ctx, policy_id, null).catch((err: unknown) => {
           if (!(err instanceof AltrError) || err.status !== 404) throw err;
-          throw new AltrError({
-            kind: "http",
-            status: 404,
-            ...(err.operation === undefined ? {} : { operation: err.operation }),
-            ...(err.altrMessage === undefined ? {} : { altrMessage: err.altrMessage }),
-            hint: "ALTR has no policy with this policy_id, so the rule id was not looked at: check policy_id with get_policies. Nothing was deleted.",
-          });
+          throw err.withHint("ALTR has no policy with this policy_id, so the rule id was not looked at: check policy_id with get_policies. Nothing was deleted.");
         });
       }
       return { policy_id, rule_id, deleted: done.changed, ...outcome(done) };
