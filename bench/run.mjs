@@ -261,6 +261,16 @@ function messagesOf(res) {
   return res.body.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6)));
 }
 
+/** One checked tools/call per invocation on `endpoint` with `headers`, numbering its own ids. */
+function toolsCall(endpoint, headers) {
+  let id = 1;
+  return async () => {
+    const res = await httpRequest(endpoint, "POST", callMessage(++id), headers);
+    if (res.status !== 200) throw new Error(`tools/call: HTTP ${res.status} ${res.body}`);
+    checkCall(messagesOf(res).find((m) => m.id === id));
+  };
+}
+
 /** A raw streamable-HTTP client: initialize, initialized, then tools/call on the session. */
 async function rawHttpClient(url) {
   const endpoint = `${url}/mcp`;
@@ -270,21 +280,17 @@ async function rawHttpClient(url) {
   if (init.status !== 200 || !sid) throw new Error(`initialize failed: ${init.status} ${init.body}`);
   const headers = { ...accept, "mcp-session-id": sid, "mcp-protocol-version": PROTOCOL_VERSION };
   await httpRequest(endpoint, "POST", INITIALIZED, headers);
-  let id = 1;
   return {
-    call: async () => {
-      const res = await httpRequest(endpoint, "POST", callMessage(++id), headers);
-      if (res.status !== 200) throw new Error(`tools/call: HTTP ${res.status} ${res.body}`);
-      checkCall(messagesOf(res).find((m) => m.id === id));
-    },
+    call: toolsCall(endpoint, headers),
     close: async () => { await httpRequest(endpoint, "DELETE", undefined, headers); },
   };
 }
 
 /**
  * The SDK Client's listTools over stdio, repeated on one client (it compiles a validator per
- * output schema it has not seen: a schema without `$id` on every call, ours once per `$id`), the servers taken in turn in each round so that they see the same load: median and p90
- * ms per server, n calls each after one warm-up call. `servers`: name → { args, env }.
+ * output schema it has not seen: a schema without `$id` on every call, ours once per `$id`),
+ * the servers taken in turn in each round so that they see the same load: median and p90 ms per
+ * server, n calls each after one warm-up call. `servers`: name → { args, env }.
  * `requestMedianMs`: the same tools/list sent with client.request (answer parsed, no validators
  * compiled), so the rest of listTools is the client's per-output-schema work.
  */
@@ -341,13 +347,8 @@ async function sdkFirstListTools(servers, n = 5) {
 async function rawStatelessClient(url) {
   const endpoint = `${url}/mcp`;
   const headers = { accept: "application/json, text/event-stream", "mcp-protocol-version": PROTOCOL_VERSION };
-  let id = 1;
   return {
-    call: async () => {
-      const res = await httpRequest(endpoint, "POST", callMessage(++id), headers);
-      if (res.status !== 200) throw new Error(`tools/call: HTTP ${res.status} ${res.body}`);
-      checkCall(messagesOf(res).find((m) => m.id === id));
-    },
+    call: toolsCall(endpoint, headers),
     close: async () => {},
   };
 }

@@ -342,6 +342,19 @@ function hold(url: string, method: string, path: string, headers: Record<string,
   return { req, response };
 }
 
+/** The message endpoint an HTTP+SSE stream announces (its first `endpoint` event). */
+function sseEndpoint(res: IncomingMessage): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let text = "";
+    res.setEncoding("utf8");
+    res.on("data", (c: string) => {
+      text += c;
+      const m = /data: (\/messages\?sessionId=[0-9a-f-]{36})/.exec(text);
+      if (m) resolve(m[1]!);
+    });
+  });
+}
+
 describe("guards and limits at their edges", () => {
   it("the default connection cap is 3 per session, never under 1024", () => {
     expect(defaultMaxConnections(10)).toBe(1024);
@@ -491,15 +504,7 @@ describe("session cap and streams", () => {
     const r = await serve();
     const sse = hold(r.url, "GET", "/sse");
     const res = await sse.response;
-    const endpoint = await new Promise<string>((resolve) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => {
-        text += c;
-        const m = /data: (\/messages\?sessionId=[0-9a-f-]{36})/.exec(text);
-        if (m) resolve(m[1]!);
-      });
-    });
+    const endpoint = await sseEndpoint(res);
     expect((await send(r.url, "POST", endpoint, {}, INIT)).status).toBe(202);
     expect((await send(r.url, "POST", `${endpoint}&sessionId=again`, {}, INIT)).status).toBe(404);
     sse.req.destroy();
@@ -613,15 +618,7 @@ describe("OAuth: a session belongs to the subject that created it", () => {
     const sse = hold(r.url, "GET", "/sse", as("alice"));
     const res = await sse.response;
     expect(res.statusCode).toBe(200);
-    const endpoint = await new Promise<string>((resolve) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => {
-        text += c;
-        const m = /data: (\/messages\?sessionId=[0-9a-f-]{36})/.exec(text);
-        if (m) resolve(m[1]!);
-      });
-    });
+    const endpoint = await sseEndpoint(res);
     expect((await send(r.url, "POST", endpoint, as("bob"), INIT)).status).toBe(404);
     expect((await send(r.url, "POST", endpoint, as("alice"), INIT)).status).toBe(202);
     sse.req.destroy();
