@@ -40,6 +40,30 @@ afterAll(async () => {
 const altr = (policy = {}) => createAltrFetch({ ...FAST_HTTP, ...policy });
 
 describe("ALTR requests over undici's request()", () => {
+  it("never follows a redirect: the credential does not reach the host a 3xx names (hostile answer)", async () => {
+    const elsewhere: (string | undefined)[] = [];
+    const other = createServer((req, res) => {
+      elsewhere.push(req.headers.authorization);
+      res.end("{}");
+    });
+    await new Promise<void>((ok) => other.listen(0, "127.0.0.1", ok));
+    try {
+      const target = `http://127.0.0.1:${(other.address() as AddressInfo).port}/steal`;
+      for (const status of [301, 302, 307, 308]) {
+        handler = (_req, res) => {
+          res.writeHead(status, { location: target });
+          res.end();
+        };
+        const res = await altr()(new Request(`${url}/api/databases`, { method: "GET", headers: { authorization: "Basic c2VjcmV0" } }));
+        expect(res.status).toBe(status);
+        expect(res.headers.get("location")).toBe(target);
+      }
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await new Promise((ok) => other.close(ok));
+    }
+  });
+
   it("hands back status, reason phrase, repeated headers and the body as sent, with the attempts header", async () => {
     let seen: { method?: string; url?: string; auth?: string; type?: string; body?: string } = {};
     handler = (req, res, body) => {
